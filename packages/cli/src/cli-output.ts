@@ -1,0 +1,56 @@
+import { CftkitError, isCftkitError, progressFor, type ProgressReporter } from "@cftkit/core";
+
+/** Options every command shares. */
+export interface CommonOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Print the one JSON document a `--json` command owes stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Human-readable lines go to stdout without --json; with --json, only the JSON document does. */
+export function printHuman(options: CommonOptions, text: string): void {
+  if (!options.json) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** Logs always go to stderr so stdout stays machine-readable. */
+export function log(options: CommonOptions, text: string): void {
+  if (!options.quiet) process.stderr.write(`${text}\n`);
+}
+
+export function progress(options: CommonOptions): ProgressReporter {
+  return progressFor({ json: options.json, quiet: options.quiet });
+}
+
+/** A plain-text table with aligned columns. */
+export function formatTable(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+/** Parse a number option or fail with a bad-input error naming the flag. */
+export function parseNumberOption(flag: string, raw: string | undefined, fallback?: number): number {
+  if (raw === undefined) {
+    if (fallback === undefined) throw new CftkitError("CLI_MISSING_OPTION", `${flag} is required`);
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new CftkitError("CLI_BAD_NUMBER", `${flag} expects a number, got "${raw}"`);
+  return value;
+}
+
+/** Turn any thrown value into the CLI's exit behaviour: `error[code]: message` and exit 2 or 1. */
+export function reportFailure(error: unknown): number {
+  if (isCftkitError(error)) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? (process.env.CFTKIT_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+  process.stderr.write(`error[INTERNAL]: ${message}\n`);
+  return 1;
+}

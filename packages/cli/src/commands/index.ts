@@ -1,0 +1,4 @@
+import type { CommandModule } from "../command-module.js";
+
+/** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
+export const commandModules: CommandModule[] = [];

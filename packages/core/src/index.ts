@@ -1,0 +1,14 @@
+export { CftkitError, isCftkitError } from "./cftkit-error.js";
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, tempPathFor } from "./atomic-write.js";
+export { AtomicFileWriter } from "./atomic-file-writer.js";
+export { SeededRandom } from "./seeded-random.js";
+export { sha256, sha256File, stableHash, stableStringify } from "./hash.js";
+export {
+  type ProgressReporter,
+  type ProgressUpdate,
+  silentProgress,
+  TerminalProgress,
+  JsonLinesProgress,
+  progressFor,
+} from "./progress.js";
+export { readJsonLines, type JsonLine } from "./json-lines.js";
