@@ -1,0 +1,348 @@
+import { promises as fs } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { CftkitError } from "@cftkit/core";
+import { toFloat32 } from "./convert.js";
+import { checkHeaderLength, parseHeader } from "./header.js";
+import type { TensorInfo } from "./tensor-info.js";
+
+export const SINGLE_FILE_NAME = "model.safetensors";
+export const INDEX_FILE_NAME = "model.safetensors.index.json";
+
+export interface IterateOptions {
+  /** Only these tensors (still yielded in file order). Unknown names fail with SAFETENSORS_TENSOR_NOT_FOUND. */
+  names?: string[];
+  /**
+   * Reuse one output array per size class: each yielded `data` is only valid until the next step.
+   * Lowest memory and fastest; leave false when keeping the arrays.
+   */
+  reuseBuffers?: boolean;
+}
+
+interface OpenFile {
+  path: string;
+  handle: fs.FileHandle;
+  size: number;
+}
+
+/** A Uint8Array over a fresh ArrayBuffer (offset 0, so every typed view is aligned). */
+function alignedBytes(length: number): Uint8Array {
+  return new Uint8Array(new ArrayBuffer(length));
+}
+
+/** Positioned read of exactly `target.byteLength` bytes (loops over short reads and the 2 GiB read limit). */
+async function readExactly(
+  file: OpenFile,
+  target: Uint8Array,
+  position: number,
+  tensor: string,
+): Promise<void> {
+  let done = 0;
+  while (done < target.byteLength) {
+    const chunk = Math.min(target.byteLength - done, 1 << 30);
+    const { bytesRead } = await file.handle.read(target, done, chunk, position + done);
+    if (bytesRead === 0) {
+      throw new CftkitError(
+        "SAFETENSORS_TRUNCATED",
+        `${file.path}: tensor "${tensor}": unexpected end of file at byte ${position + done} (the file changed or is truncated)`,
+        { details: { file: file.path, tensor } },
+      );
+    }
+    done += bytesRead;
+  }
+}
+
+async function openFile(path: string): Promise<OpenFile> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CftkitError(
+      code === "ENOENT" ? "SAFETENSORS_NOT_FOUND" : "SAFETENSORS_UNREADABLE",
+      `${path}: cannot open (${code ?? (error as Error).message})`,
+      { details: { file: path }, cause: error },
+    );
+  }
+  const { size } = await handle.stat();
+  return { path, handle, size };
+}
+
+async function readFileHeader(file: OpenFile): Promise<ReturnType<typeof parseHeader>> {
+  const prefix = alignedBytes(8);
+  if (file.size >= 8) await readExactly(file, prefix, 0, "(header)");
+  const length = checkHeaderLength(prefix, file.path, file.size);
+  const header = alignedBytes(length);
+  await readExactly(file, header, 8, "(header)");
+  return parseHeader(header, file.path, file.size);
+}
+
+async function statKind(path: string): Promise<"file" | "dir" | null> {
+  try {
+    const s = await fs.stat(path);
+    return s.isDirectory() ? "dir" : "file";
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A safetensors checkpoint: one .safetensors file, or a folder holding `model.safetensors`, or
+ * `model.safetensors.index.json` + shards, or several .safetensors files. Reads tensors by name with positioned
+ * reads (never the whole file) and streams them in file order with bounded memory.
+ */
+export class SafetensorsCheckpoint {
+  /** Every tensor, in file order (shards in order, then by data offset). */
+  readonly tensors: TensorInfo[];
+  /** `__metadata__` of the (first) file. */
+  readonly metadata: Record<string, string>;
+  /** The path given to open(), absolute. */
+  readonly path: string;
+  /** The .safetensors files, absolute, in order. */
+  readonly files: string[];
+  private readonly byName: Map<string, TensorInfo>;
+  private readonly handles: Map<string, OpenFile>;
+  private closed = false;
+
+  private constructor(
+    path: string,
+    files: OpenFile[],
+    tensors: TensorInfo[],
+    metadata: Record<string, string>,
+  ) {
+    this.path = path;
+    this.files = files.map((f) => f.path);
+    this.handles = new Map(files.map((f) => [f.path, f]));
+    this.tensors = tensors;
+    this.metadata = metadata;
+    this.byName = new Map(tensors.map((t) => [t.name, t]));
+  }
+
+  static async open(path: string): Promise<SafetensorsCheckpoint> {
+    const abs = resolve(path);
+    const kind = await statKind(abs);
+    if (kind === null) {
+      throw new CftkitError("SAFETENSORS_NOT_FOUND", `${abs}: no such file or folder`, {
+        details: { file: abs },
+      });
+    }
+    if (kind === "file") {
+      if (abs.endsWith(".json")) return SafetensorsCheckpoint.openIndex(abs, dirname(abs));
+      return SafetensorsCheckpoint.openFiles(abs, [abs]);
+    }
+    const single = join(abs, SINGLE_FILE_NAME);
+    if ((await statKind(single)) === "file") return SafetensorsCheckpoint.openFiles(abs, [single]);
+    const index = join(abs, INDEX_FILE_NAME);
+    if ((await statKind(index)) === "file") return SafetensorsCheckpoint.openIndex(abs, abs, index);
+    const names = (await fs.readdir(abs)).filter((n) => n.endsWith(".safetensors")).sort();
+    if (names.length === 0) {
+      throw new CftkitError(
+        "SAFETENSORS_NO_FILES",
+        `${abs}: folder holds no ${SINGLE_FILE_NAME}, no ${INDEX_FILE_NAME} and no .safetensors file`,
+        { details: { file: abs } },
+      );
+    }
+    return SafetensorsCheckpoint.openFiles(
+      abs,
+      names.map((n) => join(abs, n)),
+    );
+  }
+
+  private static async openFiles(path: string, paths: string[]): Promise<SafetensorsCheckpoint> {
+    const files: OpenFile[] = [];
+    try {
+      const tensors: TensorInfo[] = [];
+      const owner = new Map<string, string>();
+      let metadata: Record<string, string> | null = null;
+      for (const p of paths) {
+        const file = await openFile(p);
+        files.push(file);
+        const header = await readFileHeader(file);
+        metadata ??= header.metadata;
+        for (const t of header.tensors) {
+          const other = owner.get(t.name);
+          if (other !== undefined) {
+            throw new CftkitError(
+              "SAFETENSORS_DUPLICATE_TENSOR",
+              `${p}: tensor "${t.name}" is also in ${other}`,
+              { details: { file: p, tensor: t.name } },
+            );
+          }
+          owner.set(t.name, p);
+          tensors.push(t);
+        }
+      }
+      return new SafetensorsCheckpoint(path, files, tensors, metadata ?? {});
+    } catch (error) {
+      await Promise.all(files.map((f) => f.handle.close().catch(() => undefined)));
+      throw error;
+    }
+  }
+
+  private static async openIndex(
+    path: string,
+    dir: string,
+    indexPath = path,
+  ): Promise<SafetensorsCheckpoint> {
+    const bad = (message: string): never => {
+      throw new CftkitError("SAFETENSORS_INDEX_INVALID", `${indexPath}: ${message}`, {
+        details: { file: indexPath },
+      });
+    };
+    let json: unknown;
+    try {
+      json = JSON.parse(await fs.readFile(indexPath, "utf8"));
+    } catch (error) {
+      bad(`not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) bad("not a JSON object");
+    const weightMap = (json as { weight_map?: unknown }).weight_map;
+    if (typeof weightMap !== "object" || weightMap === null || Array.isArray(weightMap)) {
+      bad('missing "weight_map" object');
+    }
+    const shardOf = new Map<string, string>();
+    for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
+      if (typeof shard !== "string" || shard.length === 0) bad(`weight_map["${name}"] is not a file name`);
+      shardOf.set(name, shard as string);
+    }
+    const shardNames = [...new Set(shardOf.values())].sort();
+    for (const shard of shardNames) {
+      if ((await statKind(join(dir, shard))) !== "file") {
+        throw new CftkitError(
+          "SAFETENSORS_SHARD_MISSING",
+          `${indexPath}: shard "${shard}" named in weight_map does not exist in ${dir}`,
+          { details: { file: indexPath, shard } },
+        );
+      }
+    }
+    const checkpoint = await SafetensorsCheckpoint.openFiles(
+      path,
+      shardNames.map((s) => join(dir, s)),
+    );
+    for (const [name, shard] of shardOf) {
+      const info = checkpoint.byName.get(name);
+      if (!info || basename(info.file) !== basename(shard)) {
+        await checkpoint.close();
+        throw new CftkitError(
+          "SAFETENSORS_INDEX_TENSOR_MISSING",
+          `${indexPath}: tensor "${name}" is mapped to shard "${shard}" but that shard does not contain it` +
+            (info ? ` (it is in ${basename(info.file)})` : ""),
+          { details: { file: indexPath, tensor: name, shard } },
+        );
+      }
+    }
+    return checkpoint;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  info(name: string): TensorInfo {
+    const info = this.byName.get(name);
+    if (!info) {
+      throw new CftkitError("SAFETENSORS_TENSOR_NOT_FOUND", `${this.path}: no tensor named "${name}"`, {
+        details: { file: this.path, tensor: name },
+      });
+    }
+    return info;
+  }
+
+  /** Total number of elements over all tensors. */
+  get totalParameters(): number {
+    let n = 0;
+    for (const t of this.tensors) n += t.shape.reduce((a, b) => a * b, 1);
+    return n;
+  }
+
+  /** Total tensor data bytes over all tensors. */
+  get totalBytes(): number {
+    let n = 0;
+    for (const t of this.tensors) n += t.byteLength;
+    return n;
+  }
+
+  private fileOf(info: TensorInfo): OpenFile {
+    if (this.closed) {
+      throw new CftkitError("SAFETENSORS_CLOSED", `${this.path}: checkpoint is closed`, { exitCode: 1 });
+    }
+    return this.handles.get(info.file)!;
+  }
+
+  /** The tensor's raw little-endian bytes, exactly as stored. */
+  async readTensorBytes(name: string): Promise<Uint8Array> {
+    const info = this.info(name);
+    const bytes = alignedBytes(info.byteLength);
+    await readExactly(this.fileOf(info), bytes, info.byteOffset, name);
+    return bytes;
+  }
+
+  /** One tensor converted to float32 (every dtype; BF16 exactly, integers by value). */
+  async readTensor(name: string): Promise<Float32Array> {
+    const info = this.info(name);
+    const file = this.fileOf(info);
+    if (info.dtype === "F32") {
+      const out = new Float32Array(info.byteLength / 4);
+      await readExactly(file, new Uint8Array(out.buffer), info.byteOffset, name);
+      return out;
+    }
+    const bytes = alignedBytes(info.byteLength);
+    await readExactly(file, bytes, info.byteOffset, name);
+    return toFloat32(bytes, info.dtype);
+  }
+
+  /**
+   * Stream tensors in file order as float32. Memory stays bounded by the largest tensor: raw bytes are read into
+   * one reused buffer, and with `reuseBuffers` the output array is reused too.
+   */
+  async *iterate(options: IterateOptions = {}): AsyncGenerator<{ info: TensorInfo; data: Float32Array }> {
+    let list = this.tensors;
+    if (options.names) {
+      const wanted = new Set(options.names);
+      for (const n of wanted) this.info(n);
+      list = list.filter((t) => wanted.has(t.name));
+    }
+    let scratch = alignedBytes(0);
+    let output = new Float32Array(0);
+    const reuse = options.reuseBuffers === true;
+    for (const info of list) {
+      const file = this.fileOf(info);
+      const n = elementsOf(info);
+      let data: Float32Array;
+      if (info.dtype === "F32") {
+        if (reuse) {
+          if (output.length < n) output = new Float32Array(n);
+          data = output.subarray(0, n);
+        } else {
+          data = new Float32Array(n);
+        }
+        await readExactly(
+          file,
+          new Uint8Array(data.buffer, data.byteOffset, info.byteLength),
+          info.byteOffset,
+          info.name,
+        );
+      } else {
+        if (scratch.byteLength < info.byteLength) scratch = alignedBytes(info.byteLength);
+        const bytes = scratch.subarray(0, info.byteLength);
+        await readExactly(file, bytes, info.byteOffset, info.name);
+        if (reuse) {
+          if (output.length < n) output = new Float32Array(n);
+          data = toFloat32(bytes, info.dtype, output.subarray(0, n));
+        } else {
+          data = toFloat32(bytes, info.dtype);
+        }
+      }
+      yield { info, data };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.handles.values()].map((f) => f.handle.close().catch(() => undefined)));
+  }
+}
+
+function elementsOf(info: TensorInfo): number {
+  return info.shape.reduce((a, b) => a * b, 1);
+}
