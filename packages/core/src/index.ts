@@ -12,3 +12,30 @@ export {
   progressFor,
 } from "./progress.js";
 export { readJsonLines, type JsonLine } from "./json-lines.js";
+export {
+  OpenAICompatibleClient,
+  parseRetryAfter,
+  type OpenAIClientOptions,
+  type OpenAIBackoffOptions,
+  type OpenAIChatMessage,
+  type OpenAIClientStats,
+  type OpenAIFailureKind,
+  type ChatParams,
+  type CompleteParams,
+  type ChatResult,
+  type CompleteResult,
+  type CompletionLogprobs,
+  type FinishReason,
+  type Usage,
+} from "./openai-client.js";
+export {
+  startFaultServer,
+  faultItemKey,
+  type FaultServer,
+  type FaultServerOptions,
+  type FaultServerStats,
+  type FaultItemStats,
+  type FaultKind,
+  type FaultEndpoint,
+  type FaultRequestInfo,
+} from "./testing/fault-server.js";
