@@ -1,4 +1,5 @@
 import type { CommandModule } from "../command-module.js";
+import { inspectCommand } from "./inspect.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [inspectCommand];
