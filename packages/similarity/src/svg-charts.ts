@@ -1,0 +1,70 @@
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+
+export interface LineSeries {
+  name: string;
+  points: { x: number; y: number }[];
+}
+
+export interface ChartOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  width?: number;
+  height?: number;
+}
+
+/** Render a Vega-Lite spec to a standalone SVG string, headless (vega's SVG renderer needs no canvas). */
+export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** One line per series (e.g. drift per layer for several runs, or training loss per step). */
+export function lineChartSvg(series: LineSeries[], options: ChartOptions): Promise<string> {
+  const values = series.flatMap((s) => s.points.map((p) => ({ series: s.name, x: p.x, y: p.y })));
+  return renderVegaLiteSvg({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: options.title,
+    width: options.width ?? 460,
+    height: options.height ?? 260,
+    data: { values },
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: options.xLabel },
+      y: { field: "y", type: "quantitative", title: options.yLabel },
+      color: { field: "series", type: "nominal", title: null },
+    },
+    config: { font: "sans-serif" },
+  });
+}
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  group: string;
+  label?: string;
+}
+
+/** A scatter coloured by group (e.g. a 2-D projection of per-layer activations, one colour per model). */
+export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): Promise<string> {
+  return renderVegaLiteSvg({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: options.title,
+    width: options.width ?? 420,
+    height: options.height ?? 320,
+    data: { values: points.map((p) => ({ ...p, label: p.label ?? "" })) },
+    mark: { type: "point", filled: true, size: 60 },
+    encoding: {
+      x: { field: "x", type: "quantitative", title: options.xLabel },
+      y: { field: "y", type: "quantitative", title: options.yLabel },
+      color: { field: "group", type: "nominal", title: null },
+      tooltip: [{ field: "group" }, { field: "label" }],
+    },
+    config: { font: "sans-serif" },
+  });
+}
