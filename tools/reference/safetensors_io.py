@@ -9,6 +9,8 @@ cftkit TypeScript code. Used by the interop tests.
       and prints JSON {name: {dtype, shape, f32_hex}} with the exact float32 value of every stored element.
   safetensors_io.py read <file.safetensors>
       prints JSON {metadata, header_length, tensors: {name: {dtype, shape, data_offsets, raw_hex, f32_hex}}}.
+  safetensors_io.py f16table
+      prints the float32 bits (hex, little-endian) of all 65536 float16 values, converted by numpy.
   safetensors_io.py check <originals_f32.safetensors> <converted.safetensors>
       converts every F32 tensor of the first file with numpy to the dtype it has in the second file
       (F16: numpy astype, round-to-nearest-even; BF16: round-to-nearest-even on the bits) and prints JSON
@@ -136,7 +138,8 @@ def cmd_check(originals, converted):
     for name, t in conv.items():
         x = orig[name]["f32"]
         if t["dtype"] == "F16":
-            expected = x.astype("<f2").view("<u2")
+            with np.errstate(over="ignore"):
+                expected = x.astype("<f2").view("<u2")
             got = np.frombuffer(t["raw"], dtype="<u2")
         elif t["dtype"] == "BF16":
             expected = f32_to_bf16_bits(x)
@@ -162,6 +165,8 @@ if __name__ == "__main__":
         cmd_write(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     elif cmd == "read":
         cmd_read(sys.argv[2])
+    elif cmd == "f16table":
+        print(np.arange(65536, dtype=np.uint32).astype(np.uint16).view("<f2").astype("<f4").tobytes().hex())
     elif cmd == "check":
         cmd_check(sys.argv[2], sys.argv[3])
     else:

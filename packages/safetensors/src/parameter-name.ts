@@ -2,7 +2,7 @@
 export interface ParsedParameterName {
   /** The full parameter name as given, e.g. `model.layers.6.mlp.down_proj.weight`. */
   name: string;
-  /** The module the parameter belongs to: the name without a trailing `.weight`/`.bias`. */
+  /** The module the parameter belongs to: the name without its last part (`.weight`, `.bias`, `.inv_freq`). */
   module: string;
   /** Decoder layer index, or null outside the layer stack (`lm_head`, `model.embed_tokens`, `model.norm`). */
   layer: number | null;
@@ -29,8 +29,9 @@ export function parseParameterName(name: string): ParsedParameterName {
   const last = parts[parts.length - 1];
   let kind: ParsedParameterName["kind"] = "other";
   let moduleParts = parts;
-  if (parts.length > 1 && (last === "weight" || last === "bias")) {
-    kind = last;
+  if (parts.length > 1) {
+    // `.weight` / `.bias`, or a buffer such as `rotary_emb.inv_freq`: the module is everything before it.
+    if (last === "weight" || last === "bias") kind = last;
     moduleParts = parts.slice(0, -1);
   }
   const module = moduleParts.join(".");

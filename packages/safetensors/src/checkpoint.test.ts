@@ -1,0 +1,112 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeTinyLlamaCheckpoint } from "../../../tools/make-fixtures.js";
+import { parseParameterName, SafetensorsCheckpoint, SafetensorsWriter, writeSafetensors } from "./index.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cftkit-st-ckpt-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("checkpoint folders", () => {
+  it("reads the same tensors from a single-file, a sharded and a BF16 tiny Llama", async () => {
+    const single = await makeTinyLlamaCheckpoint(join(dir, "f32"), { seed: 3 });
+    await makeTinyLlamaCheckpoint(join(dir, "sharded"), { seed: 3, maxShardBytes: 20_000 });
+    await makeTinyLlamaCheckpoint(join(dir, "bf16"), { seed: 3, dtype: "BF16" });
+    const a = await SafetensorsCheckpoint.open(join(dir, "f32"));
+    const b = await SafetensorsCheckpoint.open(join(dir, "sharded"));
+    const c = await SafetensorsCheckpoint.open(join(dir, "bf16"));
+    expect(b.files.length).toBeGreaterThan(2);
+    expect(a.tensors.map((t) => t.name)).toEqual(single.specs.map((s) => s.name));
+    expect(b.tensors.map((t) => t.name)).toEqual(single.specs.map((s) => s.name));
+    expect(a.totalParameters).toBe(b.totalParameters);
+    expect(c.totalBytes * 2).toBe(a.totalBytes);
+    expect(a.metadata.seed).toBe("3");
+    const layers = new Set(a.tensors.map((t) => parseParameterName(t.name).layer));
+    expect(layers).toEqual(new Set([null, 0, 1]));
+    for await (const { info, data } of b.iterate()) {
+      const ref = await a.readTensor(info.name);
+      expect(data).toEqual(ref);
+      const half = await c.readTensor(info.name);
+      for (let i = 0; i < ref.length; i++)
+        expect(Math.abs(half[i]! - ref[i]!)).toBeLessThanOrEqual(Math.abs(ref[i]!) / 256);
+    }
+    const picked: string[] = [];
+    for await (const { info } of b.iterate({ names: ["lm_head.weight", "model.embed_tokens.weight"] }))
+      picked.push(info.name);
+    expect(picked).toEqual(["model.embed_tokens.weight", "lm_head.weight"]);
+    // The index file itself can be opened too.
+    const viaIndex = await SafetensorsCheckpoint.open(join(dir, "sharded", "model.safetensors.index.json"));
+    expect(viaIndex.tensors.length).toBe(b.tensors.length);
+    await Promise.all([a.close(), b.close(), c.close(), viaIndex.close()]);
+  });
+
+  it("reads a folder of several .safetensors files without an index", async () => {
+    const d = join(dir, "loose");
+    await makeTinyLlamaCheckpoint(d, { seed: 1, maxShardBytes: 30_000 });
+    await rm(join(d, "model.safetensors.index.json"));
+    const c = await SafetensorsCheckpoint.open(d);
+    expect(c.tensors[0]!.name).toBe("model.embed_tokens.weight");
+    expect(c.tensors.at(-1)!.name).toBe("lm_head.weight");
+    await c.close();
+  });
+
+  it("rejects the same tensor in two shards", async () => {
+    const d = join(dir, "dup");
+    await writeSafetensors(join(d, "a.safetensors"), [
+      { name: "x", dtype: "F32", shape: [1], data: new Float32Array([1]) },
+    ]);
+    await writeSafetensors(join(d, "b.safetensors"), [
+      { name: "x", dtype: "F32", shape: [1], data: new Float32Array([2]) },
+    ]);
+    await expect(SafetensorsCheckpoint.open(d)).rejects.toMatchObject({
+      code: "SAFETENSORS_DUPLICATE_TENSOR",
+    });
+  });
+});
+
+describe("streaming writer", () => {
+  it("writes tensors one at a time and only publishes the file on commit", async () => {
+    const path = join(dir, "stream", "out.safetensors");
+    const w = await SafetensorsWriter.open(path, [
+      { name: "a", dtype: "BF16", shape: [2] },
+      { name: "b", dtype: "I32", shape: [1] },
+    ]);
+    await expect(w.write("b", new Float32Array(1))).rejects.toMatchObject({
+      code: "SAFETENSORS_WRITE_INVALID",
+    });
+    await expect(w.write("a", new Float32Array(3))).rejects.toMatchObject({
+      code: "SAFETENSORS_WRITE_INVALID",
+    });
+    await w.write("a", new Float32Array([1, -3]));
+    expect(await readdir(join(dir, "stream"))).not.toContain("out.safetensors");
+    await w.writeBytes("b", new Uint8Array(new Int32Array([-7]).buffer));
+    await w.commit();
+    const c = await SafetensorsCheckpoint.open(path);
+    expect(Array.from(await c.readTensor("a"))).toEqual([1, -3]);
+    expect(Array.from(await c.readTensor("b"))).toEqual([-7]);
+    await c.close();
+  });
+
+  it("an incomplete write leaves no file", async () => {
+    const path = join(dir, "incomplete", "out.safetensors");
+    const w = await SafetensorsWriter.open(path, [{ name: "a", dtype: "F32", shape: [1] }]);
+    await expect(w.commit()).rejects.toMatchObject({ code: "SAFETENSORS_WRITE_INVALID" });
+    expect(await readdir(join(dir, "incomplete"))).toEqual([]);
+  });
+
+  it("rejects duplicate names and data of the wrong length", async () => {
+    const t = { name: "a", dtype: "F32" as const, shape: [2], data: new Float32Array(2) };
+    await expect(writeSafetensors(join(dir, "x.safetensors"), [t, t])).rejects.toMatchObject({
+      code: "SAFETENSORS_WRITE_INVALID",
+    });
+    await expect(
+      writeSafetensors(join(dir, "y.safetensors"), [{ ...t, data: new Float32Array(3) }]),
+    ).rejects.toMatchObject({ code: "SAFETENSORS_WRITE_INVALID" });
+  });
+});
