@@ -1,1 +1,62 @@
-export {};
+export {
+  ChatMessageSchema,
+  type ChatMessage,
+  InstructionRecordSchema,
+  type InstructionRecord,
+  type TrainingExampleRow,
+  LANGUAGE_TAG,
+  recordToMessages,
+  recordText,
+} from "./record.js";
+export {
+  type DataIssue,
+  type IssueKind,
+  type LoadSummary,
+  createLoadSummary,
+  formatIssue,
+  mergeSummaries,
+} from "./load-summary.js";
+export { DATASET_FORMATS, type DatasetFormat, type FieldMapping, detectRowFormat } from "./formats.js";
+export { type LoadOptions, loadDataset, loadDatasetWithSummary, streamDataset } from "./load-dataset.js";
+export { listDataFiles } from "./read-rows.js";
+export { JsonArrayScanner } from "./json-array-scanner.js";
+export {
+  type RecordSource,
+  readRecordsJsonl,
+  streamRecordsJsonl,
+  writeRecordsJsonl,
+  recordToJson,
+  writeJsonlAtomic,
+} from "./records-jsonl.js";
+export { QA_TEMPLATES, qaTemplateFor } from "./qa-templates.js";
+export { languageFromFileName, normaliseLanguageTag } from "./language-tag.js";
+export {
+  detectLanguage,
+  languageCounts,
+  languageReport,
+  type LanguageReport,
+  type LanguageReportOptions,
+  type LanguageMismatch,
+} from "./language-id.js";
+export { type SampleOptions, sampleRecords, sampleStream, allocate } from "./sample.js";
+export { type MixPart, type MixOptions, type MixResult, mixRecords } from "./mix.js";
+export { type SplitOptions, splitRecords } from "./split.js";
+export { type DedupOptions, dedupRecords, normaliseText } from "./dedup.js";
+export {
+  type TokenCounter,
+  type LengthFilterOptions,
+  countWhitespaceWords,
+  countChars,
+  filterByLength,
+} from "./length-filter.js";
+export { type AlignOptions, type AlignResult, alignEnglish } from "./align.js";
+export {
+  type AxolotlType,
+  type AxolotlDatasetEntry,
+  axolotlDatasetEntry,
+  exportAxolotl,
+  exportEmbedded,
+  toAlpacaRow,
+  toTrainingExample,
+} from "./export.js";
+export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";

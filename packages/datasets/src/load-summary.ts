@@ -1,0 +1,85 @@
+import { CftkitError } from "@cftkit/core";
+
+/** What went wrong with a row or a file. Each kind is also the `CftkitError` code thrown with `onError: "fail"`. */
+export type IssueKind =
+  | "DATA_MALFORMED_JSON"
+  | "DATA_BAD_FIELD_TYPE"
+  | "DATA_MISSING_FIELD"
+  | "DATA_EMPTY_FIELD"
+  | "DATA_BAD_LANGUAGE"
+  | "DATA_BAD_GZIP"
+  | "DATA_TRUNCATED_JSON"
+  | "DATA_PARQUET_MISSING_COLUMN"
+  | "DATA_PARQUET_UNREADABLE"
+  | "DATA_UNKNOWN_FORMAT"
+  | "DATA_EMPTY_FILE"
+  | "DATA_NO_DATA_FILES"
+  | "DATA_NOT_FOUND"
+  | "DATA_BAD_LAYOUT";
+
+/** One problem: the file, the 1-based line (text files) or 0-based row (parquet, JSON array element index), and why. */
+export interface DataIssue {
+  kind: IssueKind;
+  file: string;
+  line?: number;
+  row?: number;
+  message: string;
+}
+
+/**
+ * The accounting of one load/convert: every row read is either written or skipped (`read = written +
+ * skipped`), skipped rows are counted per kind in `reasons`; file-level problems (bad gzip, empty file,
+ * unknown layout, ...) are listed in `fileIssues` (with `onError: "skip"` the rest of that file is skipped).
+ */
+export interface LoadSummary {
+  files: string[];
+  read: number;
+  written: number;
+  skipped: number;
+  reasons: Partial<Record<IssueKind, number>>;
+  /** The first `maxIssues` row issues (all are counted in `reasons`). */
+  issues: DataIssue[];
+  fileIssues: DataIssue[];
+  /** Records kept with an empty output (prompt-only rows); not an error unless `requireOutput`. */
+  emptyOutput: number;
+}
+
+export const MAX_ISSUES_KEPT = 100;
+
+export function createLoadSummary(): LoadSummary {
+  return {
+    files: [],
+    read: 0,
+    written: 0,
+    skipped: 0,
+    reasons: {},
+    issues: [],
+    fileIssues: [],
+    emptyOutput: 0,
+  };
+}
+
+export function formatIssue(issue: DataIssue): string {
+  let where = issue.file;
+  if (issue.line !== undefined) where += `:${issue.line}`;
+  if (issue.row !== undefined) where += ` (row ${issue.row})`;
+  return `${where}: ${issue.message}`;
+}
+
+export function issueError(issue: DataIssue): CftkitError {
+  return new CftkitError(issue.kind, formatIssue(issue), { exitCode: 2, details: { ...issue } });
+}
+
+/** Merge `b` into `a` (for multi-input commands such as `data mix`). */
+export function mergeSummaries(a: LoadSummary, b: LoadSummary): LoadSummary {
+  a.files.push(...b.files);
+  a.read += b.read;
+  a.written += b.written;
+  a.skipped += b.skipped;
+  for (const [k, v] of Object.entries(b.reasons) as [IssueKind, number][])
+    a.reasons[k] = (a.reasons[k] ?? 0) + v;
+  a.issues.push(...b.issues.slice(0, Math.max(0, MAX_ISSUES_KEPT - a.issues.length)));
+  a.fileIssues.push(...b.fileIssues);
+  a.emptyOutput += b.emptyOutput;
+  return a;
+}
