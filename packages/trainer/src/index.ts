@@ -1,1 +1,109 @@
-export {};
+export {
+  PLAN_STRATEGIES,
+  type PlanStrategy,
+  PAPER_HYPERPARAMETERS,
+  PAPER_LORA_RANK,
+  PlanDatasetSchema,
+  type PlanDataset,
+  HyperparametersSchema,
+  type Hyperparameters,
+  FreezeSchema,
+  type Freeze,
+  LoraSchema,
+  type Lora,
+  FsdpSchema,
+  type Fsdp,
+  LauncherSchema,
+  type Launcher,
+  TrainingPlanSchema,
+  type TrainingPlan,
+  type TrainingPlanInput,
+  parseTrainingPlan,
+  readTrainingPlan,
+  writeTrainingPlan,
+} from "./training-plan.js";
+export { deriveBatchLayout, type BatchLayout } from "./batch-layout.js";
+export {
+  EXPERIMENT_STRATEGIES,
+  type ExperimentStrategy,
+  FREEZE_STRATEGIES,
+  REPLAY_STRATEGIES,
+  ExperimentDatasetSchema,
+  type ExperimentDataset,
+  ReplayInputSchema,
+  BaseModelSchema,
+  Phase1Schema,
+  Phase2Schema,
+  SettingSchema,
+  type ExperimentSetting,
+  TrainingOverridesSchema,
+  type TrainingOverrides,
+  experimentShape,
+  ExperimentSchema,
+  type Experiment,
+  type ExperimentInput,
+  parseExperiment,
+  readExperiment,
+} from "./experiment-schema.js";
+export { readUnfrozenParameters, resolvePlanInputs, unfrozenMatcher } from "./freeze-selection.js";
+export {
+  compileExperiment,
+  type CompiledExperiment,
+  type CompileOptions,
+  type SkippedPlan,
+} from "./strategy-compiler.js";
+export {
+  planToAxolotlConfig,
+  axolotlConfigToYaml,
+  deepSpeedPreset,
+  guessDecoderLayerClass,
+  DEEPSPEED_PRESETS,
+  type DeepSpeedPreset,
+  type AxolotlConfig,
+  type AxolotlSideFile,
+  type AxolotlConfigOptions,
+} from "./axolotl-config.js";
+export {
+  buildAxolotlCommand,
+  effectiveLauncher,
+  formatCommand,
+  shellQuote,
+  type AxolotlCommand,
+} from "./axolotl-command.js";
+export {
+  parsePythonLiteral,
+  parsePythonLiteralAt,
+  PythonLiteralError,
+  type PythonValue,
+} from "./python-literal.js";
+export {
+  AxolotlLogParser,
+  parseAxolotlLog,
+  metricToJson,
+  type TrainingMetric,
+  type TrainingProgress,
+  type FailureSignal,
+  type AxolotlLogParserEvents,
+} from "./axolotl-log-parser.js";
+export { diagnoseAxolotlFailure, type AxolotlExit } from "./axolotl-failure.js";
+export {
+  collectArtifacts,
+  findLastCheckpoint,
+  listCheckpoints,
+  type TrainingArtifacts,
+} from "./training-artifacts.js";
+export {
+  prepareAxolotlRun,
+  runAxolotl,
+  type PreparedAxolotlRun,
+  type AxolotlRunOptions,
+  type AxolotlRunResult,
+} from "./axolotl-launcher.js";
+export { writePlanGrid, planFileStem, type PlanGrid, type PlanGridEntry } from "./plan-grid.js";
+export { checkAxolotlConfig, type AxolotlSchemaFacts } from "./axolotl-schema-check.js";
+export {
+  readTrainingExamples,
+  splitValidation,
+  type TrainingExampleRow,
+  type TrainingMessage,
+} from "./training-data.js";

@@ -1,0 +1,195 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { CftkitError } from "@cftkit/core";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
+
+/**
+ * The experiment file (`experiment.yaml`): the fields the trainer needs. The runner (`cftkit run`) extends
+ * it with evaluation and report sections: use `experimentShape` / the exported pieces with `z.object({...})`
+ * or `ExperimentSchema.extend({...})`. Unknown top-level sections are kept (the schema is `loose`), so a
+ * file written for the runner still validates here.
+ */
+
+/** The Phase-2 strategies of the paper (§5) plus the mixture baseline. */
+export const EXPERIMENT_STRATEGIES = [
+  "baseline",
+  "mixture",
+  "LF_H1",
+  "LF_H2",
+  "Spectrum",
+  "GR_5",
+  "GR_10",
+  "ER_10",
+  "LoRA",
+] as const;
+export type ExperimentStrategy = (typeof EXPERIMENT_STRATEGIES)[number];
+export const FREEZE_STRATEGIES = [
+  "LF_H1",
+  "LF_H2",
+  "Spectrum",
+] as const satisfies readonly ExperimentStrategy[];
+export const REPLAY_STRATEGIES = ["GR_5", "GR_10", "ER_10"] as const satisfies readonly ExperimentStrategy[];
+
+/** A data file as written by `@cftkit/datasets` exports; paths are relative to the experiment file. */
+export const ExperimentDatasetSchema = z
+  .object({
+    path: z.string().min(1),
+    type: z.enum(["alpaca", "chat_template"]),
+    field_messages: z.string().optional(),
+  })
+  .strict();
+export type ExperimentDataset = z.infer<typeof ExperimentDatasetSchema>;
+
+/** A replay mix (`@cftkit/replay` output): a path (chat_template rows) or a full dataset entry. */
+export const ReplayInputSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((path): ExperimentDataset => ({ path, type: "chat_template" })),
+  ExperimentDatasetSchema,
+]);
+
+/** A base model: a folder, a Hugging Face id, or a fresh embedded model `{ init: tiny | small }`. */
+export const BaseModelSchema = z.union([
+  z.string().min(1),
+  z
+    .object({ init: z.enum(["tiny", "small"]) })
+    .strict()
+    .transform((m) => `init:${m.init}`),
+]);
+
+export const Phase1Schema = z
+  .object({
+    /** English instruction data trained on the base model (Alpaca, OpenOrca, …) … */
+    datasets: z.array(ExperimentDatasetSchema).min(1).optional(),
+    /** … or an off-the-shelf instruct model used as the Phase-1 model ("Instruct"). */
+    model: z.string().min(1).optional(),
+  })
+  .loose()
+  .refine((p) => (p.datasets === undefined) !== (p.model === undefined), {
+    message: "phase1 needs exactly one of `datasets` (train Phase 1) or `model` (an instruct model)",
+  });
+
+export const Phase2Schema = z
+  .object({
+    datasets: z.array(ExperimentDatasetSchema).min(1),
+  })
+  .loose();
+
+/** One phase pair (e.g. Alpaca → MultiAlpaca) and the inputs its strategies need. */
+export const SettingSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "setting names are used in file names: letters, digits, . _ -"),
+    phase1: Phase1Schema,
+    phase2: Phase2Schema,
+    /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */
+    selections: z
+      .object({ LF_H1: z.string().optional(), LF_H2: z.string().optional(), Spectrum: z.string().optional() })
+      .strict()
+      .default({}),
+    /** Phase-2 data with replay mixed in (`@cftkit/replay` outputs). */
+    replay: z
+      .object({
+        GR_5: ReplayInputSchema.optional(),
+        GR_10: ReplayInputSchema.optional(),
+        ER_10: ReplayInputSchema.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .loose();
+export type ExperimentSetting = z.infer<typeof SettingSchema>;
+
+/** Hyper-parameter overrides (every field optional; the paper's values fill the rest). */
+export const TrainingOverridesSchema = HyperparametersSchema.partial()
+  .extend({
+    sequence_len: z.number().int().positive().optional(),
+    chat_template: z.string().optional(),
+    attn_implementation: z.string().optional(),
+    special_tokens: TrainingPlanSchema.shape.special_tokens,
+  })
+  .strict();
+export type TrainingOverrides = z.infer<typeof TrainingOverridesSchema>;
+
+/** The raw shape, for runners that build their own object schema from it. */
+export const experimentShape = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "experiment names are used in paths: letters, digits, . _ -"),
+  seed: z.number().int().nonnegative().default(42),
+  backend: z.enum(["axolotl", "embedded"]).default("embedded"),
+  /** Where every run's output goes (relative to the experiment file). */
+  output_dir: z.string().min(1).default("runs"),
+  base_model: BaseModelSchema,
+  settings: z.array(SettingSchema).min(1),
+  strategies: z
+    .array(z.enum(EXPERIMENT_STRATEGIES))
+    .min(1)
+    .default([...EXPERIMENT_STRATEGIES]),
+  /** Overrides applied to every plan. */
+  training: TrainingOverridesSchema.default({}),
+  /** Overrides for Phase 1 only (applied after `training`). */
+  phase1_training: TrainingOverridesSchema.default({}),
+  /** Overrides per strategy (applied last), e.g. `LoRA: { learning_rate: 2.0e-4 }`. */
+  strategy_training: z.partialRecord(z.enum(EXPERIMENT_STRATEGIES), TrainingOverridesSchema).default({}),
+  lora: LoraSchema.prefault({}),
+  launcher: LauncherSchema.prefault({}),
+};
+
+export const ExperimentSchema = z.object(experimentShape).loose();
+export type Experiment = z.infer<typeof ExperimentSchema>;
+export type ExperimentInput = z.input<typeof ExperimentSchema>;
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ");
+}
+
+/** Validate an experiment object; bad input → `EXPERIMENT_INVALID` naming every offending key. */
+export function parseExperiment(value: unknown, source = "experiment"): Experiment {
+  const result = ExperimentSchema.safeParse(value);
+  if (!result.success) {
+    throw new CftkitError("EXPERIMENT_INVALID", `${source}: ${formatIssues(result.error)}`, {
+      details: { issues: result.error.issues },
+    });
+  }
+  const names = new Set<string>();
+  for (const setting of result.data.settings) {
+    if (names.has(setting.name)) {
+      throw new CftkitError(
+        "EXPERIMENT_INVALID",
+        `${source}: settings: duplicate setting name "${setting.name}"`,
+      );
+    }
+    names.add(setting.name);
+  }
+  return result.data;
+}
+
+/** Read and validate an experiment file (YAML, or JSON for `.json`). */
+export async function readExperiment(path: string): Promise<Experiment> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new CftkitError(
+      "EXPERIMENT_NOT_READABLE",
+      `cannot read experiment ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  let value: unknown;
+  try {
+    value = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new CftkitError("EXPERIMENT_INVALID", `${path}: not valid YAML/JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return parseExperiment(value, path);
+}

@@ -1,0 +1,227 @@
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type {
+  Experiment,
+  ExperimentDataset,
+  ExperimentSetting,
+  ExperimentStrategy,
+  TrainingOverrides,
+} from "./experiment-schema.js";
+import { readUnfrozenParameters } from "./freeze-selection.js";
+import {
+  type PlanDataset,
+  parseTrainingPlan,
+  type TrainingPlan,
+  type TrainingPlanInput,
+} from "./training-plan.js";
+
+export interface SkippedPlan {
+  setting: string;
+  strategy: ExperimentStrategy;
+  reason: string;
+}
+
+export interface CompiledExperiment {
+  experiment: string;
+  plans: TrainingPlan[];
+  /** Strategy/setting combinations that do not apply or lack an input (with why). */
+  skipped: SkippedPlan[];
+  /** Plans whose freeze selection file does not exist yet (it is read when the plan runs). */
+  pending: { plan: string; waitingFor: string }[];
+}
+
+export interface CompileOptions {
+  /** Folder relative paths in the experiment are resolved against (the experiment file's folder). */
+  baseDir: string;
+  /** The experiment file, recorded in each plan's inputs. */
+  experimentPath?: string;
+}
+
+function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** A model reference: a local folder (resolved) or a Hugging Face id / `init:…` (kept as is). */
+function resolveModel(baseDir: string, model: string): string {
+  if (model.startsWith("init:")) return model;
+  if (isAbsolute(model) || model.startsWith("./") || model.startsWith("../") || model.startsWith("~")) {
+    return resolvePath(baseDir, model);
+  }
+  const local = resolve(baseDir, model);
+  return existsSync(local) ? local : model;
+}
+
+function toPlanDataset(baseDir: string, d: ExperimentDataset, role: string): PlanDataset {
+  return {
+    path: resolvePath(baseDir, d.path),
+    type: d.type,
+    role,
+    field_messages: d.field_messages ?? "messages",
+  };
+}
+
+function applyOverrides(
+  plan: TrainingPlanInput,
+  ...overrides: (TrainingOverrides | undefined)[]
+): TrainingPlanInput {
+  const hyper: Record<string, unknown> = { ...(plan.hyperparameters ?? {}) };
+  const out: TrainingPlanInput = { ...plan };
+  for (const o of overrides) {
+    if (!o) continue;
+    const { sequence_len, chat_template, attn_implementation, special_tokens, ...rest } = o;
+    if (special_tokens !== undefined) out.special_tokens = special_tokens;
+    if (sequence_len !== undefined) out.sequence_len = sequence_len;
+    if (chat_template !== undefined) out.chat_template = chat_template;
+    if (attn_implementation !== undefined) out.attn_implementation = attn_implementation;
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) hyper[k] = v;
+  }
+  out.hyperparameters = hyper as TrainingPlanInput["hyperparameters"];
+  return out;
+}
+
+/**
+ * Compile one experiment into training plans: per setting, the Phase-1 plan (when Phase 1 trains on data)
+ * and one Phase-2 plan per strategy, whose base model is the Phase-1 output (or the off-the-shelf instruct
+ * model). Mixture trains once on the union of both phases' data from the base model with the same
+ * hyper-parameters, so it takes as many optimizer steps as Phase 1 and Phase 2 together.
+ */
+export async function compileExperiment(
+  experiment: Experiment,
+  options: CompileOptions,
+): Promise<CompiledExperiment> {
+  const { baseDir } = options;
+  const outRoot = resolvePath(baseDir, experiment.output_dir);
+  const plans: TrainingPlan[] = [];
+  const skipped: SkippedPlan[] = [];
+  const pending: { plan: string; waitingFor: string }[] = [];
+  const baseModel = resolveModel(baseDir, experiment.base_model);
+  const experimentInputs: Record<string, string> = options.experimentPath
+    ? { experiment: resolvePath(process.cwd(), options.experimentPath) }
+    : {};
+
+  const common = (setting: ExperimentSetting, strategy: string) => ({
+    setting: setting.name,
+    seed: experiment.seed,
+    launcher: experiment.launcher,
+    output_dir: resolve(outRoot, setting.name, strategy === "phase1" ? "phase1" : `phase2-${strategy}`),
+  });
+
+  for (const setting of experiment.settings) {
+    const phase2Data = setting.phase2.datasets.map((d) => toPlanDataset(baseDir, d, "phase2"));
+    let phase1Plan: TrainingPlan | undefined;
+    let phase2Base: string;
+    if (setting.phase1.datasets) {
+      const input = applyOverrides(
+        {
+          name: `${setting.name}.phase1`,
+          strategy: "phase1",
+          phase: 1,
+          base_model: baseModel,
+          datasets: setting.phase1.datasets.map((d) => toPlanDataset(baseDir, d, "phase1")),
+          ...common(setting, "phase1"),
+          inputs: { ...experimentInputs, base_model: baseModel },
+        },
+        experiment.training,
+        experiment.phase1_training,
+      );
+      phase1Plan = parseTrainingPlan(input, `${setting.name}.phase1`);
+      plans.push(phase1Plan);
+      phase2Base = phase1Plan.output_dir;
+    } else {
+      phase2Base = resolveModel(baseDir, setting.phase1.model as string);
+    }
+
+    for (const strategy of experiment.strategies) {
+      const name = `${setting.name}.${strategy}`;
+      const base: TrainingPlanInput = {
+        name,
+        strategy,
+        phase: 2,
+        base_model: phase2Base,
+        datasets: phase2Data,
+        ...common(setting, strategy),
+        depends_on: phase1Plan ? [phase1Plan.name] : [],
+        inputs: {
+          ...experimentInputs,
+          base_model: phase2Base,
+          ...(phase1Plan ? { phase1_plan: phase1Plan.name } : { phase1_model: phase2Base }),
+        },
+      };
+      let input: TrainingPlanInput | undefined;
+      switch (strategy) {
+        case "baseline":
+          input = base;
+          break;
+        case "mixture": {
+          if (!phase1Plan) {
+            skipped.push({
+              setting: setting.name,
+              strategy,
+              reason: "mixture needs Phase-1 data (this setting starts from an off-the-shelf instruct model)",
+            });
+            break;
+          }
+          input = {
+            ...base,
+            phase: "mixture",
+            base_model: baseModel,
+            datasets: [...phase1Plan.datasets, ...phase2Data],
+            output_dir: resolve(outRoot, setting.name, "mixture"),
+            depends_on: [],
+            inputs: { ...experimentInputs, base_model: baseModel, phase1_plan: phase1Plan.name },
+          };
+          break;
+        }
+        case "LF_H1":
+        case "LF_H2":
+        case "Spectrum": {
+          const file = setting.selections[strategy];
+          if (!file) {
+            skipped.push({
+              setting: setting.name,
+              strategy,
+              reason: `no freeze selection: set settings[].selections.${strategy} to a @cftkit/freeze output file`,
+            });
+            break;
+          }
+          const source = resolvePath(baseDir, file);
+          const unfrozen = existsSync(source) ? await readUnfrozenParameters(source) : undefined;
+          if (!unfrozen) pending.push({ plan: name, waitingFor: source });
+          input = {
+            ...base,
+            freeze: unfrozen ? { unfrozen_parameters: unfrozen, source } : { source },
+            inputs: { ...base.inputs, freeze_selection: source },
+          };
+          break;
+        }
+        case "GR_5":
+        case "GR_10":
+        case "ER_10": {
+          const mix = setting.replay[strategy];
+          if (!mix) {
+            skipped.push({
+              setting: setting.name,
+              strategy,
+              reason: `no replay mix: set settings[].replay.${strategy} to a @cftkit/replay mixed file`,
+            });
+            break;
+          }
+          const dataset = toPlanDataset(baseDir, mix, `phase2+replay:${strategy}`);
+          input = { ...base, datasets: [dataset], inputs: { ...base.inputs, replay_mix: dataset.path } };
+          break;
+        }
+        case "LoRA":
+          input = { ...base, lora: experiment.lora };
+          break;
+      }
+      if (!input) continue;
+      const withOverrides = applyOverrides(
+        input,
+        experiment.training,
+        experiment.strategy_training[strategy],
+      );
+      plans.push(parseTrainingPlan(withOverrides, name));
+    }
+  }
+  return { experiment: experiment.name, plans, skipped, pending };
+}
