@@ -1,5 +1,7 @@
 import type { CommandModule } from "../command-module.js";
+import { dataCommand } from "./data.js";
 import { inspectCommand } from "./inspect.js";
+import { similarityCommand } from "./similarity.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [inspectCommand];
+export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand];
