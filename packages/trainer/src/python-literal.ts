@@ -173,7 +173,7 @@ class Parser {
     const word = m[0];
     this.pos += word.length;
     this.skipSpace();
-    if (this.text[this.pos] === "(") {
+    if (this.text[this.pos] === "(" && /^(?:(?:np|numpy|torch)\.\w+|tensor|float|int|Decimal)$/.test(word)) {
       // A wrapper call such as np.float64(0.5) or tensor(1.0, device='cuda:0'): keep the first argument.
       this.pos++;
       const inner = this.value();

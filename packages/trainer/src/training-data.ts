@@ -92,7 +92,8 @@ export async function readTrainingExamples(dataset: PlanDataset): Promise<Traini
         `${dataset.path}: not valid JSON: ${(error as Error).message}`,
       );
     }
-    if (!Array.isArray(rows)) throw new CftkitError("TRAIN_DATASET_INVALID", `${dataset.path}: expected a JSON array`);
+    if (!Array.isArray(rows))
+      throw new CftkitError("TRAIN_DATASET_INVALID", `${dataset.path}: expected a JSON array`);
     rows.forEach((row, i) => {
       out.push(rowToExample(row, dataset, i + 1));
     });
