@@ -234,6 +234,8 @@ function emptyFailures(): Record<OpenAIFailureKind, number> {
 export class OpenAICompatibleClient {
   readonly baseUrl: string;
   readonly model: string;
+  /** Requests in flight at once over all calls. */
+  readonly concurrency: number;
   private readonly apiKey: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
@@ -266,6 +268,7 @@ export class OpenAICompatibleClient {
         `concurrency must be a positive integer, got ${concurrency}`,
       );
     }
+    this.concurrency = concurrency;
     this.semaphore = new Semaphore(concurrency);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 5;

@@ -1,1 +1,45 @@
-export {};
+export type {
+  ReplayChatMessage,
+  ReplayRecord,
+  GenerationItem,
+  GenerationProvenance,
+  GeneratedRecord,
+  RejectedRecord,
+  QualityRejectReason,
+} from "./replay-types.js";
+export {
+  AppendOnlyJournal,
+  acquireRunLock,
+  repairTornTail,
+  type JournalOptions,
+  type JournalOpenReport,
+} from "./append-only-journal.js";
+export {
+  judgeResponse,
+  detectLanguage,
+  DEFAULT_REFUSAL_PATTERNS,
+  type QualityFilterOptions,
+  type QualityVerdict,
+} from "./quality-filters.js";
+export { LOCAL_CHAT_TEMPLATES, localChatTemplate, type LocalChatTemplate } from "./chat-templates.js";
+export {
+  openAIChatGenerator,
+  openAICompletionGenerator,
+  embeddedGenerator,
+  resolveSampling,
+  itemSeed,
+  type ReplayGenerator,
+  type GenerativeModel,
+  type GeneratorDescription,
+  type GenerationOutcome,
+  type GenerationResult,
+  type SamplingSettings,
+  type ResolvedSampling,
+} from "./generators.js";
+export {
+  runGenerativeReplay,
+  rejectsPathFor,
+  serializableFilters,
+  type GenerativeReplayOptions,
+  type GenerativeReplaySummary,
+} from "./generative-replay.js";
