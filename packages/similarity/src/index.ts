@@ -1,1 +1,32 @@
-export {};
+export { covarianceShift, type CovarianceShift, type SampleMatrix } from "./covariance-drift.js";
+export { symmetricEigenSystem } from "./symmetric-eigen.js";
+export { readActivationFile, type ActivationFile, type ActivationLayer } from "./activation-file.js";
+export { layerDrift, layerDriftFromFiles, modelDrift, type LayerDrift } from "./layer-drift.js";
+export { modelParameterDifference, compareModels, type MpdResult } from "./model-parameter-difference.js";
+export { project, type ProjectionMethod, type ProjectionOptions } from "./projection.js";
+export {
+  lineChartSvg,
+  scatterChartSvg,
+  renderVegaLiteSvg,
+  type LineSeries,
+  type ScatterPoint,
+  type ChartOptions,
+} from "./svg-charts.js";
+export type { TextEncoder } from "./encoders/text-encoder.js";
+export {
+  SentenceTransformerEncoder,
+  DEFAULT_SENTENCE_MODEL,
+  type SentenceEncoderOptions,
+} from "./encoders/sentence-transformer-encoder.js";
+export { CausalLmEncoder } from "./encoders/causal-lm-encoder.js";
+export { CachedEncoder } from "./embedding-cache.js";
+export {
+  des,
+  desMatrix,
+  datasetEmbedding,
+  textOf,
+  type DesOptions,
+  type DesResult,
+  type EmbeddableRecord,
+  type EmbeddingText,
+} from "./dataset-embedding-similarity.js";

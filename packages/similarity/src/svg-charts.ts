@@ -12,6 +12,8 @@ export interface ChartOptions {
   yLabel: string;
   width?: number;
   height?: number;
+  /** Whole-number ticks on the x axis (layers, steps). */
+  integerX?: boolean;
 }
 
 /** Render a Vega-Lite spec to a standalone SVG string, headless (vega's SVG renderer needs no canvas). */
@@ -35,7 +37,12 @@ export function lineChartSvg(series: LineSeries[], options: ChartOptions): Promi
     data: { values },
     mark: { type: "line", point: true },
     encoding: {
-      x: { field: "x", type: "quantitative", title: options.xLabel },
+      x: {
+        field: "x",
+        type: "quantitative",
+        title: options.xLabel,
+        axis: options.integerX ? { tickMinStep: 1, format: "d" } : {},
+      },
       y: { field: "y", type: "quantitative", title: options.yLabel },
       color: { field: "series", type: "nominal", title: null },
     },
