@@ -1,1 +1,63 @@
-export {};
+// ---- model + inference (model-config, llama-graph, causal-lm, tokenizers) ----
+export {
+  type ModelConfig,
+  type ModelType,
+  type RopeScaling,
+  type ParameterSpec,
+  type ModelPreset,
+  parseModelConfig,
+  readModelConfig,
+  modelConfigToJson,
+  parameterSpecs,
+  parameterCount,
+  presetConfig,
+} from "./model-config.js";
+export {
+  type ParamStore,
+  type KVCache,
+  type LlamaForwardOptions,
+  type LlamaForwardResult,
+  llamaForward,
+  disposeKVCache,
+  embeddingLookup,
+  oneHotFloat,
+  rmsNorm,
+  ropeInvFreq,
+  forwardFlops,
+} from "./llama-graph.js";
+export { ensureTfBackend, ensureGradients, tfBackendInfo, tf, type TfBackendName } from "./tf-backend.js";
+export {
+  CausalLM,
+  TensorParamStore,
+  type GenerateOptions,
+  type GenerateResult,
+  type LogLikelihoodRequest,
+  type LogLikelihoodResult,
+  type ForwardOutput,
+} from "./causal-lm.js";
+export {
+  type NamedTensor,
+  type WriteModelFolderOptions,
+  readModelWeights,
+  writeModelFolder,
+  readGenerationConfig,
+  defaultGenerationConfig,
+} from "./model-folder.js";
+export {
+  type ChatMessage,
+  type Tokenizer,
+  loadTokenizer,
+  hasTokenizer,
+  tokenizerFromJson,
+} from "./tokenizer.js";
+export {
+  byteLevelTokenizer,
+  byteLevelTokenizerFiles,
+  bytesToUnicode,
+  BYTE_LEVEL_CHAT_TEMPLATE,
+  BYTE_LEVEL_IDS,
+  BYTE_LEVEL_SPECIAL_TOKENS,
+  BYTE_LEVEL_VOCAB_SIZE,
+} from "./byte-level-tokenizer.js";
+export { argmax, sampleToken } from "./sampling.js";
+// ---- training (lm-training engineer) ----
