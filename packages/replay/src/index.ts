@@ -43,3 +43,26 @@ export {
   type GenerativeReplayOptions,
   type GenerativeReplaySummary,
 } from "./generative-replay.js";
+export {
+  selectReplayItems,
+  buildExclusionIndex,
+  exclusionReason,
+  type ReplaySelection,
+  type ReplaySelectionOptions,
+  type ExclusionIndex,
+} from "./replay-selection.js";
+export {
+  runEnglishReplay,
+  runGenerativeReplayFiles,
+  loadReplaySelection,
+  generationItems,
+  mixReplayRecords,
+  mixReplayFiles,
+  countBy,
+  type InputFile,
+  type ReplayInputs,
+  type EnglishReplayManifest,
+  type GenerativeReplayManifest,
+  type MixManifest,
+  type MixFormat,
+} from "./replay-files.js";
