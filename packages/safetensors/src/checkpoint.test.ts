@@ -46,6 +46,25 @@ describe("checkpoint folders", () => {
     await Promise.all([a.close(), b.close(), c.close(), viaIndex.close()]);
   });
 
+  it("iterate gives the same data with and without buffer reuse and prefetch", async () => {
+    const d = join(dir, "iter-bf16");
+    await makeTinyLlamaCheckpoint(d, { seed: 9, dtype: "BF16", maxShardBytes: 15_000, vocabSize: 127 });
+    const c = await SafetensorsCheckpoint.open(d);
+    for (const reuseBuffers of [false, true]) {
+      for (const prefetchBytes of [0, 4096, undefined]) {
+        const names: string[] = [];
+        for await (const { info, data } of c.iterate({ reuseBuffers, prefetchBytes })) {
+          names.push(info.name);
+          expect(data).toEqual(await c.readTensor(info.name));
+        }
+        expect(names).toEqual(c.tensors.map((t) => t.name));
+      }
+    }
+    // Stopping early is fine (a pending prefetch is drained, nothing leaks).
+    for await (const { info } of c.iterate()) if (info.name.includes("layers.0")) break;
+    await c.close();
+  });
+
   it("reads a folder of several .safetensors files without an index", async () => {
     const d = join(dir, "loose");
     await makeTinyLlamaCheckpoint(d, { seed: 1, maxShardBytes: 30_000 });

@@ -1,7 +1,8 @@
 import { promises as fs } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { CftkitError } from "@cftkit/core";
-import { toFloat32 } from "./convert.js";
+import { toFloat32, widenInPlace } from "./convert.js";
+import { DTYPE_SIZES } from "./dtype.js";
 import { checkHeaderLength, parseHeader } from "./header.js";
 import type { TensorInfo } from "./tensor-info.js";
 
@@ -16,7 +17,12 @@ export interface IterateOptions {
    * Lowest memory and fastest; leave false when keeping the arrays.
    */
   reuseBuffers?: boolean;
+  /** Read the next tensor while the caller works on the current one when it is at most this many bytes as
+   * float32 (default 64 MiB; 0 = never). */
+  prefetchBytes?: number;
 }
+
+const DEFAULT_PREFETCH_BYTES = 64 * 1024 * 1024;
 
 interface OpenFile {
   path: string;
@@ -278,21 +284,33 @@ export class SafetensorsCheckpoint {
 
   /** One tensor converted to float32 (every dtype; BF16 exactly, integers by value). */
   async readTensor(name: string): Promise<Float32Array> {
-    const info = this.info(name);
-    const file = this.fileOf(info);
-    if (info.dtype === "F32") {
-      const out = new Float32Array(info.byteLength / 4);
-      await readExactly(file, new Uint8Array(out.buffer), info.byteOffset, name);
-      return out;
-    }
-    const bytes = alignedBytes(info.byteLength);
-    await readExactly(file, bytes, info.byteOffset, name);
-    return toFloat32(bytes, info.dtype);
+    return this.load(this.info(name), null);
   }
 
   /**
-   * Stream tensors in file order as float32. Memory stays bounded by the largest tensor: raw bytes are read into
-   * one reused buffer, and with `reuseBuffers` the output array is reused too.
+   * Read `info` as float32 into `target` (resized when too small; null = a fresh array). Dtypes of at most 4 bytes
+   * are read straight into the output's bytes and widened in place: no second buffer.
+   */
+  private async load(info: TensorInfo, target: Float32Array | null): Promise<Float32Array> {
+    const file = this.fileOf(info);
+    const n = elementsOf(info);
+    const out = target !== null && target.length >= n ? target.subarray(0, n) : new Float32Array(n);
+    const size = DTYPE_SIZES[info.dtype];
+    if (size <= 4) {
+      const tail = new Uint8Array(out.buffer, out.byteOffset + (4 - size) * n, info.byteLength);
+      await readExactly(file, tail, info.byteOffset, info.name);
+      widenInPlace(out, info.dtype);
+      return out;
+    }
+    const bytes = alignedBytes(info.byteLength);
+    await readExactly(file, bytes, info.byteOffset, info.name);
+    return toFloat32(bytes, info.dtype, out);
+  }
+
+  /**
+   * Stream tensors in file order as float32. Memory stays bounded by the largest tensor (plus, while the caller
+   * works on one tensor, the read of the next one if it is at most `prefetchBytes` as float32). With
+   * `reuseBuffers` two output arrays are recycled and each yielded `data` is only valid until the next step.
    */
   async *iterate(options: IterateOptions = {}): AsyncGenerator<{ info: TensorInfo; data: Float32Array }> {
     let list = this.tensors;
@@ -301,38 +319,42 @@ export class SafetensorsCheckpoint {
       for (const n of wanted) this.info(n);
       list = list.filter((t) => wanted.has(t.name));
     }
-    let scratch = alignedBytes(0);
-    let output = new Float32Array(0);
     const reuse = options.reuseBuffers === true;
-    for (const info of list) {
-      const file = this.fileOf(info);
-      const n = elementsOf(info);
-      let data: Float32Array;
-      if (info.dtype === "F32") {
-        if (reuse) {
-          if (output.length < n) output = new Float32Array(n);
-          data = output.subarray(0, n);
+    const prefetchBytes = options.prefetchBytes ?? DEFAULT_PREFETCH_BYTES;
+    const pool: (Float32Array | null)[] = [null, null];
+    let slot = 0;
+    const start = (info: TensorInfo): Promise<Float32Array> => {
+      return this.load(info, reuse ? pool[slot]! : null);
+    };
+    let pending: { promise: Promise<Float32Array>; slot: number } | null = null;
+    try {
+      for (let k = 0; k < list.length; k++) {
+        const info = list[k]!;
+        let data: Float32Array;
+        let used: number;
+        if (pending) {
+          data = await pending.promise;
+          used = pending.slot;
+          pending = null;
         } else {
-          data = new Float32Array(n);
+          used = slot;
+          data = await start(info);
         }
-        await readExactly(
-          file,
-          new Uint8Array(data.buffer, data.byteOffset, info.byteLength),
-          info.byteOffset,
-          info.name,
-        );
-      } else {
-        if (scratch.byteLength < info.byteLength) scratch = alignedBytes(info.byteLength);
-        const bytes = scratch.subarray(0, info.byteLength);
-        await readExactly(file, bytes, info.byteOffset, info.name);
-        if (reuse) {
-          if (output.length < n) output = new Float32Array(n);
-          data = toFloat32(bytes, info.dtype, output.subarray(0, n));
+        if (reuse && (pool[used] === null || pool[used]!.buffer !== data.buffer))
+          pool[used] = new Float32Array(data.buffer);
+        const next = list[k + 1];
+        if (next && prefetchBytes > 0 && elementsOf(next) * 4 <= prefetchBytes) {
+          slot = 1 - used;
+          const promise = start(next);
+          promise.catch(() => undefined); // surfaced when awaited; never an unhandled rejection
+          pending = { promise, slot };
         } else {
-          data = toFloat32(bytes, info.dtype);
+          slot = used;
         }
+        yield { info, data };
       }
-      yield { info, data };
+    } finally {
+      if (pending) await pending.promise.catch(() => undefined);
     }
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawSafetensors } from "../../../tools/safetensors-malformed.js";
-import { type Dtype, SafetensorsCheckpoint, toFloat32 } from "./index.js";
+import { type Dtype, SafetensorsCheckpoint, toFloat32, widenInPlace } from "./index.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -65,6 +65,24 @@ describe("dtype conversion to float32", () => {
     expect(Array.from(h.slice(0, 3))).toEqual([2 ** -24, 1023 * 2 ** -24, -(2 ** -14)]);
     expect(Number.isNaN(h[3])).toBe(true);
     expect(h[4]).toBe(-Infinity);
+  });
+
+  it("widens odd- and even-length BF16/F16/I8 in place like the copying conversion", () => {
+    for (const n of [1, 2, 7, 8, 1001]) {
+      for (const [dtype, size] of [
+        ["BF16", 2],
+        ["F16", 2],
+        ["I8", 1],
+        ["U16", 2],
+        ["I32", 4],
+      ] as const) {
+        const raw = new Uint8Array(n * size).map((_, i) => (i * 37 + n) & 0xff);
+        const out = new Float32Array(n);
+        new Uint8Array(out.buffer).set(raw, (4 - size) * n);
+        widenInPlace(out, dtype);
+        expect(out).toEqual(toFloat32(raw, dtype));
+      }
+    }
   });
 
   it("handles an unaligned view", () => {

@@ -1,5 +1,5 @@
 import { CftkitError } from "@cftkit/core";
-import type { Dtype } from "./dtype.js";
+import { DTYPE_SIZES, type Dtype } from "./dtype.js";
 
 // All conversions assume a little-endian host (every platform Node ships on); safetensors data is little-endian.
 
@@ -61,23 +61,7 @@ export function toFloat32(bytes: Uint8Array, dtype: Dtype, out?: Float32Array): 
   const buf = bytes.buffer;
   const off = bytes.byteOffset;
   const len = bytes.byteLength;
-  const size = {
-    BOOL: 1,
-    U8: 1,
-    I8: 1,
-    F8_E4M3: 1,
-    F8_E5M2: 1,
-    I16: 2,
-    U16: 2,
-    F16: 2,
-    BF16: 2,
-    I32: 4,
-    U32: 4,
-    F32: 4,
-    F64: 8,
-    I64: 8,
-    U64: 8,
-  }[dtype];
+  const size = DTYPE_SIZES[dtype];
   const n = len / size;
   if (!Number.isInteger(n)) {
     throw new CftkitError(
@@ -224,4 +208,97 @@ export function fromFloat32(data: Float32Array, dtype: "F32" | "F16" | "BF16", o
     for (let i = 0; i < n; i++) dst[i] = f32BitsToF16(src[i]!);
   }
   return result;
+}
+
+/**
+ * In-place widening: `out` holds n = out.length elements of `dtype` (element size ≤ 4 bytes) packed at the END of
+ * its bytes; convert them to float32 over the whole array. Ascending order never overwrites an unread element
+ * (element i is written to bytes [4i, 4i+4), read from 4n − s·(n − i) ≥ 4i + 4 − s).
+ * Lets a reader fill the output array directly, with no second buffer.
+ */
+export function widenInPlace(out: Float32Array, dtype: Dtype): void {
+  const n = out.length;
+  const buf = out.buffer;
+  const base = out.byteOffset;
+  const size = DTYPE_SIZES[dtype];
+  if (size > 4) throw new Error(`widenInPlace: ${dtype} is wider than float32`);
+  const start = base + (4 - size) * n;
+  switch (dtype) {
+    case "F32":
+      return;
+    case "BF16": {
+      const dst = new Uint32Array(buf, base, n);
+      if (n % 2 === 0) {
+        // Two bf16 values per 32-bit load: low half → element 2j, high half → element 2j+1.
+        const words = new Uint32Array(buf, start, n / 2);
+        const half = n / 2;
+        for (let j = 0; j < half; j++) {
+          const w = words[j]!;
+          dst[2 * j] = w << 16;
+          dst[2 * j + 1] = w & 0xffff0000;
+        }
+      } else {
+        const src = new Uint16Array(buf, start, n);
+        for (let i = 0; i < n; i++) dst[i] = src[i]! << 16;
+      }
+      return;
+    }
+    case "F16": {
+      const src = new Uint16Array(buf, start, n);
+      const t = f16Lookup();
+      for (let i = 0; i < n; i++) out[i] = t[src[i]!]!;
+      return;
+    }
+    case "I16": {
+      const src = new Int16Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "U16": {
+      const src = new Uint16Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "I32": {
+      const src = new Int32Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "U32": {
+      const src = new Uint32Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "I8": {
+      const src = new Int8Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "U8": {
+      const src = new Uint8Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i]!;
+      return;
+    }
+    case "BOOL": {
+      const src = new Uint8Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0;
+      return;
+    }
+    case "F8_E4M3": {
+      e4m3Table ??= table256(f8e4m3BitsToNumber);
+      const t = e4m3Table;
+      const src = new Uint8Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = t[src[i]!]!;
+      return;
+    }
+    case "F8_E5M2": {
+      e5m2Table ??= table256(f8e5m2BitsToNumber);
+      const t = e5m2Table;
+      const src = new Uint8Array(buf, start, n);
+      for (let i = 0; i < n; i++) out[i] = t[src[i]!]!;
+      return;
+    }
+    default:
+      throw new Error(`widenInPlace: unsupported ${dtype}`);
+  }
 }

@@ -9,6 +9,7 @@ export {
 export { MAX_HEADER_SIZE, parseHeader, checkHeaderLength, type ParsedHeader } from "./header.js";
 export {
   toFloat32,
+  widenInPlace,
   fromFloat32,
   f16BitsToNumber,
   f32BitsToF16,
