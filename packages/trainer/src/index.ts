@@ -107,3 +107,12 @@ export {
   type TrainingExampleRow,
   type TrainingMessage,
 } from "./training-data.js";
+export {
+  runEmbedded,
+  planToTrainOptions,
+  loadPlanExamples,
+  embeddedBaseModelDir,
+  type EmbeddedRunOptions,
+  type EmbeddedRunResult,
+  type EmbeddedTrainSettings,
+} from "./embedded-backend.js";

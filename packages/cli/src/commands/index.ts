@@ -1,7 +1,9 @@
 import type { CommandModule } from "../command-module.js";
 import { dataCommand } from "./data.js";
+import { evalCommand } from "./eval.js";
 import { inspectCommand } from "./inspect.js";
 import { similarityCommand } from "./similarity.js";
+import { trainCommand } from "./train.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand];
+export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand, trainCommand, evalCommand];
