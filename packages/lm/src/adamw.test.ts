@@ -64,11 +64,13 @@ describe("AdamW", () => {
     ) as { params: Record<string, number[]>; norms: number[] };
     for (const [k, v] of variables) {
       const got = v.dataSync();
-      expected.params[k]!.forEach((e, i) =>
-        expect(Math.abs(got[i]! - e)).toBeLessThan(1e-5 * (1 + Math.abs(e))),
-      );
+      expected.params[k]!.forEach((e, i) => {
+        expect(Math.abs(got[i]! - e)).toBeLessThan(1e-5 * (1 + Math.abs(e)));
+      });
     }
-    norms.forEach((n, i) => expect(Math.abs(n - expected.norms[i]!)).toBeLessThan(1e-5 * expected.norms[i]!));
+    norms.forEach((n, i) => {
+      expect(Math.abs(n - expected.norms[i]!)).toBeLessThan(1e-5 * expected.norms[i]!);
+    });
     // state round trip is bit-exact
     const state = opt.getState();
     const opt2 = new AdamW(variables, { weightDecay: wd });

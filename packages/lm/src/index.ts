@@ -61,3 +61,43 @@ export {
 } from "./byte-level-tokenizer.js";
 export { argmax, sampleToken } from "./sampling.js";
 // ---- training (lm-training engineer) ----
+export {
+  trainCausalLM,
+  causalLmLossSum,
+  PAPER_TRAINING_DEFAULTS,
+  type TrainOptions,
+  type TrainResult,
+  type TrainMetrics,
+} from "./train-causal-lm.js";
+export {
+  AdamW,
+  clipGradientsByGlobalNorm,
+  defaultDecayPredicate,
+  type AdamWOptions,
+  type AdamWState,
+} from "./adamw.js";
+export { learningRateAt, lrLambda, type LrSchedulerName, type LrScheduleOptions } from "./lr-schedule.js";
+export {
+  compileUnfrozenPatterns,
+  unfrozenPatternToRegExp,
+  partitionParameters,
+  type ParameterPredicate,
+} from "./unfrozen-parameters.js";
+export { LoraAdapters, loraTargetModules, peftName, type LoraOptions } from "./lora.js";
+export {
+  IGNORE_INDEX,
+  tokenizeTrainingExample,
+  padBatch,
+  countLossTokens,
+  type TrainingExample,
+  type TrainingChatMessage,
+  type ChatTemplateTokenizer,
+  type TokenizedExample,
+  type PaddedBatch,
+} from "./training-batch.js";
+export {
+  findLatestCheckpoint,
+  readTrainerState,
+  type TrainerState,
+  type TrainLogEntry,
+} from "./training-checkpoint.js";

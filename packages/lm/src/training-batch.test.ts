@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { byteLevelTokenizer } from "./byte-level-tokenizer.js";
 import {
   type ChatTemplateTokenizer,
   IGNORE_INDEX,
@@ -81,5 +82,13 @@ describe("tokenizeTrainingExample", () => {
     expect(batch.labels[0]!.slice(a.labels.length).every((l) => l === IGNORE_INDEX)).toBe(true);
     expect(batch.lossTokens).toBe("Hello!</s>".length - 3 + ("Hello!</s>Ciao</s>".length - 6));
     expect(batch.inputTokens).toBe(a.inputIds.length + b.inputIds.length);
+  });
+
+  it("masks the prompt of the byte-level ChatML template and keeps <|im_end|> as the turn's end", async () => {
+    const tok = await byteLevelTokenizer();
+    const out = tokenizeTrainingExample({ messages }, tok, 4096);
+    expect(out.inputIds).toEqual(tok.encode(tok.applyChatTemplate(messages), { addSpecialTokens: false }));
+    const labelled = out.labels.filter((l) => l !== IGNORE_INDEX);
+    expect(tok.decode(labelled)).toBe("Hello!<|im_end|>\nCiao<|im_end|>\n");
   });
 });

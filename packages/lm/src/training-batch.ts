@@ -20,6 +20,8 @@ export interface ChatTemplateTokenizer {
   encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
   applyChatTemplate(messages: TrainingChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
   readonly eosTokenId: number | null;
+  /** Ids of special tokens; when known, EOS is only appended to a turn the template closes with none. */
+  readonly specialTokenIds?: ReadonlySet<number>;
 }
 
 /** A tokenised example: `labels[i]` is `inputIds[i]` on assistant tokens and IGNORE_INDEX elsewhere. */
@@ -35,8 +37,9 @@ export interface TokenizedExample {
  * before the turn with the generation prompt is the masked prefix, the rest of the template with the turn
  * is the assistant piece (its content and whatever closes the turn, e.g. `</s>` or `<|im_end|>`) — and each
  * piece is encoded without adding special tokens (the template writes BOS itself, as HF's
- * `apply_chat_template(tokenize=True)` does). If the template does not close the last assistant turn with the
- * EOS token, EOS is appended (labelled) so the model learns to stop. Truncated to `sequenceLength` tokens.
+ * `apply_chat_template(tokenize=True)` does). If the template closes the last assistant turn with no special
+ * token (neither EOS nor an end-of-turn token such as `<|im_end|>`), EOS is appended (labelled) so the model
+ * learns to stop. Truncated to `sequenceLength` tokens.
  */
 export function tokenizeTrainingExample(
   example: TrainingExample,
@@ -91,7 +94,9 @@ export function tokenizeTrainingExample(
     if (piece.train) lastTrainEnd = inputIds.length;
   }
   const eos = tokenizer.eosTokenId;
-  if (eos !== null && lastTrainStart >= 0 && !inputIds.slice(lastTrainStart, lastTrainEnd).includes(eos)) {
+  const closing = tokenizer.specialTokenIds ?? new Set(eos === null ? [] : [eos]);
+  const lastTurn = inputIds.slice(lastTrainStart, lastTrainEnd);
+  if (eos !== null && lastTrainStart >= 0 && !lastTurn.some((id) => closing.has(id))) {
     inputIds.splice(lastTrainEnd, 0, eos);
     labels.splice(lastTrainEnd, 0, eos);
   }
