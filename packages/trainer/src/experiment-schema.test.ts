@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ExperimentSchema, experimentShape, parseExperiment } from "./experiment-schema.js";
+
+const minimal = {
+  name: "exp",
+  base_model: { init: "tiny" },
+  settings: [
+    {
+      name: "similar",
+      phase1: { datasets: [{ path: "p1.jsonl", type: "chat_template" }] },
+      phase2: { datasets: [{ path: "p2.jsonl", type: "chat_template" }], english_counterpart: "en.jsonl" },
+      replay: { ER_10: "er.jsonl" },
+    },
+  ],
+  evaluation: { ea: ["ifeval"] },
+};
+
+describe("the experiment schema", () => {
+  it("fills defaults, normalises { init } base models and replay shorthands, keeps sections the runner owns", () => {
+    const e = parseExperiment(minimal);
+    expect(e.base_model).toBe("init:tiny");
+    expect(e.backend).toBe("embedded");
+    expect(e.strategies).toHaveLength(9);
+    expect(e.lora).toEqual({ r: 64, alpha: 128, dropout: 0.05 });
+    expect(e.settings[0]!.replay.ER_10).toEqual({ path: "er.jsonl", type: "chat_template" });
+    expect((e as Record<string, unknown>).evaluation).toEqual({ ea: ["ifeval"] });
+    expect((e.settings[0]!.phase2 as Record<string, unknown>).english_counterpart).toBe("en.jsonl");
+  });
+
+  it("can be extended by the runner", () => {
+    const Runner = ExperimentSchema.extend({ evaluation: z.object({ ea: z.array(z.string()) }) });
+    expect(Runner.parse(minimal).evaluation.ea).toEqual(["ifeval"]);
+    const Own = z.object({ ...experimentShape, report: z.string().default("report") });
+    expect(Own.parse(minimal).report).toBe("report");
+  });
+
+  it("names the offending key", () => {
+    expect(() => parseExperiment({ ...minimal, training: { learning_rate: -1 } })).toThrow(
+      /training\.learning_rate/,
+    );
+    expect(() => parseExperiment({ ...minimal, strategies: ["baseline", "GR_50"] })).toThrow(/strategies\.1/);
+    expect(() =>
+      parseExperiment({
+        ...minimal,
+        settings: [{ ...minimal.settings[0], phase1: { model: "x", datasets: [] } }],
+      }),
+    ).toThrow(/settings\.0\.phase1/);
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [minimal.settings[0], minimal.settings[0]] }),
+    ).toThrow(/duplicate/);
+    expect(() => parseExperiment({ ...minimal, training: { learning_rte: 1 } })).toThrow(/learning_rte/);
+  });
+});
