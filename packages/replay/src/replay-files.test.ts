@@ -37,7 +37,7 @@ describe("selectReplayItems", () => {
     );
     // Two Phase-2 languages per item (MultiAlpaca-like), plus 3 records without a counterpart.
     const phase2 = [
-      ...english.flatMap((e, i) => [
+      ...english.flatMap((_e, i) => [
         rec(`de${i}`, "de", `Aufgabe ${i}`, `p${i}`),
         rec(`fr${i}`, "fr", `Tâche ${i}`, `p${i}`),
       ]),
@@ -90,6 +90,7 @@ describe("English replay and mixing on XQuAD (de Phase 2, en counterpart)", () =
     expect(readFileSync(join(dir, "er-a/manifest.json"), "utf8")).toBe(
       readFileSync(join(dir, "er-b/manifest.json"), "utf8"),
     );
+    expect(b.output.sha256).toBe(a.output.sha256);
     expect(c.output.sha256).not.toBe(a.output.sha256);
     expect(a.inputs.english.sha256).toMatch(/^[0-9a-f]{64}$/);
 

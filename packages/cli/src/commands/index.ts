@@ -2,8 +2,11 @@ import type { CommandModule } from "../command-module.js";
 import { dataCommand } from "./data.js";
 import { evalCommand } from "./eval.js";
 import { inspectCommand } from "./inspect.js";
+import { lmCommand } from "./lm.js";
+import { lmTrainCommand } from "./lm-train.js";
+import { replayCommand } from "./replay.js";
 import { similarityCommand } from "./similarity.js";
 import { trainCommand } from "./train.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand, trainCommand, evalCommand];
+export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand, trainCommand, evalCommand, replayCommand, lmCommand, lmTrainCommand];
