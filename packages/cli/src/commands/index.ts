@@ -9,4 +9,13 @@ import { similarityCommand } from "./similarity.js";
 import { trainCommand } from "./train.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [inspectCommand, similarityCommand, dataCommand, trainCommand, evalCommand, replayCommand, lmCommand, lmTrainCommand];
+export const commandModules: CommandModule[] = [
+  inspectCommand,
+  similarityCommand,
+  dataCommand,
+  trainCommand,
+  evalCommand,
+  replayCommand,
+  lmCommand,
+  lmTrainCommand,
+];
