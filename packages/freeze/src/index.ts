@@ -1,1 +1,31 @@
-export {};
+export { singularValues, gramJs, type SingularValueOptions } from "./linalg/singular-values.js";
+export { SingularValuePool } from "./linalg/worker-pool.js";
+export { OrtKernels } from "./linalg/ort-kernels.js";
+export { bandToTridiagonal } from "./linalg/band-to-tridiagonal.js";
+export { tridiagonalEigenvalues } from "./linalg/tridiagonal-eigenvalues.js";
+export {
+  spectrumSnr,
+  snrParts,
+  snrFromParts,
+  quantileSorted,
+  finiteForJson,
+  INFINITY_ENCODING,
+  type SnrParts,
+  type NoiseEmptyRule,
+} from "./spectrum-snr.js";
+export { scanSpectrum, type ScannedModule, type ScanOptions } from "./spectrum-scan.js";
+export { spectrum, type SpectrumOptions, type SpectrumResult, type SpectrumMode } from "./spectrum.js";
+export { layerDiff, frobeniusDiff, type LayerDiffOptions, type LayerDiffResult, type FreezeSelection } from "./layer-diff.js";
+export { randomLayers, type RandomLayersResult } from "./random-layers.js";
+export { selectTop, type ScoredModule } from "./select-top.js";
+export {
+  matchesUnfrozen,
+  unfrozenNames,
+  compileAxolotlPattern,
+  exactPattern,
+  patternsTraining,
+  renderUnfrozenYaml,
+  type PatternGroup,
+} from "./unfrozen-patterns.js";
+export { DEFAULT_SPECTRUM_TYPES, DEFAULT_DIFF_TYPES, parseTypes, sortTypes, modelSlug } from "./module-types.js";
+export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";

@@ -1,0 +1,145 @@
+import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
+import { parseParameterName, readTensorChunks, SafetensorsCheckpoint, type TensorInfo } from "@cftkit/safetensors";
+import { DEFAULT_DIFF_TYPES } from "./module-types.js";
+import { selectTop } from "./select-top.js";
+import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
+
+export interface LayerDiffOptions {
+  /** How many modules to freeze per type. */
+  topK: number;
+  /** Module types scored and frozen separately (default q, k, v projections). */
+  types?: readonly string[];
+  /** Elements per streamed chunk (default 1M: a few MB per checkpoint in memory). */
+  chunkElements?: number;
+  progress?: ProgressReporter;
+}
+
+export interface FreezeSelection {
+  /** module → score (LF_H2: ||W_tuned − W_base||_F). */
+  scores: Record<string, number>;
+  /** Modules (or for LF_H1 whole layers' modules) to freeze. */
+  frozen: string[];
+  /** Axolotl patterns training every other parameter. */
+  unfrozen_parameters: string[];
+  groups: PatternGroup[];
+  yaml: string;
+}
+
+export interface LayerDiffResult extends FreezeSelection {
+  /** module → ||ΔW||_F / ||W_base||_F. */
+  relative_change: Record<string, number>;
+  types: string[];
+  top_k: number;
+}
+
+/**
+ * LF_H2: stream two checkpoints of the same architecture tensor by tensor (chunked: bounded memory however large
+ * the tensors), score each weight of the chosen types by the Frobenius norm of its change, and freeze the top-K
+ * most-changed modules of each type. Tensor sets and shapes must match.
+ */
+export async function layerDiff(basePath: string, tunedPath: string, options: LayerDiffOptions): Promise<LayerDiffResult> {
+  const progress = options.progress ?? silentProgress;
+  const types = [...(options.types ?? DEFAULT_DIFF_TYPES)];
+  if (!Number.isInteger(options.topK) || options.topK < 0) {
+    throw new CftkitError("FREEZE_BAD_TOP_K", `--top-k must be a non-negative integer, got ${options.topK}`, { exitCode: 2 });
+  }
+  const base = await SafetensorsCheckpoint.open(basePath);
+  const tuned = await SafetensorsCheckpoint.open(tunedPath);
+  try {
+    const baseNames = new Set(base.tensors.map((t) => t.name));
+    const tunedNames = new Set(tuned.tensors.map((t) => t.name));
+    const onlyBase = [...baseNames].filter((n) => !tunedNames.has(n));
+    const onlyTuned = [...tunedNames].filter((n) => !baseNames.has(n));
+    if (onlyBase.length > 0 || onlyTuned.length > 0) {
+      throw new CftkitError(
+        "FREEZE_TENSOR_SET_MISMATCH",
+        `${basePath} and ${tunedPath} hold different tensors (only in base: ${onlyBase.slice(0, 5).join(", ") || "none"}; only in tuned: ${onlyTuned.slice(0, 5).join(", ") || "none"})`,
+        { exitCode: 2, details: { onlyBase, onlyTuned } },
+      );
+    }
+    for (const t of base.tensors) {
+      const u = tuned.info(t.name);
+      if (t.shape.length !== u.shape.length || t.shape.some((d, i) => d !== u.shape[i])) {
+        throw new CftkitError(
+          "FREEZE_SHAPE_MISMATCH",
+          `tensor ${t.name}: shape [${t.shape}] in ${basePath} but [${u.shape}] in ${tunedPath}`,
+          { exitCode: 2, details: { tensor: t.name, base: t.shape, tuned: u.shape } },
+        );
+      }
+    }
+    const targets = base.tensors.filter((t) => {
+      const p = parseParameterName(t.name);
+      return p.kind === "weight" && types.includes(p.moduleType);
+    });
+    if (targets.length === 0) {
+      throw new CftkitError("FREEZE_NO_MODULES", `${basePath}: no weights of the module types ${types.join(", ")}`, { exitCode: 2 });
+    }
+    const scores: Record<string, number> = {};
+    const relative: Record<string, number> = {};
+    const entries: { module: string; type: string; value: number }[] = [];
+    progress.start("LF_H2 weight change", targets.length);
+    let done = 0;
+    for (const info of targets) {
+      const { diff, norm } = await frobeniusDiff(info, tuned.info(info.name), options.chunkElements);
+      const p = parseParameterName(info.name);
+      scores[p.module] = diff;
+      relative[p.module] = norm > 0 ? diff / norm : diff === 0 ? 0 : Number.POSITIVE_INFINITY;
+      entries.push({ module: p.module, type: p.moduleType, value: diff });
+      progress.update({ done: ++done, total: targets.length });
+    }
+    progress.stop();
+    const selection = selectTop(entries, { topK: options.topK });
+    const frozen = types.flatMap((t) => selection.get(t) ?? []);
+    const groups = patternsTraining(
+      base.tensors.map((t) => t.name),
+      new Set(frozen),
+    );
+    return {
+      scores,
+      relative_change: relative,
+      frozen,
+      unfrozen_parameters: groups.flatMap((g) => g.patterns),
+      groups,
+      yaml: renderUnfrozenYaml(groups),
+      types,
+      top_k: options.topK,
+    };
+  } finally {
+    await base.close();
+    await tuned.close();
+  }
+}
+
+/** ||b − a||_F and ||a||_F of two same-shaped tensors, streamed in chunks, accumulated in float64. */
+export async function frobeniusDiff(a: TensorInfo, b: TensorInfo, chunkElements = 1 << 20): Promise<{ diff: number; norm: number }> {
+  const ia = readTensorChunks(a, { chunkElements });
+  const ib = readTensorChunks(b, { chunkElements });
+  let diff = 0;
+  let norm = 0;
+  try {
+    for (;;) {
+      const [ra, rb] = await Promise.all([ia.next(), ib.next()]);
+      if (ra.done || rb.done) {
+        if (ra.done !== rb.done) throw new CftkitError("FREEZE_SHAPE_MISMATCH", `tensor ${a.name}: element counts differ`, { exitCode: 2 });
+        break;
+      }
+      const x = ra.value;
+      const y = rb.value;
+      if (x.length !== y.length) throw new Error(`internal: chunk sizes differ for ${a.name}`);
+      let d = 0;
+      let s = 0;
+      for (let i = 0; i < x.length; i++) {
+        const xi = x[i];
+        const t = y[i] - xi;
+        d += t * t;
+        s += xi * xi;
+      }
+      diff += d;
+      norm += s;
+    }
+  } finally {
+    await ia.return(undefined);
+    await ib.return(undefined);
+  }
+  return { diff: Math.sqrt(diff), norm: Math.sqrt(norm) };
+}

@@ -1,0 +1,104 @@
+import * as ort from "onnxruntime-node";
+import { encodeOnnxModel, OnnxType } from "./onnx-graph.js";
+
+/**
+ * The two float64 onnxruntime graphs the singular-value solver needs, built in memory:
+ * - `gram`: f32 W (m×n) → f64 WᵀW (n×n), products and sums in float64 (f32×f32 products are exact in f64);
+ * - `bandStep`: one panel step of the blocked reduction of a symmetric matrix to band form:
+ *   given A (r0×r0), the panel's compact-WY reflector Q = I − V T Vᵀ (V: r×b, r = r0 − b) and Th = ½Tᵀ,
+ *   returns Qᵀ A[b:, b:] Q = A22 − V Yᵀ − Y Vᵀ with X = A22 V T and Y = X − V (Th (Vᵀ X)).
+ */
+export class OrtKernels {
+  private constructor(
+    private readonly gramSession: ort.InferenceSession,
+    private readonly gramTSession: ort.InferenceSession,
+    private readonly bandSession: ort.InferenceSession,
+  ) {}
+
+  static async create(threads = 1): Promise<OrtKernels> {
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    };
+    const gram = (transposeFirst: boolean) =>
+      encodeOnnxModel({
+        name: "gram",
+        nodes: [
+          { op: "Cast", inputs: ["w"], outputs: ["wd"], attributes: [{ name: "to", kind: "int", value: OnnxType.DOUBLE }] },
+          { op: "Transpose", inputs: ["wd"], outputs: ["wt"], attributes: [{ name: "perm", kind: "ints", value: [1, 0] }] },
+          { op: "MatMul", inputs: transposeFirst ? ["wt", "wd"] : ["wd", "wt"], outputs: ["g"] },
+        ],
+        inputs: [{ name: "w", type: OnnxType.FLOAT, shape: ["m", "n"] }],
+        outputs: [{ name: "g", type: OnnxType.DOUBLE, shape: ["k", "k"] }],
+      });
+    const D = OnnxType.DOUBLE;
+    const band = encodeOnnxModel({
+      name: "band_step",
+      nodes: [
+        { op: "Slice", inputs: ["a", "starts", "ends"], outputs: ["a22"] },
+        { op: "MatMul", inputs: ["a22", "v"], outputs: ["av"] },
+        { op: "MatMul", inputs: ["av", "t"], outputs: ["x"] },
+        { op: "Transpose", inputs: ["v"], outputs: ["vt"], attributes: [{ name: "perm", kind: "ints", value: [1, 0] }] },
+        { op: "MatMul", inputs: ["vt", "x"], outputs: ["vtx"] },
+        { op: "MatMul", inputs: ["th", "vtx"], outputs: ["z"] },
+        { op: "MatMul", inputs: ["v", "z"], outputs: ["vz"] },
+        { op: "Sub", inputs: ["x", "vz"], outputs: ["y"] },
+        { op: "Concat", inputs: ["v", "y"], outputs: ["p"], attributes: [{ name: "axis", kind: "int", value: 1 }] },
+        { op: "Concat", inputs: ["y", "v"], outputs: ["q"], attributes: [{ name: "axis", kind: "int", value: 1 }] },
+        {
+          op: "Gemm",
+          inputs: ["p", "q", "a22"],
+          outputs: ["out"],
+          attributes: [
+            { name: "alpha", kind: "float", value: -1 },
+            { name: "beta", kind: "float", value: 1 },
+            { name: "transB", kind: "int", value: 1 },
+          ],
+        },
+      ],
+      inputs: [
+        { name: "a", type: D, shape: ["r0", "r0"] },
+        { name: "starts", type: OnnxType.INT64, shape: [2] },
+        { name: "ends", type: OnnxType.INT64, shape: [2] },
+        { name: "v", type: D, shape: ["r", "b"] },
+        { name: "t", type: D, shape: ["b", "b"] },
+        { name: "th", type: D, shape: ["b", "b"] },
+      ],
+      outputs: [{ name: "out", type: D, shape: ["r", "r"] }],
+    });
+    return new OrtKernels(
+      await ort.InferenceSession.create(gram(true), options),
+      await ort.InferenceSession.create(gram(false), options),
+      await ort.InferenceSession.create(band, options),
+    );
+  }
+
+  /** The smaller Gram matrix of W (rows×cols, row-major f32): WᵀW when cols ≤ rows, else WWᵀ. */
+  async gram(w: Float32Array, rows: number, cols: number): Promise<{ g: Float64Array; k: number }> {
+    const session = cols <= rows ? this.gramSession : this.gramTSession;
+    const out = await session.run({ w: new ort.Tensor("float32", w, [rows, cols]) });
+    const g = out.g.data as Float64Array;
+    return { g, k: Math.min(rows, cols) };
+  }
+
+  async bandStep(a: Float64Array, r0: number, b: number, v: Float64Array, t: Float64Array, th: Float64Array): Promise<Float64Array> {
+    const r = r0 - b;
+    const out = await this.bandSession.run({
+      a: new ort.Tensor("float64", a, [r0, r0]),
+      starts: new ort.Tensor("int64", BigInt64Array.from([BigInt(b), BigInt(b)]), [2]),
+      ends: new ort.Tensor("int64", BigInt64Array.from([BigInt(r0), BigInt(r0)]), [2]),
+      v: new ort.Tensor("float64", v, [r, b]),
+      t: new ort.Tensor("float64", t, [b, b]),
+      th: new ort.Tensor("float64", th, [b, b]),
+    });
+    return out.out.data as Float64Array;
+  }
+
+  async release(): Promise<void> {
+    await this.gramSession.release();
+    await this.gramTSession.release();
+    await this.bandSession.release();
+  }
+}

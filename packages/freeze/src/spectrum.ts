@@ -1,0 +1,106 @@
+import { join } from "node:path";
+import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import type { SingularValuePool } from "./linalg/worker-pool.js";
+import { DEFAULT_SPECTRUM_TYPES, modelSlug, sortTypes } from "./module-types.js";
+import { selectTop } from "./select-top.js";
+import { type ScannedModule, scanSpectrum } from "./spectrum-scan.js";
+import { finiteForJson, type NoiseEmptyRule, snrFromParts } from "./spectrum-snr.js";
+import { exactPattern, type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
+
+export type SpectrumMode = "unfreeze-top" | "freeze-top";
+
+export interface SpectrumOptions {
+  topPercent: number;
+  /** `unfreeze-top` (Spectrum: train the high-SNR modules) or `freeze-top` (the paper's LF use: freeze them). */
+  mode?: SpectrumMode;
+  types?: readonly string[];
+  /** Output folder for `snr_results_<slug>.json` and `unfrozen_parameters_<P>percent.yaml` (and the cache). */
+  out?: string;
+  /** Cache file (default `<out>/.spectrum-cache.jsonl` when `out` is given). */
+  cachePath?: string | null;
+  /** Model name for the slug (default: the folder name). */
+  modelName?: string;
+  /** Rule when no singular value is at or below the threshold: "one" (current Spectrum) or "infinity" (old JSONs). */
+  noiseEmpty?: NoiseEmptyRule;
+  threads?: number;
+  pool?: SingularValuePool;
+  progress?: ProgressReporter;
+}
+
+export interface SpectrumResult {
+  /** module → Spectrum SNR value (snr / S[0]); ±Infinity possible (see finiteForJson for files). */
+  snr: Record<string, number>;
+  types: Record<string, string>;
+  /** Per type, the top modules in selection order. */
+  selected: Record<string, string[]>;
+  /** Modules frozen (freeze-top) or [] (unfreeze-top: everything not listed stays frozen). */
+  frozen: string[];
+  unfrozen_parameters: string[];
+  groups: PatternGroup[];
+  yaml: string;
+  mode: SpectrumMode;
+  topPercent: number;
+  files: { snrResults?: string; yaml?: string; cache?: string };
+  modules: ScannedModule[];
+}
+
+/** Spectrum layer selection: scan, per-type top-percent selection, Axolotl `unfrozen_parameters`. */
+export async function spectrum(modelPath: string, options: SpectrumOptions): Promise<SpectrumResult> {
+  const mode = options.mode ?? "unfreeze-top";
+  const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
+  const cachePath = options.cachePath !== undefined ? options.cachePath : options.out ? join(options.out, ".spectrum-cache.jsonl") : null;
+  const scanned = await scanSpectrum(modelPath, { types, cachePath, threads: options.threads, pool: options.pool, progress: options.progress });
+  const typeOrder = sortTypes(scanned.map((m) => m.type));
+  const ordered = typeOrder.flatMap((t) => scanned.filter((m) => m.type === t));
+  const snr: Record<string, number> = {};
+  const typeOf: Record<string, string> = {};
+  for (const m of ordered) {
+    snr[m.module] = snrFromParts(m.parts, options.noiseEmpty ?? "one");
+    typeOf[m.module] = m.type;
+  }
+  const selection = selectTop(
+    ordered.map((m) => ({ module: m.module, type: m.type, value: snr[m.module] })),
+    { topPercent: options.topPercent },
+  );
+  const selected: Record<string, string[]> = {};
+  for (const t of typeOrder) selected[t] = selection.get(t) ?? [];
+  let groups: PatternGroup[];
+  let frozen: string[] = [];
+  if (mode === "unfreeze-top") {
+    // Exactly Spectrum's YAML: head and embeddings always, then each scanned type's top modules.
+    groups = [{ type: "", patterns: [exactPattern("lm_head.weight"), exactPattern("model.embed_tokens.weight")] }];
+    for (const t of typeOrder) groups.push({ type: t, patterns: selected[t] });
+  } else {
+    frozen = typeOrder.flatMap((t) => selected[t]);
+    const checkpoint = await SafetensorsCheckpoint.open(modelPath);
+    const names = checkpoint.tensors.map((t) => t.name);
+    await checkpoint.close();
+    groups = patternsTraining(names, new Set(frozen));
+  }
+  const yaml = renderUnfrozenYaml(groups);
+  const result: SpectrumResult = {
+    snr,
+    types: typeOf,
+    selected,
+    frozen,
+    unfrozen_parameters: groups.flatMap((g) => g.patterns),
+    groups,
+    yaml,
+    mode,
+    topPercent: options.topPercent,
+    files: {},
+    modules: ordered,
+  };
+  if (options.out) {
+    const name = options.modelName ?? modelPath.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "model";
+    const snrFile = join(options.out, `snr_results_${modelSlug(name)}.json`);
+    const data: Record<string, { snr: number; type: string }> = {};
+    for (const m of ordered) data[m.module] = { snr: finiteForJson(snr[m.module]), type: m.type };
+    await writeFileAtomic(snrFile, `${JSON.stringify(data, null, 4)}\n`);
+    const yamlFile = join(options.out, `unfrozen_parameters_${options.topPercent}percent.yaml`);
+    await writeFileAtomic(yamlFile, yaml);
+    result.files = { snrResults: snrFile, yaml: yamlFile, cache: cachePath ?? undefined };
+  }
+  return result;
+}
