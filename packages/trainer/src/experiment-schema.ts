@@ -104,8 +104,23 @@ export const SettingSchema = z
   .loose();
 export type ExperimentSetting = z.infer<typeof SettingSchema>;
 
+type WithoutDefaults<S extends z.ZodRawShape> = {
+  [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer I> ? I : S[K]>;
+};
+
+/** Every field optional and WITHOUT its default (an override must only carry what the user wrote). */
+function withoutDefaults<S extends z.ZodRawShape>(shape: S): WithoutDefaults<S> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    const inner = schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : (schema as z.ZodType);
+    out[key] = inner instanceof z.ZodOptional ? inner : inner.optional();
+  }
+  return out as WithoutDefaults<S>;
+}
+
 /** Hyper-parameter overrides (every field optional; the paper's values fill the rest). */
-export const TrainingOverridesSchema = HyperparametersSchema.partial()
+export const TrainingOverridesSchema = z
+  .object(withoutDefaults(HyperparametersSchema.shape))
   .extend({
     sequence_len: z.number().int().positive().optional(),
     chat_template: z.string().optional(),

@@ -220,7 +220,22 @@ export async function compileExperiment(
         experiment.training,
         experiment.strategy_training[strategy],
       );
-      plans.push(parseTrainingPlan(withOverrides, name));
+      let compiledPlan = parseTrainingPlan(withOverrides, name);
+      if (strategy === "mixture" && phase1Plan) {
+        // Same number of steps as Phase 1 + Phase 2: with epochs this holds by construction (the union has
+        // both phases' rows); with an explicit max_steps, the mixture gets the sum of both phases' steps.
+        const p1Steps = phase1Plan.hyperparameters.max_steps;
+        const p2Steps = parseTrainingPlan(applyOverrides(base, experiment.training), name).hyperparameters
+          .max_steps;
+        const own = experiment.strategy_training.mixture?.max_steps;
+        if (own === undefined && p1Steps !== undefined && p2Steps !== undefined) {
+          compiledPlan = {
+            ...compiledPlan,
+            hyperparameters: { ...compiledPlan.hyperparameters, max_steps: p1Steps + p2Steps },
+          };
+        }
+      }
+      plans.push(compiledPlan);
     }
   }
   return { experiment: experiment.name, plans, skipped, pending };
