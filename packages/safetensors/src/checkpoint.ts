@@ -321,10 +321,14 @@ export class SafetensorsCheckpoint {
     }
     const reuse = options.reuseBuffers === true;
     const prefetchBytes = options.prefetchBytes ?? DEFAULT_PREFETCH_BYTES;
+    // With reuse: two recycled output arrays. A tensor read while the caller waits goes into the larger one
+    // (both are free then); a prefetched tensor goes into the one the caller is not holding.
     const pool: (Float32Array | null)[] = [null, null];
-    let slot = 0;
-    const start = (info: TensorInfo): Promise<Float32Array> => {
-      return this.load(info, reuse ? pool[slot]! : null);
+    const capacity = (i: number) => pool[i]?.length ?? 0;
+    const loadInto = async (info: TensorInfo, i: number): Promise<Float32Array> => {
+      const data = await this.load(info, reuse ? pool[i]! : null);
+      if (reuse && data.buffer !== pool[i]?.buffer) pool[i] = new Float32Array(data.buffer);
+      return data;
     };
     let pending: { promise: Promise<Float32Array>; slot: number } | null = null;
     try {
@@ -333,23 +337,18 @@ export class SafetensorsCheckpoint {
         let data: Float32Array;
         let used: number;
         if (pending) {
-          data = await pending.promise;
           used = pending.slot;
+          data = await pending.promise;
           pending = null;
         } else {
-          used = slot;
-          data = await start(info);
+          used = capacity(0) >= capacity(1) ? 0 : 1;
+          data = await loadInto(info, used);
         }
-        if (reuse && (pool[used] === null || pool[used]!.buffer !== data.buffer))
-          pool[used] = new Float32Array(data.buffer);
         const next = list[k + 1];
         if (next && prefetchBytes > 0 && elementsOf(next) * 4 <= prefetchBytes) {
-          slot = 1 - used;
-          const promise = start(next);
+          const promise = loadInto(next, 1 - used);
           promise.catch(() => undefined); // surfaced when awaited; never an unhandled rejection
-          pending = { promise, slot };
-        } else {
-          slot = used;
+          pending = { promise, slot: 1 - used };
         }
         yield { info, data };
       }

@@ -17,6 +17,7 @@ export {
   f8e4m3BitsToNumber,
   f8e5m2BitsToNumber,
 } from "./convert.js";
+export { bf16SimdAvailable } from "./bf16-simd.js";
 export {
   type TensorToWrite,
   type TensorSpec,
@@ -30,3 +31,4 @@ export {
   tensorByteLength,
 } from "./writer.js";
 export { parseParameterName, type ParsedParameterName } from "./parameter-name.js";
+export { ChunkScratch, readTensorChunks } from "./tensor-chunks.js";
