@@ -1,5 +1,5 @@
 import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
-import { parseParameterName, readTensorChunks, SafetensorsCheckpoint, type TensorInfo } from "@cftkit/safetensors";
+import { ChunkScratch, parseParameterName, readTensorChunks, SafetensorsCheckpoint, type TensorInfo } from "@cftkit/safetensors";
 import { DEFAULT_DIFF_TYPES } from "./module-types.js";
 import { selectTop } from "./select-top.js";
 import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
@@ -79,8 +79,9 @@ export async function layerDiff(basePath: string, tunedPath: string, options: La
     const entries: { module: string; type: string; value: number }[] = [];
     progress.start("LF_H2 weight change", targets.length);
     let done = 0;
+    const scratch: [ChunkScratch, ChunkScratch] = [new ChunkScratch(options.chunkElements), new ChunkScratch(options.chunkElements)];
     for (const info of targets) {
-      const { diff, norm } = await frobeniusDiff(info, tuned.info(info.name), options.chunkElements);
+      const { diff, norm } = await frobeniusDiff(info, tuned.info(info.name), scratch);
       const p = parseParameterName(info.name);
       scores[p.module] = diff;
       relative[p.module] = norm > 0 ? diff / norm : diff === 0 ? 0 : Number.POSITIVE_INFINITY;
@@ -110,10 +111,17 @@ export async function layerDiff(basePath: string, tunedPath: string, options: La
   }
 }
 
-/** ||b − a||_F and ||a||_F of two same-shaped tensors, streamed in chunks, accumulated in float64. */
-export async function frobeniusDiff(a: TensorInfo, b: TensorInfo, chunkElements = 1 << 20): Promise<{ diff: number; norm: number }> {
-  const ia = readTensorChunks(a, { chunkElements });
-  const ib = readTensorChunks(b, { chunkElements });
+/**
+ * ||b − a||_F and ||a||_F of two same-shaped tensors, streamed in chunks (two reusable scratch buffers: pass the
+ * same pair for every tensor), accumulated in float64.
+ */
+export async function frobeniusDiff(
+  a: TensorInfo,
+  b: TensorInfo,
+  scratch: [ChunkScratch, ChunkScratch] = [new ChunkScratch(), new ChunkScratch()],
+): Promise<{ diff: number; norm: number }> {
+  const ia = readTensorChunks(a, scratch[0]);
+  const ib = readTensorChunks(b, scratch[1]);
   let diff = 0;
   let norm = 0;
   try {

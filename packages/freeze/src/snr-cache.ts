@@ -1,4 +1,4 @@
-import { appendFile, mkdir, stat } from "node:fs/promises";
+import { appendFile, mkdir, open, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { readJsonLines, stableHash } from "@cftkit/core";
 import type { TensorInfo } from "@cftkit/safetensors";
@@ -25,10 +25,19 @@ export class SnrCache {
     const cache = new SnrCache(path);
     if (path === null) return cache;
     await mkdir(dirname(path), { recursive: true });
+    let size = 0;
     try {
-      await stat(path);
+      size = (await stat(path)).size;
     } catch {
       return cache;
+    }
+    // A crash can leave a torn last line: end it so the next append starts a fresh line.
+    if (size > 0) {
+      const handle = await open(path, "r");
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      await handle.close();
+      if (last[0] !== 0x0a) await appendFile(path, "\n");
     }
     for await (const line of readJsonLines(path)) {
       if (!line.ok) continue;
