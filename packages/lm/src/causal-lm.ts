@@ -161,7 +161,7 @@ export class CausalLM {
   /** Load an HF folder: config.json + safetensors (single or sharded), tokenizer when present. */
   static async load(dir: string): Promise<CausalLM> {
     const abs = resolve(dir);
-    await ensureTfBackend();
+    await ensureTfBackend(undefined, { gradients: false });
     const config = await readModelConfig(abs);
     const weights = await readModelWeights(abs, config);
     const tokenizer = (await hasTokenizer(abs)) ? await loadTokenizer(abs) : null;
@@ -184,7 +184,7 @@ export class CausalLM {
       generationConfig?: Record<string, unknown> | null;
     } = {},
   ): Promise<CausalLM> {
-    await ensureTfBackend();
+    await ensureTfBackend(undefined, { gradients: false });
     const byName = new Map(weights.map((w) => [w.name, w]));
     const tensors = new Map<string, tf.Tensor>();
     for (const spec of parameterSpecs(config)) {
@@ -214,7 +214,7 @@ export class CausalLM {
    * matrices ~ normal(0, initializer_range = 0.02), biases 0, RMSNorm weights 1.
    */
   static async init(options: { preset: ModelPreset; seed: number }): Promise<CausalLM> {
-    await ensureTfBackend();
+    await ensureTfBackend(undefined, { gradients: false });
     const config = presetConfig(options.preset, BYTE_LEVEL_VOCAB_SIZE, {
       bos: BYTE_LEVEL_IDS.bos,
       eos: [BYTE_LEVEL_IDS.eos, BYTE_LEVEL_IDS.imEnd],

@@ -57,11 +57,22 @@ function wasmDir(): string {
 /**
  * Initialise tfjs once and return the backend in use. `preferred` (or env CFTKIT_TF_BACKEND) picks one;
  * "wasm" falls back to "cpu" if it cannot start. Safe to call many times (memoised).
+ *
+ * Gradients are registered too unless `{ gradients: false }` (inference-only callers skip it: loading
+ * tfjs-core's ~200 gradient modules takes several seconds).
  */
-export function ensureTfBackend(preferred?: TfBackendName): Promise<TfBackendName> {
+export async function ensureTfBackend(
+  preferred?: TfBackendName,
+  options: { gradients?: boolean } = {},
+): Promise<TfBackendName> {
+  const backend = await initBackend(preferred);
+  if (options.gradients ?? true) await ensureGradients();
+  return backend;
+}
+
+function initBackend(preferred?: TfBackendName): Promise<TfBackendName> {
   if (ready) return ready;
   ready = (async (): Promise<TfBackendName> => {
-    await ensureGradients();
     const wanted = (preferred ??
       (process.env.CFTKIT_TF_BACKEND as TfBackendName | undefined) ??
       "wasm") as TfBackendName;
