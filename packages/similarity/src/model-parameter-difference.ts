@@ -1,5 +1,5 @@
 import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
-import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import { ChunkScratch, readTensorChunks, SafetensorsCheckpoint } from "@cftkit/safetensors";
 
 export interface MpdResult {
   path: string;
@@ -11,8 +11,9 @@ export interface MpdResult {
 }
 
 /**
- * MPD of one model against a base, streaming both checkpoints tensor by tensor (memory bounded by the
- * largest tensor). The L2 norm of a tensor difference is the Frobenius norm of the flattened difference.
+ * MPD of one model against a base, streaming both checkpoints in lockstep chunks of 1M values (memory
+ * stays at a few MB whatever the checkpoint or tensor size). The L2 norm of a tensor difference is the
+ * Frobenius norm of the flattened difference.
  */
 export async function modelParameterDifference(
   basePath: string,
@@ -35,7 +36,9 @@ export async function modelParameterDifference(
     progress.start(`mpd ${modelPath}`, model.tensors.length);
     let sum = 0;
     let count = 0;
-    for await (const { info, data } of model.iterate()) {
+    const modelScratch = new ChunkScratch();
+    const baseScratch = new ChunkScratch();
+    for (const info of model.tensors) {
       const baseInfo = base.info(info.name);
       if (baseInfo.shape.join("x") !== info.shape.join("x")) {
         throw new CftkitError(
@@ -43,12 +46,17 @@ export async function modelParameterDifference(
           `tensor ${info.name}: shape [${info.shape}] in ${modelPath} vs [${baseInfo.shape}] in base`,
         );
       }
-      const reference = await base.readTensor(info.name);
+      // Both tensors in lockstep chunks through reused buffers: memory stays at a few MB.
+      const baseChunks = readTensorChunks(baseInfo, baseScratch);
       let sq = 0;
-      for (let i = 0; i < data.length; i++) {
-        const d = data[i]! - reference[i]!;
-        sq += d * d;
+      for await (const chunk of readTensorChunks(info, modelScratch)) {
+        const reference = (await baseChunks.next()).value as Float32Array;
+        for (let i = 0; i < chunk.length; i++) {
+          const d = chunk[i]! - reference[i]!;
+          sq += d * d;
+        }
       }
+      await baseChunks.return(undefined);
       sum += Math.sqrt(sq);
       count++;
       progress.update({ done: count });
