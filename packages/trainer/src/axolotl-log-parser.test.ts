@@ -1,9 +1,14 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AxolotlLogParser, metricToJson, parseAxolotlLog } from "./axolotl-log-parser.js";
 import { parsePythonLiteral } from "./python-literal.js";
 import { fixtureCombinedLog, fixtureStderr, fixtureStdout } from "./testing/axolotl-output.js";
 import { repoPath } from "./testing/repo-paths.js";
+import { collectArtifacts } from "./training-artifacts.js";
 
 /** tools/reference/axolotl_metrics.py: Python itself evaluates each metric dict. */
 function pythonReference(text: string): Record<string, unknown>[] {
@@ -114,5 +119,60 @@ describe("the Axolotl log parser", () => {
       parseAxolotlLog("[WARNING] All parameters are frozen. Model will not be trained.\n").signals,
     ).toEqual(["no_trainable_parameters"]);
     expect(parseAxolotlLog(fixtureCombinedLog()).signals).toEqual([]);
+  });
+});
+
+describe("a real recorded Trainer log (transformers 5.17 on an H200; test-fixtures/trainer)", () => {
+  const log = readFileSync(repoPath("test-fixtures/trainer/hf-trainer-5.17-h200.log"), "utf8");
+  const state = JSON.parse(
+    readFileSync(
+      repoPath("test-fixtures/trainer/hf-trainer-5.17-h200.checkpoint-3.trainer_state.json"),
+      "utf8",
+    ),
+  ) as { log_history: Record<string, number>[] };
+
+  it("yields every metric line with the step the Trainer itself recorded in trainer_state.json", () => {
+    const parsed = parseAxolotlLog(log);
+    expect(parsed.metrics.map((m) => withoutTypeAndStep(metricToJson(m)))).toEqual(pythonReference(log));
+    const train = parsed.metrics.filter((m) => m.type === "train");
+    const evals = parsed.metrics.filter((m) => m.type === "eval");
+    expect(train.map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(evals.map((m) => m.step)).toEqual([3, 6]);
+    expect(parsed.metrics.filter((m) => m.type === "summary")).toHaveLength(1);
+    expect(parsed.progress).toMatchObject({ done: 6, total: 6 });
+    // Values printed as 4-significant-digit strings agree with the Trainer's own log_history.
+    for (const entry of state.log_history) {
+      const m = parsed.metrics.find(
+        (x) => x.step === entry.step && (entry.eval_loss === undefined) === (x.type === "train"),
+      )!;
+      for (const key of ["loss", "grad_norm", "learning_rate", "eval_loss"]) {
+        if (entry[key] === undefined) continue;
+        expect(m.values[key] as number).toBeCloseTo(
+          entry[key]!,
+          Math.max(0, 3 - Math.floor(Math.log10(Math.abs(entry[key]!) || 1))),
+        );
+      }
+      expect(m.epoch).toBeCloseTo(entry.epoch!, 3);
+    }
+  });
+
+  it("collectArtifacts reads that trainer_state.json's log_history", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cftkit-artifacts-"));
+    try {
+      await mkdir(join(dir, "checkpoint-3"), { recursive: true });
+      await mkdir(join(dir, "checkpoint-10"), { recursive: true });
+      await copyFile(
+        repoPath("test-fixtures/trainer/hf-trainer-5.17-h200.checkpoint-3.trainer_state.json"),
+        join(dir, "checkpoint-10", "trainer_state.json"),
+      );
+      await writeFile(join(dir, "model.safetensors"), "x");
+      const a = await collectArtifacts(dir);
+      expect(a.checkpoints.map((c) => c.step)).toEqual([3, 10]); // numeric, not lexicographic
+      expect(a.lastCheckpoint).toBe(join(dir, "checkpoint-10"));
+      expect(a.logHistory).toEqual(state.log_history);
+      expect(a.complete).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -101,6 +101,7 @@ export class AxolotlLogParser {
   progress: TrainingProgress | undefined;
   private trainTotal: number | undefined;
   private buffer = "";
+  private readonly pending: TrainingMetric[] = [];
 
   constructor(
     private readonly events: AxolotlLogParserEvents = {},
@@ -119,6 +120,7 @@ export class AxolotlLogParser {
   end(): void {
     if (this.buffer !== "") this.line(this.buffer);
     this.buffer = "";
+    this.flushPending();
   }
 
   private line(text: string): void {
@@ -150,6 +152,7 @@ export class AxolotlLogParser {
       return;
     }
     this.progress = { done, total, elapsed: m[4]?.trim(), remaining: m[5]?.trim(), rate };
+    this.flushPending();
     this.events.onProgress?.(this.progress);
   }
 
@@ -196,9 +199,28 @@ export class AxolotlLogParser {
         ? "summary"
         : "train";
     const metric: TrainingMetric = { type, values };
-    const s = step ?? this.progress?.done;
-    if (s !== undefined) metric.step = s;
     if (epoch !== undefined) metric.epoch = epoch;
+    this.flushPending();
+    if (step !== undefined) {
+      metric.step = step;
+      this.emit(metric);
+    } else {
+      // tqdm throttles its redraws, so the bar on screen can lag the Trainer's step; tqdm.write() redraws
+      // the bar (with the current count) right after the dict. The step is taken from that redraw.
+      this.pending.push(metric);
+    }
+  }
+
+  private flushPending(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending.splice(0);
+    for (const metric of pending) {
+      if (this.progress !== undefined) metric.step = this.progress.done;
+      this.emit(metric);
+    }
+  }
+
+  private emit(metric: TrainingMetric): void {
     this.metrics.push(metric);
     this.events.onMetric?.(metric);
   }
