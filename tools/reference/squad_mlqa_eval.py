@@ -7,7 +7,8 @@ by construction.
 
 Usage:
   squad_mlqa_eval.py JOBS.json     JOBS = [{"dataset": path, "predictions": {id: text}, "scorer": "squad"|"mlqa", "lang": "xx"}]
-  prints a JSON list of {"exact_match", "f1", "count", "per_question": [[em, f1], ...]} (one per job)
+  prints a JSON list of {"exact_match", "f1", "count", "per_question": [[em, f1], ...]} (one per job);
+  JOBS = {"jobs": [...], "repeat": n} prints {"seconds": scoring time of n repeats, "results": [...]}
 """
 import json
 import re
@@ -102,15 +103,24 @@ def evaluate(dataset, predictions, norm, lang):
 def main():
     with open(sys.argv[1], encoding="utf-8") as fh:
         jobs = json.load(fh)
-    results = []
+    timed = isinstance(jobs, dict)  # {"jobs": [...], "repeat": n} → also report the scoring time
+    repeat = jobs.get("repeat", 1) if timed else 1
+    if timed:
+        jobs = jobs["jobs"]
     cache = {}
     for job in jobs:
         if job["dataset"] not in cache:
             with open(job["dataset"], encoding="utf-8") as fh:
                 cache[job["dataset"]] = json.load(fh)["data"]
-        norm = squad_normalize if job["scorer"] == "squad" else mlqa_normalize
-        results.append(evaluate(cache[job["dataset"]], job["predictions"], norm, job.get("lang", "en")))
-    json.dump(results, sys.stdout)
+    import time
+    start = time.perf_counter()
+    for _ in range(repeat):
+        results = []
+        for job in jobs:
+            norm = squad_normalize if job["scorer"] == "squad" else mlqa_normalize
+            results.append(evaluate(cache[job["dataset"]], job["predictions"], norm, job.get("lang", "en")))
+    seconds = time.perf_counter() - start
+    json.dump({"seconds": seconds, "results": results} if timed else results, sys.stdout)
 
 
 if __name__ == "__main__":

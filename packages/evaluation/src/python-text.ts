@@ -15,22 +15,48 @@ export const PY_WHITESPACE_CLASS =
 /** Character class body (without brackets) of Python's `\w` for str patterns. */
 export const PY_WORD_CLASS = "\\p{L}\\p{N}_";
 
-const PY_WS_RE = new RegExp(`[${PY_WHITESPACE_CLASS}]+`, "u");
-const PY_WS_EDGE_RE = new RegExp(`^[${PY_WHITESPACE_CLASS}]+|[${PY_WHITESPACE_CLASS}]+$`, "gu");
 const PY_WORD_CHAR_RE = new RegExp(`^[${PY_WORD_CLASS}]$`, "u");
 
 /** Python `s.split()` with no separator. */
 export function pySplit(text: string): string[] {
-  if (text.length === 0) return [];
-  const parts = text.split(PY_WS_RE);
   const out: string[] = [];
-  for (const p of parts) if (p.length > 0) out.push(p);
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (isPyWhitespaceCode(text.charCodeAt(i))) {
+      if (start >= 0) {
+        out.push(text.slice(start, i));
+        start = -1;
+      }
+    } else if (start < 0) start = i;
+  }
+  if (start >= 0) out.push(text.slice(start));
   return out;
+}
+
+/** Python `str.isspace()` for one UTF-16 code unit (every Python whitespace character is in the BMP). */
+export function isPyWhitespaceCode(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 /** Python `s.strip()` with no argument. */
 export function pyStrip(text: string): string {
-  return text.replace(PY_WS_EDGE_RE, "");
+  let a = 0;
+  let b = text.length;
+  while (a < b && isPyWhitespaceCode(text.charCodeAt(a))) a++;
+  while (b > a && isPyWhitespaceCode(text.charCodeAt(b - 1))) b--;
+  return a === 0 && b === text.length ? text : text.slice(a, b);
 }
 
 /** Python `str.isalnum() or c == "_"` for one code point. */

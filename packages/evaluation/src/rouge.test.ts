@@ -1,4 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { porterStem } from "./porter-stemmer.js";
 import { lcsLength, rougeCorpus, rougeScore, tokenizeMultilingual, tokenizeRouge } from "./rouge.js";
 
 // First two lines of rouge_score's testdata/target.txt and prediction.txt (random strings built to exercise the
@@ -98,4 +104,51 @@ describe("ROUGE compatible with google rouge_score", () => {
     close(c.rouge1.recall, (1 / 3 + 1) / 2, 9);
     expect(() => rougeCorpus(["a"], [])).toThrow(/pair up/);
   });
+});
+
+describe("ROUGE and the Porter stemmer vs an independent Python implementation of rouge_score's rules", () => {
+  const repo = fileURLToPath(new URL("../../../", import.meta.url));
+  const alpaca = JSON.parse(readFileSync(join(repo, "data/alpaca/alpaca_5000.json"), "utf8")) as {
+    instruction: string;
+    output: string;
+  }[];
+  const tmp = mkdtempSync(join(tmpdir(), "cftkit-rouge-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const runRef = (mode: "stem" | "score", payload: unknown): unknown => {
+    const file = join(tmp, `${mode}.json`);
+    writeFileSync(file, JSON.stringify(payload));
+    const r = spawnSync("python3", [join(repo, "tools/reference/rouge_ref.py"), mode, file], {
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout);
+  };
+
+  it("stems every word of the Alpaca sample identically", () => {
+    const words = new Set<string>();
+    for (const r of alpaca)
+      for (const w of `${r.instruction} ${r.output}`.toLowerCase().match(/[a-z]+/g) ?? []) words.add(w);
+    const list = [...words].sort();
+    expect(list.length).toBeGreaterThan(10_000);
+    const ref = runRef("stem", list) as string[];
+    const diffs = list.map((w, i) => [w, porterStem(w), ref[i]]).filter(([, a, b]) => a !== b);
+    expect(diffs.slice(0, 10)).toEqual([]);
+  }, 60_000);
+
+  it("scores 500 instruction/output pairs identically with stemming", () => {
+    const pairs = alpaca.slice(0, 500).map((r) => [r.output, r.instruction] as [string, string]);
+    const ref = runRef("score", { pairs, stem: true }) as {
+      scores: Record<"rouge1" | "rouge2" | "rougeL", number[]>[];
+    };
+    for (const [i, [t, p]] of pairs.entries()) {
+      const s = rougeScore(t, p, { stem: true });
+      for (const k of ["rouge1", "rouge2", "rougeL"] as const) {
+        const [rp, rr, rf] = ref.scores[i]![k]!;
+        expect(
+          Math.abs(s[k].precision - rp!) + Math.abs(s[k].recall - rr!) + Math.abs(s[k].fmeasure - rf!),
+        ).toBeLessThan(1e-12);
+      }
+    }
+  }, 60_000);
 });

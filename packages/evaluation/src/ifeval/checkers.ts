@@ -39,8 +39,13 @@ export function pythonPattern(pattern: string): string {
     if (c === "\\" && i + 1 < pattern.length) {
       const n = pattern[i + 1]!;
       i++;
-      if (n === "b") out += BOUNDARY;
-      else if (n === "w") out += W;
+      if (n === "b") {
+        // \b next to a literal word character only needs to look at the other side.
+        const prev =
+          out.length > 0 && /^[\p{L}\p{N}_]$/u.test(pattern[i - 2] ?? "") && pattern[i - 3] !== "\\";
+        const next = /^[\p{L}\p{N}_]$/u.test(pattern[i + 1] ?? "");
+        out += next && !prev ? `(?<!${W})` : prev && !next ? `(?!${W})` : BOUNDARY;
+      } else if (n === "w") out += W;
       else if (n === "W") out += NOT_W;
       else if (n === "s") out += S;
       else if (n === "S") out += `[^${PY_WHITESPACE_CLASS}]`;
@@ -53,12 +58,23 @@ export function pythonPattern(pattern: string): string {
   return out;
 }
 
+const regexCache = new Map<string, RegExp>();
+
+/** A compiled (and cached) JavaScript regex for a Python pattern; a pattern JavaScript rejects matches literally. */
 function pyRegex(pattern: string, flags: string): RegExp {
-  try {
-    return new RegExp(pythonPattern(pattern), `${flags}u`);
-  } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), `${flags}u`);
+  const key = `${flags}/${pattern}`;
+  let re = regexCache.get(key);
+  if (!re) {
+    try {
+      re = new RegExp(pythonPattern(pattern), `${flags}u`);
+    } catch {
+      re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), `${flags}u`);
+    }
+    if (regexCache.size > 1024) regexCache.clear();
+    regexCache.set(key, re);
   }
+  re.lastIndex = 0;
+  return re;
 }
 
 function str(kwargs: IfevalKwargs, key: string): string {
@@ -118,6 +134,7 @@ const DOUBLE_HIGHLIGHT = /\*\*[^\n*]*\*\*/gu;
 const PARAGRAPH_DIVIDER = new RegExp(`${S}?\\*\\*\\*${S}?`, "u");
 const TITLE = /<<[^\n]+>>/gu;
 const WORDS = new RegExp(`${W}+`, "gu");
+const ASCII_WORDS = /[A-Za-z0-9_]+/g;
 
 export const CHECKERS: Record<string, InstructionChecker> = {
   "keywords:existence": (value, kw) => strList(kw, "keywords").every((k) => pyRegex(k, "i").test(value)),
@@ -150,7 +167,12 @@ export const CHECKERS: Record<string, InstructionChecker> = {
     return n === num(kw, "num_paragraphs");
   },
   "length_constraints:number_words": (value, kw) =>
-    compare(countMatches(WORDS, value), relation(kw, "relation"), num(kw, "num_words")),
+    // ASCII text: the same \w runs, without Unicode property lookups.
+    compare(
+      countMatches(/^[\x00-\x7f]*$/.test(value) ? ASCII_WORDS : WORDS, value),
+      relation(kw, "relation"),
+      num(kw, "num_words"),
+    ),
   "length_constraints:nth_paragraph_first_word": (value, kw) => {
     const paragraphs = value.split("\n\n");
     let n = paragraphs.length;
@@ -249,7 +271,9 @@ function isPythonJson(text: string): boolean {
   } catch {
     if (!/NaN|Infinity/.test(text)) return false;
     try {
-      JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|-?Infinity|NaN/g, (_m, s: string | undefined) => s ?? "0"));
+      JSON.parse(
+        text.replace(/("(?:[^"\\]|\\.)*")|-?Infinity|NaN/g, (_m, s: string | undefined) => s ?? "0"),
+      );
       return true;
     } catch {
       return false;

@@ -138,6 +138,18 @@ function cleanForDetection(text: string): string {
  * words); null when the text has no letter (langdetect raises then).
  */
 export function detectLanguageCandidates(text: string): string[] | null {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const result = detectUncached(text);
+  if (cache.size >= 512) cache.delete(cache.keys().next().value as string);
+  cache.set(text, result);
+  return result;
+}
+
+// The loose IFEval mode asks about the same (or an identical variant of the) response several times.
+const cache = new Map<string, string[] | null>();
+
+function detectUncached(text: string): string[] | null {
   if (!/\p{L}/u.test(text)) return null;
   for (const [re, lang] of SCRIPT_LANGUAGE) if (re.test(text)) return [lang];
   if (/\p{Script=Devanagari}/u.test(text)) return [devanagari(text)];

@@ -159,14 +159,24 @@ class Token {
   }
 }
 
+const EDGE_WS = new RegExp(`^${S}+|${S}+$`, "gu");
+const IS_WS = new RegExp(`^${S}$`, "u");
+
+function rstripWs(s: string): string {
+  let end = s.length;
+  while (end > 0 && IS_WS.test(s[end - 1]!)) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
 /** Python `s.rsplit(maxsplit=1)`. */
 function rsplitOnce(s: string): string[] {
-  const t = s.replace(new RegExp(`${S}+$`, "u"), "");
+  const t = rstripWs(s);
   if (t.length === 0) return [];
-  const m = new RegExp(`${S}(?=${NS}*$)`, "u").exec(t);
-  if (!m) return [t];
-  const last = t.slice(m.index + m[0].length);
-  const rest = t.slice(0, m.index).replace(new RegExp(`${S}+$`, "u"), "");
+  let i = t.length - 1;
+  while (i >= 0 && !IS_WS.test(t[i]!)) i--;
+  if (i < 0) return [t];
+  const last = t.slice(i + 1);
+  const rest = rstripWs(t.slice(0, i));
   return rest.length === 0 ? [last] : [rest, last];
 }
 
@@ -177,7 +187,7 @@ export class PunktSentenceTokenizer {
   wordTokens(text: string): string[] {
     const out: string[] = [];
     for (const line of text.split("\n")) {
-      if (line.replace(new RegExp(`^${S}+|${S}+$`, "gu"), "").length === 0) continue;
+      if (line.replace(EDGE_WS, "").length === 0) continue;
       for (const m of line.matchAll(WORD_TOKENIZER)) out.push(m[0]);
     }
     return out;
@@ -289,7 +299,7 @@ export class PunktSentenceTokenizer {
         lastBreak = c.nextTokStart ?? c.end;
       }
     }
-    slices.push([lastBreak, text.replace(new RegExp(`${S}+$`, "u"), "").length]);
+    slices.push([lastBreak, rstripWs(text).length]);
     const out: [number, number][] = [];
     let realign = 0;
     for (let i = 0; i < slices.length; i++) {
@@ -301,7 +311,7 @@ export class PunktSentenceTokenizer {
       }
       const m = BOUNDARY_REALIGNMENT.exec(text.slice(s2[0], s2[1]));
       if (m) {
-        out.push([s1[0], s2[0] + m[0].replace(new RegExp(`${S}+$`, "u"), "").length]);
+        out.push([s1[0], s2[0] + rstripWs(m[0]).length]);
         realign = m[0].length;
       } else {
         realign = 0;
