@@ -1,6 +1,7 @@
 import type { CommandModule } from "../command-module.js";
 import { dataCommand } from "./data.js";
 import { evalCommand } from "./eval.js";
+import { freezeCommand } from "./freeze.js";
 import { inspectCommand } from "./inspect.js";
 import { lmCommand } from "./lm.js";
 import { lmTrainCommand } from "./lm-train.js";
@@ -18,4 +19,5 @@ export const commandModules: CommandModule[] = [
   replayCommand,
   lmCommand,
   lmTrainCommand,
+  freezeCommand,
 ];

@@ -20,15 +20,20 @@ export class OrtKernels {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: "sequential",
-      graphOptimizationLevel: "all",
+      graphOptimizationLevel: "basic",
     };
+    // Gemm with transA/transB instead of Transpose nodes: no optimizer fusion into float-only kernels.
     const gram = (transposeFirst: boolean) =>
       encodeOnnxModel({
         name: "gram",
         nodes: [
           { op: "Cast", inputs: ["w"], outputs: ["wd"], attributes: [{ name: "to", kind: "int", value: OnnxType.DOUBLE }] },
-          { op: "Transpose", inputs: ["wd"], outputs: ["wt"], attributes: [{ name: "perm", kind: "ints", value: [1, 0] }] },
-          { op: "MatMul", inputs: transposeFirst ? ["wt", "wd"] : ["wd", "wt"], outputs: ["g"] },
+          {
+            op: "Gemm",
+            inputs: ["wd", "wd"],
+            outputs: ["g"],
+            attributes: [{ name: transposeFirst ? "transA" : "transB", kind: "int", value: 1 }],
+          },
         ],
         inputs: [{ name: "w", type: OnnxType.FLOAT, shape: ["m", "n"] }],
         outputs: [{ name: "g", type: OnnxType.DOUBLE, shape: ["k", "k"] }],
@@ -40,8 +45,7 @@ export class OrtKernels {
         { op: "Slice", inputs: ["a", "starts", "ends"], outputs: ["a22"] },
         { op: "MatMul", inputs: ["a22", "v"], outputs: ["av"] },
         { op: "MatMul", inputs: ["av", "t"], outputs: ["x"] },
-        { op: "Transpose", inputs: ["v"], outputs: ["vt"], attributes: [{ name: "perm", kind: "ints", value: [1, 0] }] },
-        { op: "MatMul", inputs: ["vt", "x"], outputs: ["vtx"] },
+        { op: "Gemm", inputs: ["v", "x"], outputs: ["vtx"], attributes: [{ name: "transA", kind: "int", value: 1 }] },
         { op: "MatMul", inputs: ["th", "vtx"], outputs: ["z"] },
         { op: "MatMul", inputs: ["v", "z"], outputs: ["vz"] },
         { op: "Sub", inputs: ["x", "vz"], outputs: ["y"] },
