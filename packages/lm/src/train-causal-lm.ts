@@ -75,6 +75,8 @@ export interface TrainMetrics {
   learningRate: number;
   gradNorm: number;
   tokensPerSecond: number;
+  /** Non-pad input tokens of this step. */
+  tokens: number;
   evalLoss?: number;
 }
 
@@ -597,6 +599,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
           learningRate: lr,
           gradNorm: clipped.norm,
           tokensPerSecond,
+          tokens: inputTokens,
           ...(evalLoss !== undefined ? { evalLoss } : {}),
         });
       }
