@@ -39,14 +39,17 @@ export function planFileStem(name: string): string {
 export async function writePlanGrid(
   compiled: CompiledExperiment,
   outDir: string,
-  options: { executable?: string } = {},
+  options: { executable?: string; backend?: "axolotl" | "embedded" } = {},
 ): Promise<PlanGrid> {
+  const backend = options.backend ?? "axolotl";
   const entries: PlanGridEntry[] = [];
   const pending = new Map(compiled.pending.map((p) => [p.plan, p.waitingFor]));
   const lines = [
     "#!/usr/bin/env bash",
     `# cftkit training grid for experiment ${compiled.experiment}`,
-    "# A real Axolotl run needs a GPU machine with Axolotl installed. Run the lines in order:",
+    backend === "axolotl"
+      ? "# A real Axolotl run needs a GPU machine with Axolotl installed. Run the lines in order:"
+      : "# The embedded backend trains on the CPU (@cftkit/lm). Run the lines in order:",
     "# each Phase-2 run starts from its Phase-1 output. Either call axolotl directly, or let cftkit",
     "# launch it (progress, metrics.jsonl, failure diagnosis, resume): cftkit train run <plan> --backend axolotl",
     "set -euo pipefail",
@@ -67,11 +70,12 @@ export async function writePlanGrid(
     };
     const waiting = pending.get(plan.name);
     lines.push(`# ${plan.name}${plan.depends_on.length ? ` (after ${plan.depends_on.join(", ")})` : ""}`);
+    const embeddedOnly = plan.base_model.startsWith("init:");
     if (waiting) {
       entry.pendingInput = waiting;
       lines.push(`# waits for the freeze selection ${waiting}`);
-      lines.push(`cftkit train run ${shellQuote(planPath)} --backend axolotl`);
-    } else {
+    }
+    if (!waiting && !embeddedOnly) {
       const configPath = join(outDir, `${stem}.axolotl.yml`);
       const { config, sideFiles } = planToAxolotlConfig(plan, { configDir: outDir });
       for (const f of sideFiles) await writeFileAtomic(f.path, f.content);
@@ -82,11 +86,12 @@ export async function writePlanGrid(
           `cftkit plan ${plan.name} (strategy ${plan.strategy}); plan: ${planPath}`,
         ),
       );
-      const command = formatCommand(buildAxolotlCommand(configPath, plan.launcher, options));
       entry.axolotlConfigPath = configPath;
-      entry.command = command;
-      lines.push(command);
+      entry.command = formatCommand(buildAxolotlCommand(configPath, plan.launcher, options));
     }
+    if (backend === "axolotl" && entry.command) lines.push(entry.command);
+    else
+      lines.push(`cftkit train run ${shellQuote(planPath)} --backend ${embeddedOnly ? "embedded" : backend}`);
     lines.push("");
     entries.push(entry);
   }

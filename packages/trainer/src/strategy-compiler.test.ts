@@ -1,6 +1,9 @@
-import { dirname } from "node:path";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExperiment, readExperiment } from "./experiment-schema.js";
+import { writePlanGrid } from "./plan-grid.js";
 import { compileExperiment } from "./strategy-compiler.js";
 import { repoPath } from "./testing/repo-paths.js";
 
@@ -48,5 +51,29 @@ describe("compileExperiment", () => {
     expect(plans.every((p) => p.hyperparameters.num_epochs === 2)).toBe(true);
     expect(plans.find((p) => p.strategy === "LoRA")!.lora).toEqual({ r: 64, alpha: 128, dropout: 0.05 });
     expect(plans[0]!.datasets[0]!.path).toBe("/x/a.json");
+  });
+});
+
+describe("writePlanGrid for an embedded experiment", () => {
+  it("lists `cftkit train run … --backend embedded` and writes no Axolotl config for init: models", async () => {
+    const path = repoPath("examples/cpu-tiny.yaml");
+    const experiment = await readExperiment(path);
+    const out = await mkdtemp(join(tmpdir(), "cftkit-cpu-grid-"));
+    try {
+      const grid = await writePlanGrid(await compileExperiment(experiment, { baseDir: dirname(path) }), out, {
+        backend: experiment.backend,
+      });
+      const commands = await readFile(grid.commandsPath, "utf8");
+      expect(commands.match(/--backend embedded/g)).toHaveLength(8);
+      // Phase-2 plans start from a real folder, so an Axolotl config exists for them too; init: plans have none.
+      expect(
+        grid.entries
+          .filter((e) => e.axolotlConfigPath)
+          .map((e) => e.strategy)
+          .sort(),
+      ).toEqual(["LoRA", "LoRA", "baseline", "baseline"]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

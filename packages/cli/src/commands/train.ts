@@ -48,7 +48,7 @@ export const trainCommand: CommandModule = {
           baseDir: dirname(experimentPath),
           experimentPath,
         });
-        const grid = await writePlanGrid(compiled, options.out);
+        const grid = await writePlanGrid(compiled, options.out, { backend: experiment.backend });
         if (options.json) {
           printJson({
             experiment: experiment.name,
