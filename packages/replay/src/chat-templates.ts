@@ -48,7 +48,7 @@ const mistral: LocalChatTemplate = {
   stop: ["</s>", "[INST]"],
 };
 
-/** The Alpaca prompt (Stanford alpaca `PROMPT_DICT`, no-input variant for the whole user turn). */
+/** The Alpaca prompt (Stanford alpaca `PROMPT_DICT["prompt_no_input"]`, the whole user turn as the instruction). */
 const alpaca: LocalChatTemplate = {
   name: "alpaca",
   render: (messages) => {
@@ -56,7 +56,7 @@ const alpaca: LocalChatTemplate = {
     const system =
       messages.find((m) => m.role === "system")?.content ??
       "Below is an instruction that describes a task. Write a response that appropriately completes the request.";
-    return `${system}\n\n### Instruction:\n${user[user.length - 1] ?? ""}\n\n### Response:\n`;
+    return `${system}\n\n### Instruction:\n${user[user.length - 1] ?? ""}\n\n### Response:`;
   },
   stop: ["\n### Instruction:", "\n### Response:"],
 };
