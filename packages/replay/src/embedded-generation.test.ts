@@ -86,6 +86,8 @@ describe("GR with the embedded model (tiny random checkpoint)", () => {
           return r;
         });
     expect(strip(join(dir, "b/replay.jsonl"))).toEqual(strip(join(dir, "a/replay.jsonl")));
-    expect(readFileSync(join(dir, "b/manifest.json"), "utf8")).toBe(readFileSync(join(dir, "a/manifest.json"), "utf8"));
+    expect(readFileSync(join(dir, "b/manifest.json"), "utf8")).toBe(
+      readFileSync(join(dir, "a/manifest.json"), "utf8"),
+    );
   });
 });
