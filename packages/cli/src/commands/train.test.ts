@@ -123,6 +123,46 @@ describe("cftkit train", () => {
     expect(bad.stderr).toContain("error[FILE_NOT_READABLE]");
   });
 
+  it("run --backend embedded --dry-run prints the trainer settings the plan maps to", async () => {
+    const planPath = join(dir, "tiny.plan.yaml");
+    await writeFile(
+      planPath,
+      [
+        "name: t.phase1",
+        "strategy: phase1",
+        "phase: 1",
+        "base_model: init:tiny",
+        `datasets: [{ path: ${JSON.stringify(join(dir, "a.jsonl"))}, type: alpaca }]`,
+        `output_dir: ${JSON.stringify(join(dir, "out", "phase1"))}`,
+        "hyperparameters: { max_steps: 5, micro_batch_size: 2 }",
+      ].join("\n"),
+    );
+    let stdout = "";
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    });
+    let exit: number;
+    try {
+      exit = await runCli(["train", "run", planPath, "--backend", "embedded", "--dry-run", "--json"]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(exit).toBe(0);
+    const doc = JSON.parse(stdout) as { options: Record<string, unknown> };
+    expect(doc.options).toMatchObject({
+      learningRate: 1e-6,
+      epochs: 4,
+      globalBatchSize: 16,
+      microBatchSize: 2,
+      warmupSteps: 10,
+      lrScheduler: "cosine",
+      weightDecay: 0,
+      maxSteps: 5,
+      modelDir: join(dir, "out", "init-tiny-seed42"),
+    });
+  });
+
   it("run rejects an unknown backend as bad input", async () => {
     const r = await inProcess(["train", "run", "whatever.plan.yaml", "--backend", "tpu"]);
     expect(r.exit).toBe(2);
