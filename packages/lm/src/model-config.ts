@@ -182,6 +182,10 @@ export function parseModelConfig(raw: unknown, source = "config.json"): ModelCon
     if (modelType === "mistral") slidingWindow = obj.sliding_window;
     if (modelType === "qwen2" && obj.use_sliding_window === true) slidingWindow = obj.sliding_window;
   }
+  const ropeParameters =
+    typeof obj.rope_parameters === "object" && obj.rope_parameters !== null && !Array.isArray(obj.rope_parameters)
+      ? (obj.rope_parameters as Record<string, unknown>)
+      : undefined;
   return {
     architecture: architecture as ModelConfig["architecture"],
     modelType,
@@ -192,8 +196,10 @@ export function parseModelConfig(raw: unknown, source = "config.json"): ModelCon
     numKeyValueHeads,
     headDim,
     rmsNormEps: optionalNumber(obj, "rms_norm_eps", 1e-6, source),
-    ropeTheta: optionalNumber(obj, "rope_theta", 10000, source),
-    ropeScaling: parseRopeScaling(obj.rope_scaling, source, maxPositionEmbeddings),
+    // transformers ≥ 5 writes `rope_parameters` ({rope_type, rope_theta, …scaling keys}) instead of
+    // `rope_theta` + `rope_scaling`; read both layouts.
+    ropeTheta: optionalNumber(ropeParameters ?? obj, "rope_theta", optionalNumber(obj, "rope_theta", 10000, source), source),
+    ropeScaling: parseRopeScaling(obj.rope_scaling ?? ropeParameters, source, maxPositionEmbeddings),
     vocabSize,
     tieWordEmbeddings: obj.tie_word_embeddings === true,
     qkvBias: modelType === "qwen2" ? true : attentionBias,

@@ -5,7 +5,7 @@ Usage (run where `torch` and `transformers` are installed; a GPU is optional):
 
   node packages/cli/bin/cftkit.js lm init --preset tiny --out /tmp/cft-tiny --seed 1      # CFTKIT_FROM_SOURCE=1
   node packages/cli/bin/cftkit.js lm logits /tmp/cft-tiny --token-ids 256,72,101,108,108,111 --json > /tmp/cft-logits.json
-  python3 tools/check-transformers.py /tmp/cft-tiny /tmp/cft-logits.json --token-ids 256,72,101,108,108,111
+  python3 tools/gpu/check-transformers.py /tmp/cft-tiny /tmp/cft-logits.json --token-ids 256,72,101,108,108,111
 
 It loads the folder with AutoModelForCausalLM.from_pretrained (float32, eager attention) and AutoTokenizer,
 runs the token ids with output_hidden_states=True, and compares the logits and the per-layer mean hidden
@@ -51,7 +51,7 @@ def main():
     with open(a.cftkit_json) as f:
         ours = json.load(f)
 
-    model = AutoModelForCausalLM.from_pretrained(a.model_dir, torch_dtype=torch.float32, attn_implementation="eager")
+    model = AutoModelForCausalLM.from_pretrained(a.model_dir, dtype=torch.float32, attn_implementation="eager")
     model.to(device).eval()
     with torch.no_grad():
         out = model(torch.tensor([ids], device=device), output_hidden_states=True)
