@@ -21,6 +21,7 @@ export {
   disposeKVCache,
   embeddingLookup,
   oneHotFloat,
+  fastMatMul,
   rmsNorm,
   ropeInvFreq,
   forwardFlops,

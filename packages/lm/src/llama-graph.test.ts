@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CausalLM } from "./causal-lm.js";
-import { disposeKVCache, embeddingLookup, llamaForward } from "./llama-graph.js";
+import { disposeKVCache, embeddingLookup, fastMatMul, llamaForward } from "./llama-graph.js";
 import { ensureTfBackend, tf } from "./tf-backend.js";
 
 const SCRIPT = fileURLToPath(new URL("../../../tools/reference/llama_forward.py", import.meta.url));
@@ -136,5 +136,33 @@ describe("llamaForward conformance vs the independent numpy reference (tools/ref
       expect(g2[i]).toBeCloseTo(expected[i]!, 5);
     }
     expect(Math.max(...Array.from(g1).map(Math.abs))).toBeGreaterThan(0.01);
+  });
+
+  it("fastMatMul gradients equal tf.matMul's (2-D and batched 4-D)", async () => {
+    for (const [sa, sb] of [
+      [
+        [5, 7],
+        [7, 3],
+      ],
+      [
+        [2, 3, 4, 6],
+        [2, 3, 6, 5],
+      ],
+    ] as const) {
+      const a = tf.randomNormal([...sa], 0, 1, "float32", 1);
+      const b = tf.randomNormal([...sb], 0, 1, "float32", 2);
+      const w = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]!], 0, 1, "float32", 5);
+      const [ga1, gb1] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(fastMatMul(x, y), w)))([
+        a,
+        b,
+      ]);
+      const [ga2, gb2] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), w)))([a, b]);
+      const close = async (p: tf.Tensor, q: tf.Tensor) => {
+        const [x, y] = [(await p.data()) as Float32Array, (await q.data()) as Float32Array];
+        for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(y[i]!, 4);
+      };
+      await close(ga1!, ga2!);
+      await close(gb1!, gb2!);
+    }
   });
 });

@@ -161,9 +161,38 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor2D
   return lookup(table) as tf.Tensor2D;
 }
 
+/** Swap the last two axes. */
+function transposeLast2(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  perm[x.rank - 1] = x.rank - 2;
+  perm[x.rank - 2] = x.rank - 1;
+  return tf.transpose(x, perm);
+}
+
+/**
+ * Matmul (2-D or batched with equal leading dims) whose gradient avoids the wasm backend's slow
+ * transposed-operand kernels: dA = dY · Bᵀ and dB = Aᵀ · dY with explicit transposes.
+ */
+export function fastMatMul<T extends tf.Tensor>(a: T, b: tf.Tensor): T {
+  const f = tf.customGrad((...args: unknown[]) => {
+    const x = args[0] as tf.Tensor;
+    const y = args[1] as tf.Tensor;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    save([x, y]);
+    return {
+      value: tf.matMul(x, y),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.matMul(dy, transposeLast2(saved[1]!)),
+        tf.matMul(transposeLast2(saved[0]!), dy),
+      ],
+    };
+  });
+  return f(a, b) as T;
+}
+
 function linear(params: ParamStore, x: tf.Tensor2D, name: string, bias: boolean): tf.Tensor2D {
   const wt = params.getTransposed?.(`${name}.weight`) ?? tf.transpose(params.get(`${name}.weight`));
-  const y = tf.matMul(x, wt as tf.Tensor2D);
+  const y = fastMatMul(x, wt as tf.Tensor2D);
   return bias ? (tf.add(y, params.get(`${name}.bias`)) as tf.Tensor2D) : (y as tf.Tensor2D);
 }
 
@@ -277,10 +306,10 @@ export function llamaForward(
       // GQA without materialising repeat_kv: heads kv*groups..kv*groups+groups-1 share kv head `kv`.
       const qg = tf.reshape(q, [b, kvh, groups * s, hd]);
       const kT = tf.transpose(k, [0, 1, 3, 2]);
-      let scores = tf.mul(tf.matMul(qg, kT), scale); // [b, kvh, groups*s, t]
+      let scores = tf.mul(fastMatMul(qg, kT), scale); // [b, kvh, groups*s, t]
       scores = tf.add(tf.reshape(scores, [b, nh, s, t]), mask);
       const probs = tf.reshape(tf.softmax(scores, -1), [b, kvh, groups * s, t]);
-      const ctx = tf.matMul(probs, v); // [b, kvh, groups*s, hd]
+      const ctx = fastMatMul(probs, v); // [b, kvh, groups*s, hd]
       const ctx2d = tf.reshape(tf.transpose(tf.reshape(ctx, [b, nh, s, hd]), [0, 2, 1, 3]), [
         b * s,
         nh * hd,
@@ -305,7 +334,7 @@ export function llamaForward(
     const rows = opts.lastPositionOnly ? 1 : s;
     const headName = config.tieWordEmbeddings ? "model.embed_tokens.weight" : "lm_head.weight";
     const wt = params.getTransposed?.(headName) ?? tf.transpose(params.get(headName));
-    const logits = tf.reshape(tf.matMul(tf.reshape(head, [b * rows, h]) as tf.Tensor2D, wt as tf.Tensor2D), [
+    const logits = tf.reshape(fastMatMul(tf.reshape(head, [b * rows, h]) as tf.Tensor2D, wt as tf.Tensor2D), [
       b,
       rows,
       config.vocabSize,
