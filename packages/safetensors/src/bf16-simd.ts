@@ -16,8 +16,10 @@ function uleb(n: number): number[] {
 const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
 const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
-/** Raw elements per chunk; the module's memory holds one chunk of bf16 input and its float32 output. */
+/** Most raw elements per chunk; the module's memory holds one chunk of bf16 input and its float32 output. */
 export const SIMD_CHUNK = 1 << 18;
+/** Elements per chunk by default: small enough that the copies in and out stay in the CPU cache. */
+const DEFAULT_CHUNK = 1 << 14;
 const PAGES = Math.ceil((SIMD_CHUNK * 6) / 65536);
 
 function moduleBytes(): Uint8Array {
@@ -152,19 +154,20 @@ function getKernel(): Kernel | null {
  * from the tail), since each chunk is copied in before its output is copied out. Returns false when WebAssembly
  * SIMD is unavailable (nothing written).
  */
-export function widenBf16Simd(src: Uint16Array, dst: Uint32Array): boolean {
+export function widenBf16Simd(src: Uint16Array, dst: Uint32Array, chunk = DEFAULT_CHUNK): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
   if (!k) return false;
   const n = src.length;
   const mem = k.memory.buffer;
-  const rawIn = new Uint8Array(mem, 0, SIMD_CHUNK * 2);
-  const raw16 = new Uint16Array(mem, 0, SIMD_CHUNK);
-  const outBytes = new Uint8Array(mem, SIMD_CHUNK * 2, SIMD_CHUNK * 4);
-  const out32 = new Uint32Array(mem, SIMD_CHUNK * 2, SIMD_CHUNK);
+  const c = Math.max(8, Math.min(SIMD_CHUNK, chunk & ~7));
+  const rawIn = new Uint8Array(mem, 0, c * 2);
+  const raw16 = new Uint16Array(mem, 0, c);
+  const outBytes = new Uint8Array(mem, SIMD_CHUNK * 2, c * 4);
+  const out32 = new Uint32Array(mem, SIMD_CHUNK * 2, c);
   const srcBytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   const dstBytes = new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength);
-  for (let a = 0; a < n; a += SIMD_CHUNK) {
-    const m = Math.min(SIMD_CHUNK, n - a);
+  for (let a = 0; a < n; a += c) {
+    const m = Math.min(c, n - a);
     rawIn.set(srcBytes.subarray(2 * a, 2 * (a + m)));
     const groups = m >>> 3;
     k.bf16(0, SIMD_CHUNK * 2, groups);

@@ -89,6 +89,35 @@ describe("checkpoint folders", () => {
   });
 });
 
+describe("large tensors", () => {
+  it("reads tensors above the parallel-read threshold exactly (F32 and BF16)", async () => {
+    const path = join(dir, "large.safetensors");
+    const n = 5_000_003;
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = Math.sin(i) * 1000;
+    await writeSafetensors(path, [
+      { name: "f32", dtype: "F32", shape: [n], data: a },
+      { name: "bf16", dtype: "BF16", shape: [n], data: a },
+    ]);
+    const c = await SafetensorsCheckpoint.open(path);
+    const f = await c.readTensor("f32");
+    expect(f.length).toBe(n);
+    let bad = 0;
+    for (let i = 0; i < n; i += 1) if (f[i] !== a[i]) bad++;
+    expect(bad).toBe(0);
+    const raw = new Uint16Array((await c.readTensorBytes("bf16")).buffer);
+    for await (const { info, data } of c.iterate({ reuseBuffers: true })) {
+      if (info.name !== "bf16") continue;
+      const bits = new Uint32Array(data.buffer, data.byteOffset, n);
+      for (let i = 0; i < n; i++) if (bits[i] !== (raw[i]! << 16) >>> 0) bad++;
+      // and within bf16 rounding of the source
+      for (let i = 0; i < n; i += 997) if (Math.abs(data[i]! - a[i]!) > Math.abs(a[i]!) / 256) bad++;
+    }
+    expect(bad).toBe(0);
+    await c.close();
+  });
+});
+
 describe("streaming writer", () => {
   it("writes tensors one at a time and only publishes the file on commit", async () => {
     const path = join(dir, "stream", "out.safetensors");

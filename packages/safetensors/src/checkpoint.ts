@@ -36,7 +36,7 @@ function alignedBytes(length: number): Uint8Array {
 }
 
 /** Positioned read of exactly `target.byteLength` bytes (loops over short reads and the 2 GiB read limit). */
-async function readExactly(
+async function readRange(
   file: OpenFile,
   target: Uint8Array,
   position: number,
@@ -55,6 +55,31 @@ async function readExactly(
     }
     done += bytesRead;
   }
+}
+
+/** Reads above this size are split into pieces read concurrently (libuv's thread pool copies them in parallel). */
+const PARALLEL_PIECE = 8 << 20;
+const PARALLEL_READS = 4;
+
+/** Positioned read of exactly `target.byteLength` bytes (loops over short reads; big reads in parallel pieces). */
+async function readExactly(
+  file: OpenFile,
+  target: Uint8Array,
+  position: number,
+  tensor: string,
+): Promise<void> {
+  const length = target.byteLength;
+  if (length <= 2 * PARALLEL_PIECE) return readRange(file, target, position, tensor);
+  let next = 0;
+  const worker = async () => {
+    while (next < length) {
+      const start = next;
+      const end = Math.min(length, start + PARALLEL_PIECE);
+      next = end;
+      await readRange(file, target.subarray(start, end), position + start, tensor);
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
 }
 
 async function openFile(path: string): Promise<OpenFile> {
@@ -292,6 +317,15 @@ export class SafetensorsCheckpoint {
    * are read straight into the output's bytes and widened in place: no second buffer.
    */
   private async load(info: TensorInfo, target: Float32Array | null): Promise<Float32Array> {
+    return (await this.readRaw(info, target))();
+  }
+
+  /**
+   * Read phase of a load: the tensor's bytes land in the output array (narrow dtypes at its tail) or a scratch
+   * buffer; the returned function does the (synchronous) conversion. Splitting the two lets iterate() overlap the
+   * read of the next tensor with the conversion of this one.
+   */
+  private async readRaw(info: TensorInfo, target: Float32Array | null): Promise<() => Float32Array> {
     const file = this.fileOf(info);
     const n = elementsOf(info);
     const out = target !== null && target.length >= n ? target.subarray(0, n) : new Float32Array(n);
@@ -299,12 +333,14 @@ export class SafetensorsCheckpoint {
     if (size <= 4) {
       const tail = new Uint8Array(out.buffer, out.byteOffset + (4 - size) * n, info.byteLength);
       await readExactly(file, tail, info.byteOffset, info.name);
-      widenInPlace(out, info.dtype);
-      return out;
+      return () => {
+        widenInPlace(out, info.dtype);
+        return out;
+      };
     }
     const bytes = alignedBytes(info.byteLength);
     await readExactly(file, bytes, info.byteOffset, info.name);
-    return toFloat32(bytes, info.dtype, out);
+    return () => toFloat32(bytes, info.dtype, out);
   }
 
   /**
@@ -325,32 +361,36 @@ export class SafetensorsCheckpoint {
     // (both are free then); a prefetched tensor goes into the one the caller is not holding.
     const pool: (Float32Array | null)[] = [null, null];
     const capacity = (i: number) => pool[i]?.length ?? 0;
-    const loadInto = async (info: TensorInfo, i: number): Promise<Float32Array> => {
-      const data = await this.load(info, reuse ? pool[i]! : null);
-      if (reuse && data.buffer !== pool[i]?.buffer) pool[i] = new Float32Array(data.buffer);
-      return data;
+    const readInto = async (info: TensorInfo, i: number): Promise<() => Float32Array> => {
+      const finish = await this.readRaw(info, reuse ? pool[i]! : null);
+      return () => {
+        const data = finish();
+        if (reuse && data.buffer !== pool[i]?.buffer) pool[i] = new Float32Array(data.buffer);
+        return data;
+      };
     };
-    let pending: { promise: Promise<Float32Array>; slot: number } | null = null;
+    let pending: { promise: Promise<() => Float32Array>; slot: number } | null = null;
     try {
       for (let k = 0; k < list.length; k++) {
         const info = list[k]!;
-        let data: Float32Array;
+        let finish: () => Float32Array;
         let used: number;
         if (pending) {
           used = pending.slot;
-          data = await pending.promise;
+          finish = await pending.promise;
           pending = null;
         } else {
           used = capacity(0) >= capacity(1) ? 0 : 1;
-          data = await loadInto(info, used);
+          finish = await readInto(info, used);
         }
+        // Start reading the next tensor before converting this one: the read runs on libuv's threads meanwhile.
         const next = list[k + 1];
         if (next && prefetchBytes > 0 && elementsOf(next) * 4 <= prefetchBytes) {
-          const promise = loadInto(next, 1 - used);
+          const promise = readInto(next, 1 - used);
           promise.catch(() => undefined); // surfaced when awaited; never an unhandled rejection
           pending = { promise, slot: 1 - used };
         }
-        yield { info, data };
+        yield { info, data: finish() };
       }
     } finally {
       if (pending) await pending.promise.catch(() => undefined);
