@@ -246,6 +246,55 @@ describe("crash safety of the files", () => {
   });
 });
 
+describe("stopping on its own", () => {
+  it("stops when the request budget is spent, and when every item fails", async () => {
+    const server = await startFaultServer();
+    const broken = await startFaultServer({ faultRate: 1, faultKinds: ["http500"] });
+    try {
+      const budgeted = new OpenAICompatibleClient({
+        baseUrl: server.url,
+        model: "m",
+        concurrency: 1,
+        requestBudget: 5,
+      });
+      const s1 = await runGenerativeReplay({
+        items: syntheticItems(20),
+        generator: openAIChatGenerator(budgeted),
+        out: join(dir, "budget.jsonl"),
+        filters: { language: null },
+      });
+      expect(s1.stoppedBy?.code).toBe("OPENAI_BUDGET_EXHAUSTED");
+      expect(s1.accepted + s1.rejected.total).toBe(5);
+      expect(s1.accepted + s1.rejected.total + s1.failed.total + s1.pending).toBe(20);
+      expect(server.stats.requests).toBe(5);
+
+      const c = new OpenAICompatibleClient({
+        baseUrl: broken.url,
+        model: "m",
+        concurrency: 2,
+        maxRetries: 1,
+        backoff: { baseMs: 1, maxMs: 2 },
+      });
+      const s2 = await runGenerativeReplay({
+        items: syntheticItems(100),
+        generator: openAIChatGenerator(c),
+        out: join(dir, "broken.jsonl"),
+        maxConsecutiveFailures: 10,
+        itemRetries: 0,
+      });
+      expect(s2.stoppedBy?.code).toBe("REPLAY_TOO_MANY_FAILURES");
+      expect(s2.accepted).toBe(0);
+      expect(s2.failed.total).toBeGreaterThanOrEqual(10);
+      expect(s2.failed.byCode.OPENAI_RETRIES_EXHAUSTED).toBe(s2.failed.total);
+      expect(s2.failed.total + s2.pending).toBe(100);
+      expect(broken.stats.requests).toBeLessThan(40);
+    } finally {
+      await server.close();
+      await broken.close();
+    }
+  });
+});
+
 describe("quality filters are counted, not silent", () => {
   it("rejects empty, truncated, refusals and wrong-language answers; counts add up", async () => {
     const answers = [
