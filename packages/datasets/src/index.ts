@@ -38,7 +38,7 @@ export {
   type LanguageReportOptions,
   type LanguageMismatch,
 } from "./language-id.js";
-export { type SampleOptions, sampleRecords, sampleStream, allocate } from "./sample.js";
+export { type SampleOptions, sampleRecords, sampleStream, allocate, choosePositions } from "./sample.js";
 export { type MixPart, type MixOptions, type MixResult, mixRecords } from "./mix.js";
 export { type SplitOptions, splitRecords } from "./split.js";
 export { type DedupOptions, dedupRecords, normaliseText } from "./dedup.js";

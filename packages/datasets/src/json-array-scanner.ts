@@ -73,7 +73,22 @@ export class JsonArrayScanner {
     const out: ScannedElement[] = [];
     let start = this.inElement ? 0 : -1;
     const n = chunk.length;
+    // Next `"` and `\` at or after i (-1: none left in this chunk), so string bodies are skipped with indexOf.
+    let nextQuote = -2;
+    let nextBackslash = -2;
     for (let i = 0; i < n; i++) {
+      if (this.inString && !this.escape) {
+        if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf('"', i);
+        if (nextBackslash !== -1 && nextBackslash < i) nextBackslash = chunk.indexOf("\\", i);
+        const next =
+          nextQuote === -1
+            ? nextBackslash
+            : nextBackslash === -1
+              ? nextQuote
+              : Math.min(nextQuote, nextBackslash);
+        if (next === -1) break; // the string goes on into the next chunk (raw newlines cannot occur in JSON strings)
+        i = next;
+      }
       const c = chunk.charCodeAt(i);
       if (c === NEWLINE) this.line++;
       if (this.finished) {

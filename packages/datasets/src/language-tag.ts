@@ -29,7 +29,17 @@ export function languageFromFileName(file: string): string | null {
 }
 
 /** Normalise a declared tag (`EN`, `pt_br`, `zh-cn`) to BCP-47 casing, or null when it is not one. */
+const tagCache = new Map<string, string | null>();
+
 export function normaliseLanguageTag(tag: string): string | null {
+  const cached = tagCache.get(tag);
+  if (cached !== undefined) return cached;
+  const result = normaliseUncached(tag);
+  if (tagCache.size < 10_000) tagCache.set(tag, result);
+  return result;
+}
+
+function normaliseUncached(tag: string): string | null {
   const parts = tag.trim().replace(/_/g, "-").split("-");
   if (parts.length === 0 || parts[0] === "") return null;
   const out = [parts[0]!.toLowerCase()];

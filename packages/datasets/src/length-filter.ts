@@ -3,9 +3,32 @@ import { type InstructionRecord, recordText } from "./record.js";
 /** Counts the "tokens" of a text. Plug in a real tokenizer's `encode(t).length` where it matters. */
 export type TokenCounter = (text: string) => number;
 
+/** Words = maximal runs of non-whitespace characters (Unicode White_Space, as `\s` in JS). */
 export const countWhitespaceWords: TokenCounter = (text) => {
-  const t = text.trim();
-  return t === "" ? 0 : t.split(/\s+/u).length;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space =
+      c === 32 ||
+      (c >= 9 && c <= 13) ||
+      (c > 127 &&
+        (c === 0xa0 ||
+          c === 0x1680 ||
+          (c >= 0x2000 && c <= 0x200a) ||
+          c === 0x2028 ||
+          c === 0x2029 ||
+          c === 0x202f ||
+          c === 0x205f ||
+          c === 0x3000 ||
+          c === 0xfeff));
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return words;
 };
 
 export const countChars: TokenCounter = (text) => [...text].length;

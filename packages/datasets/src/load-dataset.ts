@@ -138,7 +138,8 @@ export async function* streamDataset(
         } else language = options.detectLanguage === false && !ENGLISH_BY_DEFAULT.has(fmt) ? "und" : "en";
       }
       if (draft.output === "") summary.emptyOutput++;
-      return { ...draft, language } as InstructionRecord;
+      draft.language = language;
+      return draft as InstructionRecord;
     };
     const ctxBase = {
       source,
@@ -147,17 +148,19 @@ export async function* streamDataset(
       fileLanguage,
       requireOutput: options.requireOutput ?? false,
     };
-    let rows: AsyncGenerator<RawRow | { ok: true; file: string; document: unknown }>;
+    let rows: AsyncGenerator<RawRow[] | { ok: true; file: string; document: unknown }>;
     if (container === "parquet")
       rows = parquetRows(file, format === "auto" ? [] : requiredColumns(format, options.fields));
     else if (container === "jsonl") rows = jsonlRows(file);
     else rows = jsonRows(file);
+    const ctx: MapContext = { ...ctxBase, index: 0 };
     let rowFormat: Exclude<DatasetFormat, "auto" | "squad"> | null =
       format === "auto" || format === "squad" ? null : format;
     let index = 0;
     try {
-      for await (const raw of rows) {
-        if ("document" in raw) {
+      fileLoop: for await (const batch of rows) {
+        if (!Array.isArray(batch)) {
+          const raw = batch;
           // A whole JSON document: the SQuAD layout (or a single object row).
           if (format === "squad" || (format === "auto" && isSquadDocument(raw.document))) {
             for (const item of squadItems(raw.document, ctxBase)) {
@@ -189,46 +192,48 @@ export async function* streamDataset(
           } else skipRow(result.kind, result.message, 1);
           continue;
         }
-        if (!raw.ok) {
-          skipRow(raw.issue.kind, raw.issue.message, raw.line, raw.row);
-          index++;
-          continue;
-        }
-        if (!rowFormat) {
-          if (format === "squad") {
-            fileIssue({
-              kind: "DATA_BAD_LAYOUT",
-              file,
-              message: `squad format expects one {"data": [...]} document`,
-            });
-            break;
+        for (const raw of batch) {
+          if (!raw.ok) {
+            skipRow(raw.issue.kind, raw.issue.message, raw.line, raw.row);
+            index++;
+            continue;
           }
-          rowFormat = detectRowFormat(raw.value);
           if (!rowFormat) {
-            const keys =
-              typeof raw.value === "object" && raw.value
-                ? Object.keys(raw.value).slice(0, 12).join(", ")
-                : typeof raw.value;
-            fileIssue({
-              kind: "DATA_UNKNOWN_FORMAT",
-              file,
-              line: raw.line,
-              message: `cannot tell the data layout from the first row (keys: ${keys}); pass --from/format or fields`,
-            });
-            break;
+            if (format === "squad") {
+              fileIssue({
+                kind: "DATA_BAD_LAYOUT",
+                file,
+                message: `squad format expects one {"data": [...]} document`,
+              });
+              break fileLoop;
+            }
+            rowFormat = detectRowFormat(raw.value);
+            if (!rowFormat) {
+              const keys =
+                typeof raw.value === "object" && raw.value
+                  ? Object.keys(raw.value).slice(0, 12).join(", ")
+                  : typeof raw.value;
+              fileIssue({
+                kind: "DATA_UNKNOWN_FORMAT",
+                file,
+                line: raw.line,
+                message: `cannot tell the data layout from the first row (keys: ${keys}); pass --from/format or fields`,
+              });
+              break fileLoop;
+            }
           }
+          ctx.index = index;
+          const result = mapRow(rowFormat, raw.value, ctx);
+          index++;
+          if (result.ok) {
+            for (const r of result.records) {
+              summary.read++;
+              summary.written++;
+              yield finish(r, rowFormat);
+            }
+          } else skipRow(result.kind, result.message, raw.line, raw.row);
+          if (++done % 10000 === 0) progress.update({ done, values: { skipped: summary.skipped } });
         }
-        const ctx: MapContext = { ...ctxBase, index };
-        const result = mapRow(rowFormat, raw.value, ctx);
-        index++;
-        if (result.ok) {
-          for (const r of result.records) {
-            summary.read++;
-            summary.written++;
-            yield finish(r, rowFormat);
-          }
-        } else skipRow(result.kind, result.message, raw.line, raw.row);
-        if (++done % 10000 === 0) progress.update({ done, values: { skipped: summary.skipped } });
       }
     } catch (error) {
       if (error instanceof FileIssueError) fileIssue(error.issue);

@@ -4,7 +4,7 @@ import { dedupRecords, normaliseText } from "./dedup.js";
 import { countChars, filterByLength } from "./length-filter.js";
 import { mixRecords } from "./mix.js";
 import type { InstructionRecord } from "./record.js";
-import { sampleRecords, sampleStream } from "./sample.js";
+import { choosePositions, sampleRecords, sampleStream } from "./sample.js";
 import { splitRecords } from "./split.js";
 
 const rec = (i: number, language = "en", extra: Partial<InstructionRecord> = {}): InstructionRecord => ({
@@ -46,6 +46,24 @@ describe("sampling", () => {
     const again: InstructionRecord[] = [];
     for await (const r of sampleStream(records, { count: 40, seed: 9 })) again.push(r);
     expect(again).toEqual(out);
+    const known: InstructionRecord[] = [];
+    for await (const r of sampleStream(records, { count: 40, seed: 9, total: records.length })) known.push(r);
+    expect(known.length).toBe(40);
+    expect(new Set(known.map((r) => r.id)).size).toBe(40);
+    const idx = known.map((r) => Number(r.id.slice(1)));
+    expect(idx).toEqual([...idx].sort((x, y) => x - y));
+  });
+
+  it("choosePositions is uniform enough: every position is picked about k/n of the time", () => {
+    const hits = new Array(10).fill(0);
+    for (let seed = 0; seed < 2000; seed++) {
+      const c = choosePositions(10, 3, seed);
+      expect(c.reduce((a, b) => a + b, 0)).toBe(3);
+      c.forEach((v, i) => {
+        hits[i] += v;
+      });
+    }
+    for (const h of hits) expect(Math.abs(h / 2000 - 0.3)).toBeLessThan(0.05);
   });
 });
 

@@ -109,19 +109,47 @@ export async function* textChunks(file: string): AsyncGenerator<string> {
   if (rest.length > 0) yield rest;
 }
 
-/** Rows of a JSONL file, one per non-blank line, with its 1-based line number. */
-export async function* jsonlRows(file: string): AsyncGenerator<RawRow> {
+/** Byte chunks of a file, gunzipped when it is gzip (by magic bytes). A broken gzip stream → DATA_BAD_GZIP. */
+export async function* byteChunks(file: string): AsyncGenerator<Buffer> {
+  const gz = await isGzip(file);
+  if (!gz && file.toLowerCase().endsWith(".gz")) {
+    throw fileIssue("DATA_BAD_GZIP", file, "file name ends in .gz but the file is not gzip data");
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = gz ? raw.pipe(createGunzip()) : raw;
+  if (gz) raw.on("error", (e) => stream.destroy(e));
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    if (gz)
+      throw fileIssue(
+        "DATA_BAD_GZIP",
+        file,
+        `gzip data is corrupt or truncated: ${(error as Error).message}`,
+      );
+    throw error;
+  }
+}
+
+/**
+ * Rows of a JSONL file, one per non-blank line with its 1-based line number, in batches (one per chunk
+ * read). Lines are split on bytes and decoded one by one, so a kept record never pins a whole chunk.
+ */
+export async function* jsonlRows(file: string): AsyncGenerator<RawRow[]> {
   let line = 0;
-  let carry = "";
+  let carry: Buffer | null = null;
   let any = false;
-  const handle = function* (text: string): Generator<RawRow> {
+  const handle = (buf: Buffer, start: number, end: number, out: RawRow[]): void => {
     line++;
-    if (text.length === 0 || (text.charCodeAt(text.length - 1) <= 32 && text.trim() === "")) return;
+    if (end > start && buf[end - 1] === 13) end--; // CRLF
+    if (end <= start) return;
+    const text = buf.toString("utf8", start, end);
+    if (text.trim() === "") return;
     any = true;
     try {
-      yield { ok: true, file, line, value: JSON.parse(text) };
+      out.push({ ok: true, file, line, value: JSON.parse(text) });
     } catch (error) {
-      yield {
+      out.push({
         ok: false,
         file,
         line,
@@ -131,37 +159,45 @@ export async function* jsonlRows(file: string): AsyncGenerator<RawRow> {
           line,
           message: `malformed JSON line: ${(error as Error).message}`,
         },
-      };
+      });
     }
   };
-  for await (const chunk of textChunks(file)) {
-    let start = 0;
-    let nl = chunk.indexOf("\n");
+  for await (let chunk of byteChunks(file)) {
+    let nl = chunk.indexOf(10);
     if (nl < 0) {
-      carry += chunk;
+      carry = carry ? Buffer.concat([carry, chunk]) : chunk;
       continue;
     }
-    if (carry.length > 0) {
-      yield* handle(carry + chunk.slice(0, nl));
-      carry = "";
+    const out: RawRow[] = [];
+    let start = 0;
+    if (carry) {
+      const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+      handle(joined, 0, joined.length - 1, out);
+      carry = null;
       start = nl + 1;
-      nl = chunk.indexOf("\n", start);
+      nl = chunk.indexOf(10, start);
     }
     while (nl >= 0) {
-      yield* handle(chunk.slice(start, nl));
+      handle(chunk, start, nl, out);
       start = nl + 1;
-      nl = chunk.indexOf("\n", start);
+      nl = chunk.indexOf(10, start);
     }
-    carry = chunk.slice(start);
+    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    chunk = Buffer.alloc(0);
+    if (out.length > 0) yield out;
   }
-  if (carry.length > 0) yield* handle(carry);
+  if (carry) {
+    const out: RawRow[] = [];
+    handle(carry, 0, carry.length, out);
+    if (out.length > 0) yield out;
+  }
   if (!any) throw fileIssue("DATA_EMPTY_FILE", file, "file holds no rows");
 }
 
 /** A `.json` file: a top-level array streams element by element; any other document is parsed whole. */
 export async function* jsonRows(
   file: string,
-): AsyncGenerator<RawRow | { ok: true; file: string; document: unknown }> {
+): AsyncGenerator<RawRow[] | { ok: true; file: string; document: unknown }> {
   const scanner = new JsonArrayScanner();
   let isArray: boolean | null = null;
   let whole: string[] = [];
@@ -181,11 +217,12 @@ export async function* jsonRows(
       whole.push(chunk);
       continue;
     }
+    const out: RawRow[] = [];
     for (const el of elements) {
       try {
-        yield { ok: true, file, line: el.line, row: el.index, value: JSON.parse(el.text) };
+        out.push({ ok: true, file, line: el.line, row: el.index, value: JSON.parse(el.text) });
       } catch (error) {
-        yield {
+        out.push({
           ok: false,
           file,
           line: el.line,
@@ -197,9 +234,10 @@ export async function* jsonRows(
             row: el.index,
             message: `malformed array element: ${(error as Error).message}`,
           },
-        };
+        });
       }
     }
+    if (out.length > 0) yield out;
   }
   if (!sawText) throw fileIssue("DATA_EMPTY_FILE", file, "file is empty");
   if (isArray === false) {
@@ -234,19 +272,21 @@ export async function* jsonRows(
   if (!scanner.complete) {
     if (scanner.insideElement) {
       const line = scanner.elementStartLine;
-      yield {
-        ok: false,
-        file,
-        line,
-        row: scanner.elementsSeen,
-        issue: {
-          kind: "DATA_TRUNCATED_JSON",
+      yield [
+        {
+          ok: false,
           file,
           line,
           row: scanner.elementsSeen,
-          message: "JSON array is truncated inside this element",
+          issue: {
+            kind: "DATA_TRUNCATED_JSON",
+            file,
+            line,
+            row: scanner.elementsSeen,
+            message: "JSON array is truncated inside this element",
+          },
         },
-      };
+      ];
     }
     throw fileIssue(
       "DATA_TRUNCATED_JSON",
@@ -262,7 +302,7 @@ export async function* jsonRows(
 }
 
 /** Parquet rows, one row group at a time (bounded memory); `required` columns must exist. */
-export async function* parquetRows(file: string, required: string[] = []): AsyncGenerator<RawRow> {
+export async function* parquetRows(file: string, required: string[] = []): AsyncGenerator<RawRow[]> {
   let stat: import("node:fs").Stats;
   try {
     stat = await fs.stat(file);
@@ -306,9 +346,7 @@ export async function* parquetRows(file: string, required: string[] = []): Async
         { row: rowStart },
       );
     }
-    for (let i = 0; i < rows.length; i++) {
-      yield { ok: true, file, row: rowStart + i, value: rows[i] };
-    }
+    yield rows.map((value, i): RawRow => ({ ok: true, file, row: rowStart + i, value }));
     rowStart = rowEnd;
   }
 }

@@ -96,15 +96,44 @@ export function sampleRecords(
 }
 
 /**
- * Sample a stream with bounded memory: `count` → reservoir sampling (Algorithm R; memory = count
- * records), `ratio` → keep each record with probability `ratio` (the count is then ≈ ratio × n).
- * Output is in input order.
+ * A seeded choice of `k` of `n` positions as a bitmap (Floyd's algorithm: O(k) draws, n bytes of memory).
+ * The same (n, k, seed) always gives the same positions.
+ */
+export function choosePositions(n: number, k: number, seed: number): Uint8Array {
+  const rng = new SeededRandom(seed);
+  const chosen = new Uint8Array(n);
+  const take = Math.min(k, n);
+  for (let j = n - take; j < n; j++) {
+    const t = rng.int(j + 1);
+    if (chosen[t]) chosen[j] = 1;
+    else chosen[t] = 1;
+  }
+  return chosen;
+}
+
+/**
+ * Sample a stream with bounded memory, output in input order:
+ * - `count` with `total` (the stream's length, e.g. from a stats pass): exact seeded sample, memory =
+ *   one byte per row (no record is held back);
+ * - `count` alone: reservoir sampling (Algorithm R; memory = `count` records);
+ * - `ratio`: keep each record with probability `ratio` (the count is then ≈ ratio × n), or exactly
+ *   round(ratio × total) when `total` is given.
  */
 export async function* sampleStream(
   records: RecordSource,
-  options: Omit<SampleOptions, "stratifyBy">,
+  options: Omit<SampleOptions, "stratifyBy"> & { total?: number },
 ): AsyncGenerator<InstructionRecord> {
   const rng = new SeededRandom(options.seed);
+  if (options.total !== undefined) {
+    const k = targetCount(options.total, options);
+    const chosen = choosePositions(options.total, k, options.seed);
+    let i = 0;
+    for await (const r of records) {
+      if (i < chosen.length && chosen[i]) yield r;
+      i++;
+    }
+    return;
+  }
   if (options.ratio !== undefined && options.count === undefined) {
     targetCount(0, options);
     for await (const r of records) if (rng.next() < options.ratio) yield r;

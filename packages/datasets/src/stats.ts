@@ -1,4 +1,4 @@
-import { type InstructionRecord, recordText } from "./record.js";
+import type { InstructionRecord } from "./record.js";
 import type { RecordSource } from "./records-jsonl.js";
 import { countWhitespaceWords, type TokenCounter } from "./length-filter.js";
 
@@ -84,10 +84,10 @@ export class StatsAccumulator {
     this.sources[r.source] = (this.sources[r.source] ?? 0) + 1;
     if (r.input) this.withInput++;
     if (r.messages && r.messages.filter((m) => m.role === "user").length > 1) this.multiTurn++;
-    const prompt = recordText(r, "prompt");
-    this.prompt.add(this.counter(prompt));
+    const input = r.input ?? "";
+    this.prompt.add(this.counter(r.instruction) + (input ? this.counter(input) : 0));
     this.output.add(this.counter(r.output));
-    this.promptChars.add(prompt.length);
+    this.promptChars.add(r.instruction.length + (input ? input.length + 1 : 0));
     this.outputChars.add(r.output.length);
   }
   result(): DatasetStats {

@@ -279,8 +279,14 @@ export const dataCommand: CommandModule = {
             flags.out,
           );
         } else {
-          // Reservoir sampling: memory = the sample only.
-          written = await writeAs(to, sampleStream(stream, { count, seed }), flags.out);
+          // Two streamed passes: count the rows, then keep the seeded positions (memory: one byte per row).
+          let total = 0;
+          for await (const _ of streamDataset(input, {
+            ...loadOptions(flags, createLoadSummary()),
+            progress: undefined,
+          }))
+            total++;
+          written = await writeAs(to, sampleStream(stream, { count, seed, total }), flags.out);
         }
         const result = {
           in: input,
