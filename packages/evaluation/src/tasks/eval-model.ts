@@ -56,7 +56,13 @@ export class EmbeddedEvalModel implements EvalModel {
       const first = requests[indexes[0]!]!;
       const results = await this.model.generate(
         indexes.map((i) => this.render(requests[i]!.prompt)),
-        { maxNewTokens: first.maxNewTokens, stop: first.stop, temperature: 0, chatTemplate: false, batchSize: this.batchSize },
+        {
+          maxNewTokens: first.maxNewTokens,
+          stop: first.stop,
+          temperature: 0,
+          chatTemplate: false,
+          batchSize: this.batchSize,
+        },
       );
       indexes.forEach((i, k) => {
         out[i] = results[k]!.text;

@@ -37,12 +37,15 @@ export async function heldoutLikelihood(
         return { context: e.messages.slice(0, -1), continuation: last.content };
       }),
     );
-    results.forEach((r, k) => records.push({ logprob: r.logprob, tokenCount: r.tokenCount, group: batch[k]!.language }));
+    results.forEach((r, k) =>
+      records.push({ logprob: r.logprob, tokenCount: r.tokenCount, group: batch[k]!.language }),
+    );
     progress.update({ done: records.length });
   }
   progress.stop();
   const aggregate = aggregatePerplexity(records);
   const scoreByLanguage: Record<string, number> = {};
-  for (const [language, g] of Object.entries(aggregate.byGroup ?? {})) scoreByLanguage[language] = Math.exp(-g.meanNll);
+  for (const [language, g] of Object.entries(aggregate.byGroup ?? {}))
+    scoreByLanguage[language] = Math.exp(-g.meanNll);
   return { ...aggregate, scoreByLanguage };
 }

@@ -26,27 +26,46 @@ export interface QaTaskResult extends QaScore {
 export async function qaGenerationTask(
   model: EvalModel,
   items: QaItem[],
-  options: { language: string; scorer?: "squad" | "mlqa"; maxNewTokens?: number; progress?: ProgressReporter },
+  options: {
+    language: string;
+    scorer?: "squad" | "mlqa";
+    maxNewTokens?: number;
+    progress?: ProgressReporter;
+  },
 ): Promise<QaTaskResult> {
   const progress = options.progress ?? silentProgress;
   const scorer = options.scorer ?? "squad";
   progress.start(`qa ${options.language} ${model.id}`, items.length);
-  const answers = await model.generate(items.map((item) => ({ prompt: item.prompt, maxNewTokens: options.maxNewTokens ?? 32, stop: ["\n"] })));
+  const answers = await model.generate(
+    items.map((item) => ({ prompt: item.prompt, maxNewTokens: options.maxNewTokens ?? 32, stop: ["\n"] })),
+  );
   progress.update({ done: items.length });
   progress.stop();
   const predictions: Record<string, string> = {};
   items.forEach((item, i) => {
-    predictions[item.id] = answers[i]!.trim();
+    // Servers may ignore `stop`: the answer is the first line either way.
+    predictions[item.id] = answers[i]!.split("\n")[0]!.trim();
   });
   const dataset: SquadDataset = {
     data: [
       {
         title: "items",
-        paragraphs: [{ context: "", qas: items.map((item) => ({ id: item.id, question: "", answers: item.answers.map((text) => ({ text, answer_start: 0 })) })) }],
+        paragraphs: [
+          {
+            context: "",
+            qas: items.map((item) => ({
+              id: item.id,
+              question: "",
+              answers: item.answers.map((text) => ({ text, answer_start: 0 })),
+            })),
+          },
+        ],
       },
     ],
   } as SquadDataset;
   const useMlqa = scorer === "mlqa" && (MLQA_LANGUAGES as readonly string[]).includes(options.language);
-  const score = useMlqa ? scoreMlqa(dataset, predictions, options.language as MlqaLanguage) : scoreSquad(dataset, predictions);
+  const score = useMlqa
+    ? scoreMlqa(dataset, predictions, options.language as MlqaLanguage)
+    : scoreSquad(dataset, predictions);
   return { ...score, language: options.language, scorer: useMlqa ? "mlqa" : "squad", predictions };
 }
