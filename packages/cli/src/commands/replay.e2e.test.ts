@@ -130,7 +130,8 @@ describe("cftkit replay gr: SIGKILL at a random point and restart", () => {
       ).join("\n")}\n`,
     );
     const out = join(dir, "gr");
-    const killAt = 100 + new SeededRandom(8).int(700); // seeded random point: after this many records
+    // Seeded random point (after this many records); CFTKIT_REPLAY_KILL_SEED picks another.
+    const killAt = 100 + new SeededRandom(Number(process.env.CFTKIT_REPLAY_KILL_SEED ?? 8)).int(700);
     const first = startGr(out, english);
     const firstExit = exited(first);
     await new Promise<void>((resolve, reject) => {
