@@ -64,10 +64,12 @@ describe("loaders on the bundled public data", () => {
     const mt = await loadDataset(dataPath("mt_bench/question.jsonl"));
     expect(mt.length).toBe(80);
     expect(mt[0]!.parallel_id).toBe("81");
+    expect(mt[0]!.id).toBe("mt_bench:81");
     expect(mt[0]!.group).toBe("writing");
     expect(mt[0]!.instruction).toMatch(/^Compose an engaging travel blog/);
     const ife = await loadDataset(dataPath("ifeval/input_data.jsonl"));
     expect(ife.length).toBe(540);
+    expect(ife[0]!.id).toBe("ifeval:1000");
     expect(ife.every((r) => r.output === "" && r.instruction.length > 0)).toBe(true);
     const seeds = await loadDataset(dataPath("alpaca/seed_tasks.jsonl"));
     expect(seeds.length).toBe(175);

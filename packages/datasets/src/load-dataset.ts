@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
 import {
   type DatasetFormat,
@@ -66,9 +66,15 @@ export interface LoadOptions {
 const ENGLISH_BY_DEFAULT = new Set<DatasetFormat>(["alpaca", "openorca", "mt-bench", "ifeval"]);
 
 function sourceName(file: string): string {
-  return basename(file)
+  const stem = basename(file)
     .replace(/\.gz$/i, "")
     .replace(/\.(jsonl|ndjson|json|parquet)$/i, "");
+  // Generic stems (MT-Bench's question.jsonl, train.jsonl, ...) take the folder's name.
+  if (/^(question|questions|data|train|test|validation|input_data)$/i.test(stem)) {
+    const parent = basename(dirname(file));
+    if (parent && parent !== "." && parent !== "/") return parent;
+  }
+  return stem;
 }
 
 /**
