@@ -22,7 +22,7 @@ export const SIMD_CHUNK = 1 << 18;
 const DEFAULT_CHUNK = 1 << 14;
 const PAGES = Math.ceil((SIMD_CHUNK * 6) / 65536);
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(importMemory = false): Uint8Array {
   const LOCAL_GET = 0x20;
   const SIMD = 0xfd;
   // bf16(src, dst, groups): for each group of 8 bf16 values at src, store 8 float32 at dst.
@@ -110,9 +110,13 @@ function moduleBytes(): Uint8Array {
     0x00,
     0x00,
     ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]),
+    // Either import the memory ("e"."m", any size) or define one of PAGES pages and export it as "mem".
+    ...(importMemory ? section(2, [1, ...name("e"), ...name("m"), 2, 0, 0]) : []),
     ...section(3, [1, 0]),
-    ...section(5, [1, 0, ...uleb(PAGES)]),
-    ...section(7, [2, ...name("mem"), 2, 0, ...name("bf16"), 0, 0]),
+    ...(importMemory ? [] : section(5, [1, 0, ...uleb(PAGES)])),
+    ...(importMemory
+      ? section(7, [1, ...name("bf16"), 0, 0])
+      : section(7, [2, ...name("mem"), 2, 0, ...name("bf16"), 0, 0])),
     ...section(10, [1, ...uleb(body.length), ...body]),
   ]);
 }
@@ -120,6 +124,7 @@ function moduleBytes(): Uint8Array {
 // The WebAssembly global is not in this package's type libs (ES2023 + node): declare the little used here.
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -133,6 +138,10 @@ let kernel: Kernel | null | undefined;
 
 function getKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
+  if (process.env.CFTKIT_SAFETENSORS_NO_SIMD) {
+    kernel = null; // for comparisons: force the JavaScript loop
+    return kernel;
+  }
   try {
     if (!wasmApi) throw new Error("no WebAssembly");
     const instance = new wasmApi.Instance(new wasmApi.Module(moduleBytes()), {});
@@ -180,4 +189,46 @@ export function widenBf16Simd(src: Uint16Array, dst: Uint32Array, chunk = DEFAUL
 /** Whether the WebAssembly SIMD BF16 kernel is in use (false: the JavaScript loop). */
 export function bf16SimdAvailable(): boolean {
   return getKernel() !== null;
+}
+
+let importingModule: object | null = null;
+const boundKernels = new WeakMap<ArrayBuffer, Kernel["bf16"]>();
+
+/**
+ * A Float32Array of `n` elements whose buffer is a WebAssembly memory with the SIMD kernel bound to it, so
+ * BF16 data read into its tail can be widened in place with no copies (see {@link widenBf16InPlaceWasm}).
+ * Its `.buffer` is rounded up to 64 KiB pages — use the array, not its buffer. Null without WebAssembly SIMD.
+ */
+export function allocateWasmFloat32(n: number): Float32Array | null {
+  if (!wasmApi || getKernel() === null || n * 4 > 2 ** 31) return null;
+  try {
+    importingModule ??= new wasmApi.Module(moduleBytes(true));
+    const pages = Math.max(1, Math.ceil((n * 4) / 65536));
+    const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
+    const instance = new wasmApi.Instance(importingModule, { e: { m: memory } });
+    boundKernels.set(memory.buffer, instance.exports.bf16 as Kernel["bf16"]);
+    return new Float32Array(memory.buffer, 0, n);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Widen `out.length` bf16 values packed at the tail of `out`'s bytes to float32 in place, when `out` lives in a
+ * memory from {@link allocateWasmFloat32}. Returns false (nothing done) otherwise.
+ */
+export function widenBf16InPlaceWasm(out: Float32Array): boolean {
+  const bf16 = boundKernels.get(out.buffer as ArrayBuffer);
+  if (!bf16) return false;
+  const n = out.length;
+  const base = out.byteOffset;
+  const start = base + 2 * n;
+  if (start % 2 !== 0) return false;
+  const groups = n >>> 3;
+  // Group j reads bytes [start + 16j, +16) and writes [base + 32j, +32): never ahead of unread input.
+  bf16(start, base, groups);
+  const dst = new Uint32Array(out.buffer, base, n);
+  const src = new Uint16Array(out.buffer, start, n);
+  for (let i = groups * 8; i < n; i++) dst[i] = src[i]! << 16;
+  return true;
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { CftkitError } from "@cftkit/core";
+import { allocateWasmFloat32 } from "./bf16-simd.js";
 import { toFloat32, widenInPlace } from "./convert.js";
 import { DTYPE_SIZES } from "./dtype.js";
 import { checkHeaderLength, parseHeader } from "./header.js";
@@ -325,10 +326,14 @@ export class SafetensorsCheckpoint {
    * buffer; the returned function does the (synchronous) conversion. Splitting the two lets iterate() overlap the
    * read of the next tensor with the conversion of this one.
    */
-  private async readRaw(info: TensorInfo, target: Float32Array | null): Promise<() => Float32Array> {
+  private async readRaw(
+    info: TensorInfo,
+    target: Float32Array | null,
+    allocate: (n: number) => Float32Array = (n) => new Float32Array(n),
+  ): Promise<() => Float32Array> {
     const file = this.fileOf(info);
     const n = elementsOf(info);
-    const out = target !== null && target.length >= n ? target.subarray(0, n) : new Float32Array(n);
+    const out = target !== null && target.length >= n ? target.subarray(0, n) : allocate(n);
     const size = DTYPE_SIZES[info.dtype];
     if (size <= 4) {
       const tail = new Uint8Array(out.buffer, out.byteOffset + (4 - size) * n, info.byteLength);
@@ -361,8 +366,10 @@ export class SafetensorsCheckpoint {
     // (both are free then); a prefetched tensor goes into the one the caller is not holding.
     const pool: (Float32Array | null)[] = [null, null];
     const capacity = (i: number) => pool[i]?.length ?? 0;
+    const allocatePooled = (n: number) => allocateWasmFloat32(n) ?? new Float32Array(n);
     const readInto = async (info: TensorInfo, i: number): Promise<() => Float32Array> => {
-      const finish = await this.readRaw(info, reuse ? pool[i]! : null);
+      // Recycled arrays live in WebAssembly memories, where BF16 is widened in place by the SIMD kernel.
+      const finish = await this.readRaw(info, reuse ? pool[i]! : null, reuse ? allocatePooled : undefined);
       return () => {
         const data = finish();
         if (reuse && data.buffer !== pool[i]?.buffer) pool[i] = new Float32Array(data.buffer);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawSafetensors } from "../../../tools/safetensors-malformed.js";
+import { allocateWasmFloat32 } from "./bf16-simd.js";
 import { type Dtype, SafetensorsCheckpoint, toFloat32, widenInPlace } from "./index.js";
 
 let dir: string;
@@ -91,6 +92,20 @@ describe("dtype conversion to float32", () => {
         }
         expect(mismatches, `${dtype} n=${n}`).toBe(0);
       }
+    }
+  });
+
+  it("widens BF16 in place inside a WebAssembly memory (SIMD kernel bound to the output)", () => {
+    for (const n of [1, 7, 8, 9, 1001, 300_007]) {
+      const out = allocateWasmFloat32(n);
+      if (out === null) return; // no WebAssembly SIMD here: the JavaScript path is tested above
+      const raw = new Uint16Array(n).map((_, i) => (i * 40503 + 7) & 0xffff);
+      new Uint8Array(out.buffer, out.byteOffset + 2 * n, 2 * n).set(new Uint8Array(raw.buffer));
+      widenInPlace(out, "BF16");
+      const bits = new Uint32Array(out.buffer, out.byteOffset, n);
+      let bad = 0;
+      for (let i = 0; i < n; i++) if (bits[i] !== (raw[i]! << 16) >>> 0) bad++;
+      expect(bad, `n=${n}`).toBe(0);
     }
   });
 

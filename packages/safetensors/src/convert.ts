@@ -1,5 +1,5 @@
 import { CftkitError } from "@cftkit/core";
-import { widenBf16Simd } from "./bf16-simd.js";
+import { widenBf16InPlaceWasm, widenBf16Simd } from "./bf16-simd.js";
 import { DTYPE_SIZES, type Dtype } from "./dtype.js";
 
 // All conversions assume a little-endian host (every platform Node ships on); safetensors data is little-endian.
@@ -229,6 +229,7 @@ export function widenInPlace(out: Float32Array, dtype: Dtype): void {
       return;
     case "BF16": {
       const dst = new Uint32Array(buf, base, n);
+      if (widenBf16InPlaceWasm(out)) return;
       if (n >= 256 && widenBf16Simd(new Uint16Array(buf, start, n), dst)) return;
       if (n % 2 === 0) {
         // Two bf16 values per 32-bit load: low half → element 2j, high half → element 2j+1.
