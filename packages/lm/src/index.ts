@@ -102,3 +102,4 @@ export {
   type TrainerState,
   type TrainLogEntry,
 } from "./training-checkpoint.js";
+export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";

@@ -9,14 +9,10 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "@cftkit/core";
-import {
-  SafetensorsCheckpoint,
-  type TensorToWrite,
-  writeSafetensors,
-  writeShardedSafetensors,
-} from "@cftkit/safetensors";
+import { type TensorToWrite, writeSafetensors } from "@cftkit/safetensors";
 import * as tf from "@tensorflow/tfjs-core";
 import { AdamW, clipGradientsByGlobalNorm } from "./adamw.js";
+import { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
 import { type ParamStore, llamaForward } from "./llama-graph.js";
 import { LoraAdapters, type LoraOptions } from "./lora.js";
 import { type LrSchedulerName, learningRateAt } from "./lr-schedule.js";
@@ -312,6 +308,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
   const modelDir = resolve(options.modelDir);
   const outDir = resolve(options.outDir);
   await ensureTfBackend();
+  registerFastMatMulGradient();
   const config = await readModelConfig(modelDir);
   const folderTokenizer: Tokenizer | null = options.tokenizer ? null : await loadTokenizer(modelDir);
   const tokenizer: ChatTemplateTokenizer = options.tokenizer ?? folderTokenizer!;
