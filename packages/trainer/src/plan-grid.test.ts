@@ -184,6 +184,8 @@ describe.each(GRID)("the paper grid from examples/$example.yaml", ({ example, ba
       );
     }
     expect(strategiesSeen.size).toBe(18);
+    // LoRA runs are merged for evaluation (<output_dir>/merged).
+    expect(commands.match(/^axolotl merge-lora \S+LoRA\.axolotl\.yml$/gm)).toHaveLength(2);
     // Phase 1 is listed before every run that starts from it.
     const p1 = commands.indexOf("alpaca-multialpaca.phase1.axolotl.yml");
     const p2 = commands.indexOf("alpaca-multialpaca.baseline.axolotl.yml");

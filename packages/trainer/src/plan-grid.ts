@@ -89,8 +89,15 @@ export async function writePlanGrid(
       entry.axolotlConfigPath = configPath;
       entry.command = formatCommand(buildAxolotlCommand(configPath, plan.launcher, options));
     }
-    if (backend === "axolotl" && entry.command) lines.push(entry.command);
-    else
+    if (backend === "axolotl" && entry.command) {
+      lines.push(entry.command);
+      // LoRA leaves an adapter; evaluation wants a full model (<output_dir>/merged).
+      if (plan.lora && entry.axolotlConfigPath) {
+        lines.push(
+          `${shellQuote(options.executable ?? "axolotl")} merge-lora ${shellQuote(entry.axolotlConfigPath)}`,
+        );
+      }
+    } else
       lines.push(`cftkit train run ${shellQuote(planPath)} --backend ${embeddedOnly ? "embedded" : backend}`);
     lines.push("");
     entries.push(entry);
