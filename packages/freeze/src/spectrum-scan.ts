@@ -1,5 +1,6 @@
 import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
 import { parseParameterName, SafetensorsCheckpoint, type TensorInfo } from "@cftkit/safetensors";
+import type { SingularValueOptions } from "./linalg/singular-values.js";
 import { SingularValuePool } from "./linalg/worker-pool.js";
 import { SnrCache } from "./snr-cache.js";
 import { type SnrParts, snrParts } from "./spectrum-snr.js";
@@ -26,6 +27,8 @@ export interface ScanOptions {
   /** Share an existing pool instead of starting one. */
   pool?: SingularValuePool;
   progress?: ProgressReporter;
+  /** Tuning of the singular-value solver (block size). */
+  svd?: SingularValueOptions;
 }
 
 function matrixShape(info: TensorInfo): { rows: number; cols: number } {
@@ -81,7 +84,7 @@ export async function scanSpectrum(modelPath: string, options: ScanOptions): Pro
         const p = parseParameterName(info.name);
         const { rows, cols } = matrixShape(info);
         const job = pool
-          .singularValues(data, rows, cols)
+          .singularValues(data, rows, cols, options.svd)
           .then(async (s) => {
             const parts = snrParts(s, rows, cols);
             await cache.put({ key, tensor: info.name, shape: info.shape, parts });

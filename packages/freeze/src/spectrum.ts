@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import type { SingularValueOptions } from "./linalg/singular-values.js";
 import type { SingularValuePool } from "./linalg/worker-pool.js";
 import { DEFAULT_SPECTRUM_TYPES, modelSlug, sortTypes } from "./module-types.js";
 import { selectTop } from "./select-top.js";
@@ -26,6 +27,8 @@ export interface SpectrumOptions {
   threads?: number;
   pool?: SingularValuePool;
   progress?: ProgressReporter;
+  /** Tuning of the singular-value solver (block size). */
+  svd?: SingularValueOptions;
 }
 
 export interface SpectrumResult {
@@ -50,7 +53,7 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
   const mode = options.mode ?? "unfreeze-top";
   const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
   const cachePath = options.cachePath !== undefined ? options.cachePath : options.out ? join(options.out, ".spectrum-cache.jsonl") : null;
-  const scanned = await scanSpectrum(modelPath, { types, cachePath, threads: options.threads, pool: options.pool, progress: options.progress });
+  const scanned = await scanSpectrum(modelPath, { types, cachePath, threads: options.threads, pool: options.pool, progress: options.progress, svd: options.svd });
   const typeOrder = sortTypes(scanned.map((m) => m.type));
   const ordered = typeOrder.flatMap((t) => scanned.filter((m) => m.type === t));
   const snr: Record<string, number> = {};
