@@ -28,10 +28,25 @@ export async function writeJsonlAtomic<T>(
 ): Promise<number> {
   const writer = await AtomicFileWriter.open(out);
   let count = 0;
+  // Lines are joined into ~1 MB strings so the writer is awaited once per batch, not once per row.
+  let batch: string[] = [];
+  let batchChars = 0;
   try {
     for await (const row of rows) {
-      await writer.write(`${toLine(row)}\n`);
+      const line = toLine(row);
+      batch.push(line);
+      batchChars += line.length + 1;
       count++;
+      if (batchChars >= 1 << 20) {
+        batch.push("");
+        await writer.write(batch.join("\n"));
+        batch = [];
+        batchChars = 0;
+      }
+    }
+    if (batch.length > 0) {
+      batch.push("");
+      await writer.write(batch.join("\n"));
     }
     await writer.commit();
   } catch (error) {
