@@ -3,11 +3,12 @@
 // GFLOP/s (2·matmul-params·tokens + attention, see forwardFlops) — next to this machine's fp32 sgemm peak
 // measured in the same run (numpy a@b via python3), and the ratio. Training rows come from
 // bench/lm-train.ts (benchTraining, owned by the training side) and are printed below the forward rows.
-import { CausalLM, forwardFlops, llamaForward, parameterCount, tfBackendInfo } from "@cftkit/lm";
+import { CausalLM, type LmEngine, forwardFlops, parameterCount, tfBackendInfo } from "@cftkit/lm";
 import { benchTraining, numpySgemmPeak } from "./lm-train.ts";
 
 export interface ForwardBenchRow {
   preset: "tiny" | "small";
+  engine: LmEngine;
   batch: number;
   seq: number;
   parameters: number;
@@ -22,16 +23,15 @@ export async function benchForward(
   batch: number,
   seq: number,
   seconds = 4,
+  engine: LmEngine = "ort",
 ): Promise<ForwardBenchRow> {
-  const model = await CausalLM.init({ preset, seed: 0 });
+  const model = await CausalLM.init({ preset, seed: 0, engine });
   try {
     const ids = Array.from({ length: batch }, (_, r) =>
       Array.from({ length: seq }, (_, i) => (r * 31 + i * 7) % 256),
     );
     const run = async () => {
-      const res = llamaForward(model.config, model.parameters, ids);
-      await res.logits.data();
-      res.logits.dispose();
+      await model.forward(ids);
     };
     await run(); // warm-up: kernel setup, weight transposes
     let n = 0;
@@ -46,6 +46,7 @@ export async function benchForward(
     const flops = forwardFlops(model.config, tokens, (seq + 1) / 2);
     return {
       preset,
+      engine,
       batch,
       seq,
       parameters: parameterCount(model.config),
@@ -61,17 +62,17 @@ export async function benchForward(
 if (process.argv[1]?.endsWith("lm.ts")) {
   const quick = process.argv.includes("--quick");
   const peak = numpySgemmPeak(quick ? 2048 : 4096);
-  const rows = [
-    await benchForward("tiny", 8, 128, quick ? 2 : 4),
-    await benchForward("small", 8, 128, quick ? 2 : 4),
-  ];
+  const rows: ForwardBenchRow[] = [];
+  for (const engine of ["ort", "tfjs"] as const)
+    for (const preset of ["tiny", "small"] as const)
+      rows.push(await benchForward(preset, 8, 128, quick ? 2 : 4, engine));
   const info = tfBackendInfo();
   console.log(`numpy sgemm peak (fp32, python3): ${peak.toFixed(1)} GFLOP/s`);
   console.log(`tfjs backend: ${info.backend} (simd ${info.simd}, threads ${info.threads})`);
-  console.log("forward  preset  params     batch×seq  tokens/s   ms/forward  GFLOP/s  % of peak");
+  console.log("forward  engine  preset  params     batch×seq  tokens/s   ms/forward  GFLOP/s  % of peak");
   for (const r of rows)
     console.log(
-      `         ${r.preset.padEnd(6)}  ${String(r.parameters).padEnd(9)}  ${`${r.batch}×${r.seq}`.padEnd(9)}  ${r.tokensPerSecond.toFixed(0).padStart(8)}  ${r.msPerForward.toFixed(1).padStart(10)}  ${r.gflops.toFixed(2).padStart(7)}  ${((100 * r.gflops) / peak).toFixed(2).padStart(8)}%`,
+      `         ${r.engine.padEnd(6)}  ${r.preset.padEnd(6)}  ${String(r.parameters).padEnd(9)}  ${`${r.batch}×${r.seq}`.padEnd(9)}  ${r.tokensPerSecond.toFixed(0).padStart(8)}  ${r.msPerForward.toFixed(1).padStart(10)}  ${r.gflops.toFixed(2).padStart(7)}  ${((100 * r.gflops) / peak).toFixed(2).padStart(8)}%`,
     );
   if (!process.argv.includes("--no-train")) {
     const train = await benchTraining(["tiny", "small"], quick ? 3 : 8);

@@ -27,9 +27,21 @@ import {
   readModelWeights,
   writeModelFolder,
 } from "./model-folder.js";
+import { OrtLlamaForward } from "./ort-forward.js";
 import { argmax, sampleToken } from "./sampling.js";
 import { ensureTfBackend, tf } from "./tf-backend.js";
 import { type ChatMessage, type Tokenizer, hasTokenizer, loadTokenizer } from "./tokenizer.js";
+
+/**
+ * Where full-sequence forwards run: "ort" = the ONNX graph on onnxruntime-node (all cores; default),
+ * "tfjs" = the differentiable tfjs graph. Generation with the KV cache always uses tfjs.
+ * Env CFTKIT_LM_ENGINE overrides the default.
+ */
+export type LmEngine = "ort" | "tfjs";
+
+function defaultEngine(): LmEngine {
+  return process.env.CFTKIT_LM_ENGINE === "tfjs" ? "tfjs" : "ort";
+}
 
 export interface GenerateOptions {
   /** Default 128. */
@@ -141,8 +153,12 @@ export class CausalLM {
   readonly dir: string | null;
   /** generation_config.json of the folder (or the default one). */
   readonly generationConfig: Record<string, unknown>;
+  /** Full-sequence forwards (forward, logLikelihood, meanHiddenStates) run on this engine. */
+  readonly engine: LmEngine;
   private readonly store: TensorParamStore;
   private disposed = false;
+  private ort: Promise<OrtLlamaForward> | null = null;
+  private ortWeights: Map<string, Float32Array> | null = null;
 
   private constructor(
     config: ModelConfig,
@@ -150,16 +166,18 @@ export class CausalLM {
     tokenizer: Tokenizer | null,
     dir: string | null,
     generationConfig: Record<string, unknown> | null,
+    engine: LmEngine,
   ) {
     this.config = config;
     this.store = store;
     this.tokenizer = tokenizer;
     this.dir = dir;
     this.generationConfig = generationConfig ?? defaultGenerationConfig(config, tokenizer);
+    this.engine = engine;
   }
 
   /** Load an HF folder: config.json + safetensors (single or sharded), tokenizer when present. */
-  static async load(dir: string): Promise<CausalLM> {
+  static async load(dir: string, options: { engine?: LmEngine } = {}): Promise<CausalLM> {
     const abs = resolve(dir);
     await ensureTfBackend(undefined, { gradients: false });
     const config = await readModelConfig(abs);
@@ -171,7 +189,12 @@ export class CausalLM {
         `${abs}: the tokenizer has ${tokenizer.vocabSize} ids but config.json has vocab_size=${config.vocabSize}`,
       );
     const generationConfig = await readGenerationConfig(abs);
-    return CausalLM.fromWeights(config, weights, { tokenizer, dir: abs, generationConfig });
+    return CausalLM.fromWeights(config, weights, {
+      tokenizer,
+      dir: abs,
+      generationConfig,
+      engine: options.engine,
+    });
   }
 
   /** Build a model from float32 weights (HF names and shapes). */
@@ -182,6 +205,7 @@ export class CausalLM {
       tokenizer?: Tokenizer | null;
       dir?: string | null;
       generationConfig?: Record<string, unknown> | null;
+      engine?: LmEngine;
     } = {},
   ): Promise<CausalLM> {
     await ensureTfBackend(undefined, { gradients: false });
@@ -206,6 +230,7 @@ export class CausalLM {
       options.tokenizer ?? null,
       options.dir ?? null,
       options.generationConfig ?? null,
+      options.engine ?? defaultEngine(),
     );
   }
 
@@ -213,7 +238,7 @@ export class CausalLM {
    * A fresh random model with the byte-level tokenizer. Initialisation as HF `_init_weights`:
    * matrices ~ normal(0, initializer_range = 0.02), biases 0, RMSNorm weights 1.
    */
-  static async init(options: { preset: ModelPreset; seed: number }): Promise<CausalLM> {
+  static async init(options: { preset: ModelPreset; seed: number; engine?: LmEngine }): Promise<CausalLM> {
     await ensureTfBackend(undefined, { gradients: false });
     const config = presetConfig(options.preset, BYTE_LEVEL_VOCAB_SIZE, {
       bos: BYTE_LEVEL_IDS.bos,
@@ -231,7 +256,7 @@ export class CausalLM {
       return { name: spec.name, shape: spec.shape, data };
     });
     const tokenizer = await byteLevelTokenizer();
-    return CausalLM.fromWeights(config, weights, { tokenizer });
+    return CausalLM.fromWeights(config, weights, { tokenizer, engine: options.engine });
   }
 
   /** The parameters as tfjs tensors (HF names). Owned by the model: do not dispose them. */
@@ -278,12 +303,47 @@ export class CausalLM {
       old.dispose();
     }
     this.store.invalidate();
+    this.ortWeights = null;
   }
 
   /** Low-level forward on tensors (caller disposes the result). */
   forwardTensors(inputIds: number[][], opts?: LlamaForwardOptions): LlamaForwardResult {
     this.check();
     return llamaForward(this.config, this.store, inputIds, opts);
+  }
+
+  /**
+   * One full-sequence forward of equal-length rows on the model's engine, results copied to JS:
+   * logits [B*S*V] and optionally hidden states [layer][B*S*H].
+   */
+  private async fullForward(
+    ids: number[][],
+    attentionMask: number[][] | undefined,
+    hiddenStates: boolean,
+  ): Promise<{ logits: Float32Array; hiddenStates?: Float32Array[] }> {
+    if (this.engine === "ort") {
+      this.ort ??= OrtLlamaForward.create(this.config);
+      const ort = await this.ort;
+      if (!this.ortWeights) {
+        const w = new Map<string, Float32Array>();
+        for (const spec of parameterSpecs(this.config))
+          w.set(spec.name, (await this.store.get(spec.name).data()) as Float32Array);
+        this.ortWeights = w;
+      }
+      return ort.run(ids, this.ortWeights, { attentionMask, hiddenStates });
+    }
+    const res = llamaForward(this.config, this.store, ids, { hiddenStates, attentionMask });
+    try {
+      const logits = (await res.logits.data()) as Float32Array;
+      if (!hiddenStates) return { logits };
+      return {
+        logits,
+        hiddenStates: await Promise.all(res.hiddenStates!.map((h) => h.data() as Promise<Float32Array>)),
+      };
+    } finally {
+      res.logits.dispose();
+      for (const h of res.hiddenStates ?? []) h.dispose();
+    }
   }
 
   /** Logits (and hidden states) per row. Rows may differ in length (right-padded internally). */
@@ -293,26 +353,17 @@ export class CausalLM {
     const lens = tokenIds.map((r) => r.length);
     const { ids, mask } = padRows(tokenIds, this.padId(), "right");
     const ragged = lens.some((l) => l !== ids[0]!.length);
-    const res = llamaForward(this.config, this.store, ids, {
-      hiddenStates: opts.hiddenStates,
-      attentionMask: ragged ? mask : undefined,
-    });
-    try {
-      const seq = ids[0]!.length;
-      const V = this.config.vocabSize;
-      const H = this.config.hiddenSize;
-      const logitsAll = (await res.logits.data()) as Float32Array;
-      const logits = lens.map((l, r) => logitsAll.slice(r * seq * V, (r * seq + l) * V));
-      const out: ForwardOutput = { logits };
-      if (opts.hiddenStates && res.hiddenStates) {
-        const layers = await Promise.all(res.hiddenStates.map((h) => h.data() as Promise<Float32Array>));
-        out.hiddenStates = lens.map((l, r) => layers.map((d) => d.slice(r * seq * H, (r * seq + l) * H)));
-      }
-      return out;
-    } finally {
-      res.logits.dispose();
-      for (const h of res.hiddenStates ?? []) h.dispose();
+    const res = await this.fullForward(ids, ragged ? mask : undefined, Boolean(opts.hiddenStates));
+    const seq = ids[0]!.length;
+    const V = this.config.vocabSize;
+    const H = this.config.hiddenSize;
+    const logits = lens.map((l, r) => res.logits.slice(r * seq * V, (r * seq + l) * V));
+    const out: ForwardOutput = { logits };
+    if (opts.hiddenStates && res.hiddenStates) {
+      const layers = res.hiddenStates;
+      out.hiddenStates = lens.map((l, r) => layers.map((d) => d.slice(r * seq * H, (r * seq + l) * H)));
     }
+    return out;
   }
 
   /** Generate continuations for plain-text prompts or chat conversations. */
@@ -505,12 +556,8 @@ export class CausalLM {
           this.padId(),
           "right",
         );
-        const res = llamaForward(this.config, this.store, ids, { attentionMask: mask });
+        const { logits: data } = await this.fullForward(ids, mask, false);
         const seq = ids[0]!.length;
-        const logp = tf.tidy(() => tf.logSoftmax(res.logits, -1));
-        res.logits.dispose();
-        const data = (await logp.data()) as Float32Array;
-        logp.dispose();
         nonEmpty.forEach(({ c, i }, r) => {
           let sum = 0;
           let greedy = true;
@@ -518,7 +565,11 @@ export class CausalLM {
             const pos = c.prefixLen - 1 + k;
             const row = data.subarray((r * seq + pos) * V, (r * seq + pos + 1) * V);
             const target = c.contIds[k]!;
-            sum += row[target]!;
+            let max = Number.NEGATIVE_INFINITY;
+            for (let j = 0; j < V; j++) if (row[j]! > max) max = row[j]!;
+            let z = 0;
+            for (let j = 0; j < V; j++) z += Math.exp(row[j]! - max);
+            sum += row[target]! - max - Math.log(z);
             if (argmax(row) !== target) greedy = false;
           }
           out[start + i] = { logprob: sum, isGreedy: greedy, tokenCount: c.contIds.length };
@@ -563,23 +614,21 @@ export class CausalLM {
       const idx = order.slice(start, start + batchSize);
       const rows = idx.map((i) => tokenIds[i]!);
       const { ids, mask } = padRows(rows, this.padId(), "right");
-      const res = llamaForward(this.config, this.store, ids, { hiddenStates: true, attentionMask: mask });
-      res.logits.dispose();
-      const maskT = tf.tensor3d(mask.flat(), [ids.length, ids[0]!.length, 1]);
-      const counts = tf.tensor2d(
-        rows.map((r) => [r.length]),
-        [rows.length, 1],
-      );
-      const means: Float32Array[] = [];
-      for (const h of res.hiddenStates!) {
-        const m = tf.tidy(() => tf.div(tf.sum(tf.mul(h, maskT), 1), counts));
-        means.push((await m.data()) as Float32Array);
-        m.dispose();
-        h.dispose();
-      }
-      maskT.dispose();
-      counts.dispose();
+      const res = await this.fullForward(ids, mask, true);
       const H = this.config.hiddenSize;
+      const seq = ids[0]!.length;
+      const means: Float32Array[] = res.hiddenStates!.map((layer) => {
+        const m = new Float32Array(rows.length * H);
+        rows.forEach((row, r) => {
+          const acc = new Float64Array(H);
+          for (let p = 0; p < row.length; p++) {
+            const off = (r * seq + p) * H;
+            for (let j = 0; j < H; j++) acc[j]! += layer[off + j]!;
+          }
+          for (let j = 0; j < H; j++) m[r * H + j] = acc[j]! / row.length;
+        });
+        return m;
+      });
       idx.forEach((original, r) => {
         byIndex.set(
           original,
@@ -608,6 +657,9 @@ export class CausalLM {
 
   dispose(): void {
     if (this.disposed) return;
+    const ort = this.ort;
+    if (ort) void ort.then((o) => o.release()).catch(() => undefined);
+    this.ortWeights = null;
     this.store.dispose();
     this.disposed = true;
   }

@@ -22,13 +22,17 @@ export {
   embeddingLookup,
   oneHotFloat,
   fastMatMul,
+  attentionMaskData,
+  ropeTableData,
   rmsNorm,
   ropeInvFreq,
   forwardFlops,
 } from "./llama-graph.js";
 export { ensureTfBackend, ensureGradients, tfBackendInfo, tf, type TfBackendName } from "./tf-backend.js";
+export { OrtLlamaForward, buildLlamaOnnx } from "./ort-forward.js";
 export {
   CausalLM,
+  type LmEngine,
   TensorParamStore,
   type GenerateOptions,
   type GenerateResult,

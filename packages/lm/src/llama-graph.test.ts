@@ -47,7 +47,7 @@ describe("llamaForward conformance vs the independent numpy reference (tools/ref
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   for (const c of CASES) {
-    it(`${c.name}: logits and every hidden state within 1e-4 relative error`, async () => {
+    it(`${c.name}: logits and every hidden state within 1e-4 relative error (tfjs graph and ONNX/onnxruntime path)`, async () => {
       const out = join(root, c.name);
       const run = spawnSync(
         "python3",
@@ -58,38 +58,43 @@ describe("llamaForward conformance vs the independent numpy reference (tools/ref
       );
       expect(run.status, run.stderr).toBe(0);
       const ref = JSON.parse(readFileSync(join(out, "reference.json"), "utf8")) as Reference;
-      const model = await CausalLM.load(join(out, "model"));
-      try {
-        const res = await model.forward(ref.token_ids, { hiddenStates: true });
-        for (let r = 0; r < ref.token_ids.length; r++) {
-          expect(relError(res.logits[r]!, ref.logits[r]!)).toBeLessThan(1e-4);
-          const hs = res.hiddenStates![r]!;
-          expect(hs.length).toBe(model.config.numHiddenLayers + 1);
-          expect(hs.length).toBe(ref.hidden_states[r]!.length);
-          ref.hidden_states[r]!.forEach((h, l) => {
-            expect(relError(hs[l]!, h), `row ${r} hidden state ${l}`).toBeLessThan(1e-4);
-          });
+      for (const engine of ["tfjs", "ort"] as const) {
+        const model = await CausalLM.load(join(out, "model"), { engine });
+        try {
+          const res = await model.forward(ref.token_ids, { hiddenStates: true });
+          for (let r = 0; r < ref.token_ids.length; r++) {
+            expect(relError(res.logits[r]!, ref.logits[r]!)).toBeLessThan(1e-4);
+            const hs = res.hiddenStates![r]!;
+            expect(hs.length).toBe(model.config.numHiddenLayers + 1);
+            expect(hs.length).toBe(ref.hidden_states[r]!.length);
+            ref.hidden_states[r]!.forEach((h, l) => {
+              expect(relError(hs[l]!, h), `row ${r} hidden state ${l}`).toBeLessThan(1e-4);
+            });
+          }
+          // The comparison can fail: a perturbed reference is far off.
+          const bumped = ref.logits[0]!.map((row) => row.map((v) => v * 1.01));
+          expect(relError(res.logits[0]!, bumped)).toBeGreaterThan(1e-3);
+        } finally {
+          model.dispose();
         }
-        // The comparison can fail: a perturbed reference is far off.
-        const bumped = ref.logits[0]!.map((row) => row.map((v) => v * 1.01));
-        expect(relError(res.logits[0]!, bumped)).toBeGreaterThan(1e-3);
-      } finally {
-        model.dispose();
       }
     });
   }
 
   it("padding: a ragged batch gives each row the logits it has alone; KV-cache decoding equals a full forward", async () => {
-    const model = await CausalLM.load(join(root, "llama-gqa", "model"));
+    const model = await CausalLM.load(join(root, "llama-gqa", "model"), { engine: "tfjs" });
+    const ortModel = await CausalLM.load(join(root, "llama-gqa", "model"), { engine: "ort" });
     try {
       const rows = [
         [1, 5, 9, 2, 40, 3, 7],
         [4, 4, 8],
       ];
       const batched = await model.forward(rows);
+      const batchedOrt = await ortModel.forward(rows);
       for (let r = 0; r < rows.length; r++) {
         const alone = await model.forward([rows[r]!]);
         expect(relError(batched.logits[r]!, [Array.from(alone.logits[0]!)])).toBeLessThan(1e-5);
+        expect(relError(batchedOrt.logits[r]!, [Array.from(alone.logits[0]!)])).toBeLessThan(1e-5);
       }
       // Incremental decoding: prefix of 4, then one token at a time, vs the full sequence.
       const ids = rows[0]!;
@@ -113,6 +118,7 @@ describe("llamaForward conformance vs the independent numpy reference (tools/ref
       disposeKVCache(step.presentKeyValues);
     } finally {
       model.dispose();
+      ortModel.dispose();
     }
   });
 

@@ -92,6 +92,18 @@ export function ropeInvFreq(config: ModelConfig, seqLen: number): Float32Array {
 
 /** cos/sin tables [batch, 1, seq, headDim] for the given positions (emb = cat(freqs, freqs)). */
 function ropeTables(config: ModelConfig, positions: number[][]): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  const { cos, sin } = ropeTableData(config, positions);
+  const b = positions.length;
+  const s = positions[0]!.length;
+  const d = config.headDim;
+  return { cos: tf.tensor4d(cos, [b, 1, s, d]), sin: tf.tensor4d(sin, [b, 1, s, d]) };
+}
+
+/** cos/sin values, row-major [batch, 1, seq, headDim]. */
+export function ropeTableData(
+  config: ModelConfig,
+  positions: number[][],
+): { cos: Float32Array; sin: Float32Array } {
   const b = positions.length;
   const s = positions[0]!.length;
   const d = config.headDim;
@@ -116,7 +128,7 @@ function ropeTables(config: ModelConfig, positions: number[][]): { cos: tf.Tenso
       }
     }
   }
-  return { cos: tf.tensor4d(cos, [b, 1, s, d]), sin: tf.tensor4d(sin, [b, 1, s, d]) };
+  return { cos, sin };
 }
 
 function rotateHalf(x: tf.Tensor4D): tf.Tensor4D {
@@ -221,6 +233,17 @@ function buildMask(
   past: number,
   attentionMask: number[][] | undefined,
 ): tf.Tensor4D {
+  return tf.tensor4d(attentionMaskData(config, batch, seq, past, attentionMask), [batch, 1, seq, past + seq]);
+}
+
+/** Additive mask values (0 or a large negative), row-major [batch, 1, seq, past + seq]. */
+export function attentionMaskData(
+  config: ModelConfig,
+  batch: number,
+  seq: number,
+  past: number,
+  attentionMask: number[][] | undefined,
+): Float32Array {
   const total = past + seq;
   const m = new Float32Array(batch * seq * total);
   const window = config.slidingWindow;
@@ -242,7 +265,7 @@ function buildMask(
       }
     }
   }
-  return tf.tensor4d(m, [batch, 1, seq, total]);
+  return m;
 }
 
 /**

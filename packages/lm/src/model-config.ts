@@ -183,7 +183,9 @@ export function parseModelConfig(raw: unknown, source = "config.json"): ModelCon
     if (modelType === "qwen2" && obj.use_sliding_window === true) slidingWindow = obj.sliding_window;
   }
   const ropeParameters =
-    typeof obj.rope_parameters === "object" && obj.rope_parameters !== null && !Array.isArray(obj.rope_parameters)
+    typeof obj.rope_parameters === "object" &&
+    obj.rope_parameters !== null &&
+    !Array.isArray(obj.rope_parameters)
       ? (obj.rope_parameters as Record<string, unknown>)
       : undefined;
   return {
@@ -198,7 +200,12 @@ export function parseModelConfig(raw: unknown, source = "config.json"): ModelCon
     rmsNormEps: optionalNumber(obj, "rms_norm_eps", 1e-6, source),
     // transformers ≥ 5 writes `rope_parameters` ({rope_type, rope_theta, …scaling keys}) instead of
     // `rope_theta` + `rope_scaling`; read both layouts.
-    ropeTheta: optionalNumber(ropeParameters ?? obj, "rope_theta", optionalNumber(obj, "rope_theta", 10000, source), source),
+    ropeTheta: optionalNumber(
+      ropeParameters ?? obj,
+      "rope_theta",
+      optionalNumber(obj, "rope_theta", 10000, source),
+      source,
+    ),
     ropeScaling: parseRopeScaling(obj.rope_scaling ?? ropeParameters, source, maxPositionEmbeddings),
     vocabSize,
     tieWordEmbeddings: obj.tie_word_embeddings === true,
