@@ -545,7 +545,8 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
         lossSum += (value.dataSync() as Float32Array)[0]!;
         value.dispose();
         for (const [name, variable] of trainable) {
-          const g = grads[variable.name]!;
+          const g = grads[variable.name];
+          if (!g) continue; // not connected to the loss (e.g. a tied or unused tensor): no update
           const prev = acc.get(name);
           if (prev) {
             acc.set(name, tf.add(prev, g));
