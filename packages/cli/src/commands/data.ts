@@ -138,14 +138,6 @@ function withLoadFlags(cmd: Command): Command {
     .option("--quiet", "no logs on stderr");
 }
 
-/** A counting pass-through so a streamed export can report how many records flowed. */
-async function* counted(source: AsyncIterable<InstructionRecord>, onEach: (r: InstructionRecord) => void) {
-  for await (const r of source) {
-    onEach(r);
-    yield r;
-  }
-}
-
 export const dataCommand: CommandModule = {
   register(program: Command) {
     const data = program
