@@ -15,8 +15,8 @@
  *
  * Regular expressions follow Python `re` Unicode semantics (`\s`, `\w`, `\d` are Unicode; `$` is end of string).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
 import { PY_WHITESPACE_CLASS as WS } from "../python-text.js";
@@ -75,14 +75,27 @@ export function loadPunktParameters(dir: string): PunktParameters {
 }
 
 let englishCache: PunktParameters | null = null;
-/** The English tables bundled in the repository's `data/punkt_tab/english/` (or `CFTKIT_PUNKT_DIR`). */
-export function englishPunktParameters(): PunktParameters {
-  if (!englishCache) {
-    const dir =
-      process.env.CFTKIT_PUNKT_DIR ??
-      fileURLToPath(new URL("../../../../data/punkt_tab/english/", import.meta.url));
-    englishCache = loadPunktParameters(dir);
+
+/** `CFTKIT_PUNKT_DIR`, else the first `data/punkt_tab/english/` found walking up from this module (source or dist). */
+function englishTablesDir(): string {
+  if (process.env.CFTKIT_PUNKT_DIR) return process.env.CFTKIT_PUNKT_DIR;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, "data", "punkt_tab", "english");
+    if (existsSync(join(candidate, "ortho_context.tab"))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
   }
+  throw new CftkitError(
+    "PUNKT_TABLES_NOT_FOUND",
+    "cannot find data/punkt_tab/english/ (NLTK Punkt English tables); set CFTKIT_PUNKT_DIR to the folder",
+  );
+}
+
+/** The English tables of the repository's `data/punkt_tab/english/` (or `CFTKIT_PUNKT_DIR`). */
+export function englishPunktParameters(): PunktParameters {
+  englishCache ??= loadPunktParameters(englishTablesDir());
   return englishCache;
 }
 
