@@ -71,12 +71,16 @@ async function plainRead(files: string[]): Promise<PassResult> {
   return { bytes, seconds, maxRssMB: peakRssMB(), baseRssMB, checksum };
 }
 
-async function streamRead(dir: string, reuseBuffers: boolean): Promise<PassResult> {
+async function streamRead(dir: string, mode: string): Promise<PassResult> {
   const baseRssMB = peakRssMB();
   const t0 = performance.now();
   const checkpoint = await SafetensorsCheckpoint.open(dir);
   let checksum = 0;
-  for await (const { data } of checkpoint.iterate({ reuseBuffers })) {
+  const stream =
+    mode === "stream-chunks"
+      ? checkpoint.iterateChunks()
+      : checkpoint.iterate({ reuseBuffers: mode === "stream-reuse" });
+  for await (const { data } of stream) {
     checksum += data[0]! + data[data.length - 1]!;
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -166,7 +170,7 @@ if (args[0] === "--child") {
     await checkpoint.close();
     result = await plainRead(files);
   } else {
-    result = await streamRead(dir!, mode === "stream-reuse");
+    result = await streamRead(dir!, mode!);
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
@@ -191,13 +195,18 @@ if (args[0] === "--child") {
     console.log(
       `passes alternate, each in its own child process; the files are in the page cache after writing; BF16 widening: ${bf16SimdAvailable() ? "WebAssembly SIMD" : "JavaScript loop"}`,
     );
-    const results: Record<string, PassResult[]> = { plain: [], stream: [], "stream-reuse": [] };
+    const results: Record<string, PassResult[]> = {
+      plain: [],
+      stream: [],
+      "stream-reuse": [],
+      "stream-chunks": [],
+    };
     for (let r = 0; r < rounds; r++) {
-      for (const mode of ["plain", "stream", "stream-reuse"] as const) {
+      for (const mode of ["plain", "stream", "stream-reuse", "stream-chunks"] as const) {
         const res = runChild(mode, dir);
         results[mode]!.push(res);
         console.log(
-          `  round ${r + 1} ${mode.padEnd(12)} ${gbs(res).toFixed(2)} GB/s  ${res.seconds.toFixed(2)} s  peak RSS ${res.maxRssMB.toFixed(0)} MB (${res.baseRssMB.toFixed(0)} MB at start)`,
+          `  round ${r + 1} ${mode.padEnd(13)} ${gbs(res).toFixed(2)} GB/s  ${res.seconds.toFixed(2)} s  peak RSS ${res.maxRssMB.toFixed(0)} MB (${res.baseRssMB.toFixed(0)} MB at start)`,
         );
       }
     }
@@ -208,6 +217,7 @@ if (args[0] === "--child") {
     for (const [mode, label] of [
       ["stream", "iterate() → Float32Array (fresh arrays)  "],
       ["stream-reuse", "iterate({ reuseBuffers: true })         "],
+      ["stream-chunks", "iterateChunks() (16 MiB float32 chunks)  "],
     ] as const) {
       const s = best(mode);
       const peak = Math.max(...results[mode]!.map((x) => x.maxRssMB));

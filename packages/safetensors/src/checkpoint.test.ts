@@ -65,6 +65,27 @@ describe("checkpoint folders", () => {
     await c.close();
   });
 
+  it("iterateChunks reassembles every tensor exactly", async () => {
+    const d = join(dir, "chunks-bf16");
+    await makeTinyLlamaCheckpoint(d, { seed: 4, dtype: "BF16", maxShardBytes: 15_000 });
+    const c = await SafetensorsCheckpoint.open(d);
+    for (const chunkElements of [1000, 4096, 1 << 20]) {
+      const parts = new Map<string, Float32Array>();
+      let last = "";
+      for await (const { info, offset, data } of c.iterateChunks({ chunkElements })) {
+        if (info.name !== last) expect(offset).toBe(0);
+        last = info.name;
+        expect(data.length).toBeLessThanOrEqual(chunkElements);
+        const whole = parts.get(info.name) ?? new Float32Array(info.shape.reduce((a, b) => a * b, 1));
+        whole.set(data, offset);
+        parts.set(info.name, whole);
+      }
+      expect([...parts.keys()]).toEqual(c.tensors.map((t) => t.name));
+      for (const [name, whole] of parts) expect(whole).toEqual(await c.readTensor(name));
+    }
+    await c.close();
+  });
+
   it("reads a folder of several .safetensors files without an index", async () => {
     const d = join(dir, "loose");
     await makeTinyLlamaCheckpoint(d, { seed: 1, maxShardBytes: 30_000 });

@@ -14,7 +14,7 @@ export interface IterateOptions {
   /** Only these tensors (still yielded in file order). Unknown names fail with SAFETENSORS_TENSOR_NOT_FOUND. */
   names?: string[];
   /**
-   * Reuse one output array per size class: each yielded `data` is only valid until the next step.
+   * Recycle two output arrays: each yielded `data` is only valid until the next step.
    * Lowest memory and fastest; leave false when keeping the arrays.
    */
   reuseBuffers?: boolean;
@@ -24,6 +24,20 @@ export interface IterateOptions {
 }
 
 const DEFAULT_PREFETCH_BYTES = 64 * 1024 * 1024;
+
+export interface IterateChunksOptions {
+  /** Only these tensors (still in file order). */
+  names?: string[];
+  /** Elements per chunk (default 4 Mi = 16 MiB of float32). */
+  chunkElements?: number;
+}
+
+/** One piece of a tensor: elements [offset, offset + data.length) of the flattened (row-major) tensor. */
+export interface TensorChunk {
+  info: TensorInfo;
+  offset: number;
+  data: Float32Array;
+}
 
 interface OpenFile {
   path: string;
@@ -401,6 +415,65 @@ export class SafetensorsCheckpoint {
       }
     } finally {
       if (pending) await pending.promise.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Stream every tensor in file order as float32 chunks of at most `chunkElements` elements: memory is bounded by
+   * the chunk size (two recycled chunk arrays), not by the largest tensor. Each `data` is only valid until the next
+   * step. The next chunk is read while the caller works on this one.
+   */
+  async *iterateChunks(options: IterateChunksOptions = {}): AsyncGenerator<TensorChunk> {
+    let list = this.tensors;
+    if (options.names) {
+      const wanted = new Set(options.names);
+      for (const n of wanted) this.info(n);
+      list = list.filter((t) => wanted.has(t.name));
+    }
+    const chunk = Math.max(8, Math.floor(options.chunkElements ?? 4 * 1024 * 1024));
+    const jobs: { info: TensorInfo; offset: number; count: number }[] = [];
+    for (const info of list) {
+      const n = elementsOf(info);
+      if (n === 0) jobs.push({ info, offset: 0, count: 0 });
+      for (let offset = 0; offset < n; offset += chunk)
+        jobs.push({ info, offset, count: Math.min(chunk, n - offset) });
+    }
+    const buffers = [0, 1].map(() => allocateWasmFloat32(chunk) ?? new Float32Array(chunk));
+    const readJob = async (job: (typeof jobs)[number], slot: number): Promise<() => Float32Array> => {
+      const { info, offset, count } = job;
+      const size = DTYPE_SIZES[info.dtype];
+      const out = buffers[slot]!.subarray(0, count);
+      const file = this.fileOf(info);
+      const position = info.byteOffset + offset * size;
+      if (size <= 4) {
+        await readExactly(
+          file,
+          new Uint8Array(out.buffer, out.byteOffset + (4 - size) * count, count * size),
+          position,
+          info.name,
+        );
+        return () => {
+          widenInPlace(out, info.dtype);
+          return out;
+        };
+      }
+      const bytes = alignedBytes(count * size);
+      await readExactly(file, bytes, position, info.name);
+      return () => toFloat32(bytes, info.dtype, out);
+    };
+    let pending: Promise<() => Float32Array> | null = null;
+    try {
+      for (let k = 0; k < jobs.length; k++) {
+        const finish = await (pending ?? readJob(jobs[k]!, k % 2));
+        pending = null;
+        if (k + 1 < jobs.length) {
+          pending = readJob(jobs[k + 1]!, (k + 1) % 2);
+          pending.catch(() => undefined);
+        }
+        yield { info: jobs[k]!.info, offset: jobs[k]!.offset, data: finish() };
+      }
+    } finally {
+      if (pending) await pending.catch(() => undefined);
     }
   }
 

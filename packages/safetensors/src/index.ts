@@ -3,6 +3,8 @@ export { type TensorInfo, elementCount } from "./tensor-info.js";
 export {
   SafetensorsCheckpoint,
   type IterateOptions,
+  type IterateChunksOptions,
+  type TensorChunk,
   SINGLE_FILE_NAME,
   INDEX_FILE_NAME,
 } from "./checkpoint.js";
