@@ -30,35 +30,78 @@ const dir = join(root, "model");
 
 try {
   let t = performance.now();
-  execFileSync("python3", [script, "make", dir, "--layers", layers, "--hidden", hidden, "--inter", inter, "--kv", hidden, "--vocab", "256", "--seed", "1"]);
-  console.log(`generated ${layers} layer(s), hidden ${hidden}, intermediate ${inter} (F32) with numpy in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  execFileSync("python3", [
+    script,
+    "make",
+    dir,
+    "--layers",
+    layers,
+    "--hidden",
+    hidden,
+    "--inter",
+    inter,
+    "--kv",
+    hidden,
+    "--vocab",
+    "256",
+    "--seed",
+    "1",
+  ]);
+  console.log(
+    `generated ${layers} layer(s), hidden ${hidden}, intermediate ${inter} (F32) with numpy in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   const checkpoint = await SafetensorsCheckpoint.open(dir);
   const names = checkpoint.tensors
-    .filter((x) => x.shape.length === 2 && DEFAULT_SPECTRUM_TYPES.some((type) => x.name.endsWith(`.${type}.weight`)))
+    .filter(
+      (x) =>
+        x.shape.length === 2 && DEFAULT_SPECTRUM_TYPES.some((type) => x.name.endsWith(`.${type}.weight`)),
+    )
     .map((x) => x.name);
   const shapes = new Map(checkpoint.tensors.map((x) => [x.name, x.shape.join("×")]));
   await checkpoint.close();
-  console.log(`matrices: ${names.map((n) => `${n.replace(/^model\.layers\./, "")} ${shapes.get(n)}`).join(", ")}`);
+  console.log(
+    `matrices: ${names.map((n) => `${n.replace(/^model\.layers\./, "")} ${shapes.get(n)}`).join(", ")}`,
+  );
 
   t = performance.now();
-  const result = await spectrum(dir, { topPercent: 50, cachePath: null, threads, svd: { blockSize: Number(flag("block", "32")) } });
+  const result = await spectrum(dir, {
+    topPercent: 50,
+    cachePath: null,
+    threads,
+    svd: { blockSize: Number(flag("block", "32")) },
+  });
   const ours = (performance.now() - t) / 1000;
-  console.log(`cftkit scan (${threads} worker threads, float64 Gram + two-stage tridiagonalisation): ${ours.toFixed(1)} s for ${result.modules.length} matrices`);
+  console.log(
+    `cftkit scan (${threads} worker threads, float64 Gram + two-stage tridiagonalisation): ${ours.toFixed(1)} s for ${result.modules.length} matrices`,
+  );
 
   t = performance.now();
-  const perMatrix = JSON.parse(execFileSync("python3", [script, "svd-time", join(dir, "model.safetensors"), ...names], { encoding: "utf8" })) as Record<string, number>;
+  const perMatrix = JSON.parse(
+    execFileSync("python3", [script, "svd-time", join(dir, "model.safetensors"), ...names], {
+      encoding: "utf8",
+    }),
+  ) as Record<string, number>;
   const numpyWall = (performance.now() - t) / 1000;
   const numpy = Object.values(perMatrix).reduce((a, b) => a + b, 0);
   for (const n of names) console.log(`  numpy svd ${n} ${shapes.get(n)}: ${perMatrix[n].toFixed(2)} s`);
-  console.log(`numpy np.linalg.svd(W, compute_uv=False), float32, one after another: ${numpy.toFixed(1)} s of SVD (${numpyWall.toFixed(1)} s with loading)`);
+  console.log(
+    `numpy np.linalg.svd(W, compute_uv=False), float32, one after another: ${numpy.toFixed(1)} s of SVD (${numpyWall.toFixed(1)} s with loading)`,
+  );
   console.log(`ratio cftkit / numpy = ${(ours / numpy).toFixed(2)}  (target ≤ 1.0)`);
 
   if (args.includes("--check")) {
-    const ref = JSON.parse(execFileSync("python3", [script, "snr", join(dir, "model.safetensors"), "--types", DEFAULT_SPECTRUM_TYPES.join(",")], { encoding: "utf8", maxBuffer: 1 << 26 })) as {
+    const ref = JSON.parse(
+      execFileSync(
+        "python3",
+        [script, "snr", join(dir, "model.safetensors"), "--types", DEFAULT_SPECTRUM_TYPES.join(",")],
+        { encoding: "utf8", maxBuffer: 1 << 26 },
+      ),
+    ) as {
       snr: Record<string, number>;
     };
     let worst = 0;
-    for (const [m, v] of Object.entries(ref.snr)) worst = Math.max(worst, Math.abs(result.snr[m] - v) / Math.abs(v));
+    for (const [m, v] of Object.entries(ref.snr))
+      worst = Math.max(worst, Math.abs(result.snr[m] - v) / Math.abs(v));
     console.log(`largest relative SNR difference vs numpy float64: ${worst.toExponential(2)}`);
   }
 } finally {

@@ -15,7 +15,13 @@ export {
 } from "./spectrum-snr.js";
 export { scanSpectrum, type ScannedModule, type ScanOptions } from "./spectrum-scan.js";
 export { spectrum, type SpectrumOptions, type SpectrumResult, type SpectrumMode } from "./spectrum.js";
-export { layerDiff, frobeniusDiff, type LayerDiffOptions, type LayerDiffResult, type FreezeSelection } from "./layer-diff.js";
+export {
+  layerDiff,
+  frobeniusDiff,
+  type LayerDiffOptions,
+  type LayerDiffResult,
+  type FreezeSelection,
+} from "./layer-diff.js";
 export { randomLayers, type RandomLayersResult } from "./random-layers.js";
 export { selectTop, type ScoredModule } from "./select-top.js";
 export {
@@ -27,5 +33,11 @@ export {
   renderUnfrozenYaml,
   type PatternGroup,
 } from "./unfrozen-patterns.js";
-export { DEFAULT_SPECTRUM_TYPES, DEFAULT_DIFF_TYPES, parseTypes, sortTypes, modelSlug } from "./module-types.js";
+export {
+  DEFAULT_SPECTRUM_TYPES,
+  DEFAULT_DIFF_TYPES,
+  parseTypes,
+  sortTypes,
+  modelSlug,
+} from "./module-types.js";
 export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";

@@ -16,7 +16,9 @@ function names(dir: string): string[] {
 }
 
 function trainedByPython(patterns: string[], all: string[]): Set<string> {
-  const flags = JSON.parse(referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names: all }))) as boolean[];
+  const flags = JSON.parse(
+    referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names: all })),
+  ) as boolean[];
   return new Set(all.filter((_, i) => flags[i]));
 }
 
@@ -25,9 +27,26 @@ describe.each(["F32", "BF16"])("LF_H2 on numpy-written %s checkpoints", (dtype) 
   const tuned = join(root, `${dtype}-tuned`);
   let ref: Record<string, { diff: number; norm: number }>;
   beforeAll(() => {
-    reference(["make", base, "--seed", "5", "--dtype", dtype, "--layers", "12", "--hidden", "32", "--inter", "48", "--kv", "8"]);
+    reference([
+      "make",
+      base,
+      "--seed",
+      "5",
+      "--dtype",
+      dtype,
+      "--layers",
+      "12",
+      "--hidden",
+      "32",
+      "--inter",
+      "48",
+      "--kv",
+      "8",
+    ]);
     reference(["make", tuned, "--base", base, "--dtype", dtype, "--change", "0.003", "--seed", "6"]);
-    ref = JSON.parse(reference(["frobenius", join(base, "model.safetensors"), join(tuned, "model.safetensors")]));
+    ref = JSON.parse(
+      reference(["frobenius", join(base, "model.safetensors"), join(tuned, "model.safetensors")]),
+    );
   });
 
   it("scores equal numpy's Frobenius norms to 1e-5; top-K per q/k/v frozen; everything else trains", async () => {
@@ -37,7 +56,9 @@ describe.each(["F32", "BF16"])("LF_H2 on numpy-written %s checkpoints", (dtype) 
     for (const m of modules) {
       const want = ref[`${m}.weight`];
       expect(Math.abs(result.scores[m] - want.diff) / want.diff, m).toBeLessThanOrEqual(1e-5);
-      expect(Math.abs(result.relative_change[m] - want.diff / want.norm) / (want.diff / want.norm)).toBeLessThanOrEqual(1e-5);
+      expect(
+        Math.abs(result.relative_change[m] - want.diff / want.norm) / (want.diff / want.norm),
+      ).toBeLessThanOrEqual(1e-5);
     }
     for (const type of ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"]) {
       const ranked = Object.entries(ref)
@@ -51,7 +72,9 @@ describe.each(["F32", "BF16"])("LF_H2 on numpy-written %s checkpoints", (dtype) 
     const frozen = new Set(result.frozen);
     const intended = new Set(all.filter((n) => !frozen.has(n.replace(/\.weight$/, ""))));
     expect(trainedByPython(result.unfrozen_parameters, all)).toEqual(intended);
-    expect(result.yaml.startsWith("unfrozen_parameters:\n- ^model.embed_tokens.weight$\n- ^lm_head.weight$\n")).toBe(true);
+    expect(
+      result.yaml.startsWith("unfrozen_parameters:\n- ^model.embed_tokens.weight$\n- ^lm_head.weight$\n"),
+    ).toBe(true);
   });
 });
 
@@ -60,9 +83,20 @@ describe("LF_H2 bad input", () => {
     const a = join(root, "bad-a.safetensors");
     const b = join(root, "bad-b.safetensors");
     const c = join(root, "bad-c.safetensors");
-    const t = (name: string, shape: number[]) => ({ name, dtype: "F32" as const, shape, data: new Float32Array(shape.reduce((x, y) => x * y, 1)) });
-    await writeSafetensors(a, [t("model.layers.0.self_attn.q_proj.weight", [4, 4]), t("model.norm.weight", [4])]);
-    await writeSafetensors(b, [t("model.layers.0.self_attn.q_proj.weight", [4, 2]), t("model.norm.weight", [4])]);
+    const t = (name: string, shape: number[]) => ({
+      name,
+      dtype: "F32" as const,
+      shape,
+      data: new Float32Array(shape.reduce((x, y) => x * y, 1)),
+    });
+    await writeSafetensors(a, [
+      t("model.layers.0.self_attn.q_proj.weight", [4, 4]),
+      t("model.norm.weight", [4]),
+    ]);
+    await writeSafetensors(b, [
+      t("model.layers.0.self_attn.q_proj.weight", [4, 2]),
+      t("model.norm.weight", [4]),
+    ]);
     await writeSafetensors(c, [t("model.layers.0.self_attn.q_proj.weight", [4, 4])]);
     await expect(layerDiff(a, b, { topK: 1 })).rejects.toMatchObject({ code: "FREEZE_SHAPE_MISMATCH" });
     await expect(layerDiff(a, c, { topK: 1 })).rejects.toMatchObject({ code: "FREEZE_TENSOR_SET_MISMATCH" });
@@ -84,7 +118,9 @@ describe("LF_H1 random layers", () => {
     expect(other.layers).not.toEqual(one.layers);
     const all = names(dir);
     const frozenLayers = new Set(one.layers);
-    const intended = new Set(all.filter((n) => !frozenLayers.has(Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? -1))));
+    const intended = new Set(
+      all.filter((n) => !frozenLayers.has(Number(/^model\.layers\.(\d+)\./.exec(n)?.[1] ?? -1))),
+    );
     expect(trainedByPython(one.unfrozen_parameters, all)).toEqual(intended);
     await expect(randomLayers(dir, { k: 13, seed: 1 })).rejects.toMatchObject({ code: "FREEZE_BAD_K" });
   });

@@ -1,5 +1,11 @@
 import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
-import { ChunkScratch, parseParameterName, readTensorChunks, SafetensorsCheckpoint, type TensorInfo } from "@cftkit/safetensors";
+import {
+  ChunkScratch,
+  parseParameterName,
+  readTensorChunks,
+  SafetensorsCheckpoint,
+  type TensorInfo,
+} from "@cftkit/safetensors";
 import { DEFAULT_DIFF_TYPES } from "./module-types.js";
 import { selectTop } from "./select-top.js";
 import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
@@ -37,11 +43,17 @@ export interface LayerDiffResult extends FreezeSelection {
  * the tensors), score each weight of the chosen types by the Frobenius norm of its change, and freeze the top-K
  * most-changed modules of each type. Tensor sets and shapes must match.
  */
-export async function layerDiff(basePath: string, tunedPath: string, options: LayerDiffOptions): Promise<LayerDiffResult> {
+export async function layerDiff(
+  basePath: string,
+  tunedPath: string,
+  options: LayerDiffOptions,
+): Promise<LayerDiffResult> {
   const progress = options.progress ?? silentProgress;
   const types = [...(options.types ?? DEFAULT_DIFF_TYPES)];
   if (!Number.isInteger(options.topK) || options.topK < 0) {
-    throw new CftkitError("FREEZE_BAD_TOP_K", `--top-k must be a non-negative integer, got ${options.topK}`, { exitCode: 2 });
+    throw new CftkitError("FREEZE_BAD_TOP_K", `--top-k must be a non-negative integer, got ${options.topK}`, {
+      exitCode: 2,
+    });
   }
   const base = await SafetensorsCheckpoint.open(basePath);
   const tuned = await SafetensorsCheckpoint.open(tunedPath);
@@ -72,14 +84,21 @@ export async function layerDiff(basePath: string, tunedPath: string, options: La
       return p.kind === "weight" && types.includes(p.moduleType);
     });
     if (targets.length === 0) {
-      throw new CftkitError("FREEZE_NO_MODULES", `${basePath}: no weights of the module types ${types.join(", ")}`, { exitCode: 2 });
+      throw new CftkitError(
+        "FREEZE_NO_MODULES",
+        `${basePath}: no weights of the module types ${types.join(", ")}`,
+        { exitCode: 2 },
+      );
     }
     const scores: Record<string, number> = {};
     const relative: Record<string, number> = {};
     const entries: { module: string; type: string; value: number }[] = [];
     progress.start("LF_H2 weight change", targets.length);
     let done = 0;
-    const scratch: [ChunkScratch, ChunkScratch] = [new ChunkScratch(options.chunkElements), new ChunkScratch(options.chunkElements)];
+    const scratch: [ChunkScratch, ChunkScratch] = [
+      new ChunkScratch(options.chunkElements),
+      new ChunkScratch(options.chunkElements),
+    ];
     for (const info of targets) {
       const { diff, norm } = await frobeniusDiff(info, tuned.info(info.name), scratch);
       const p = parseParameterName(info.name);
@@ -128,7 +147,10 @@ export async function frobeniusDiff(
     for (;;) {
       const [ra, rb] = await Promise.all([ia.next(), ib.next()]);
       if (ra.done || rb.done) {
-        if (ra.done !== rb.done) throw new CftkitError("FREEZE_SHAPE_MISMATCH", `tensor ${a.name}: element counts differ`, { exitCode: 2 });
+        if (ra.done !== rb.done)
+          throw new CftkitError("FREEZE_SHAPE_MISMATCH", `tensor ${a.name}: element counts differ`, {
+            exitCode: 2,
+          });
         break;
       }
       const x = ra.value;

@@ -25,9 +25,14 @@ const SHORT_NAMES: Record<string, string> = {
 };
 
 /** Expands a `--types` list: `q,k,v,o,gate,up,down` shorthands or full module types (`input_layernorm`). */
-export function parseTypes(spec: string | readonly string[] | undefined, defaults: readonly string[]): string[] {
+export function parseTypes(
+  spec: string | readonly string[] | undefined,
+  defaults: readonly string[],
+): string[] {
   if (spec === undefined) return [...defaults];
-  const items = (typeof spec === "string" ? spec.split(",") : [...spec]).map((s) => s.trim()).filter((s) => s !== "");
+  const items = (typeof spec === "string" ? spec.split(",") : [...spec])
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (items.length === 0) throw new CftkitError("FREEZE_BAD_TYPES", "--types is empty", { exitCode: 2 });
   return [...new Set(items.map((s) => SHORT_NAMES[s] ?? s))];
 }

@@ -15,16 +15,25 @@ export interface RandomLayersResult extends FreezeSelection {
  * parameter of `model.layers.<i>`; everything else trains. `scores` maps each frozen layer's module to its
  * draw position (1 = first drawn).
  */
-export async function randomLayers(modelPath: string, options: { k: number; seed: number }): Promise<RandomLayersResult> {
+export async function randomLayers(
+  modelPath: string,
+  options: { k: number; seed: number },
+): Promise<RandomLayersResult> {
   const checkpoint = await SafetensorsCheckpoint.open(modelPath);
   const names = checkpoint.tensors.map((t) => t.name);
   await checkpoint.close();
   const parsed = names.map(parseParameterName);
-  const layerSet = [...new Set(parsed.map((p) => p.layer).filter((l): l is number => l !== null))].sort((a, b) => a - b);
+  const layerSet = [...new Set(parsed.map((p) => p.layer).filter((l): l is number => l !== null))].sort(
+    (a, b) => a - b,
+  );
   if (!Number.isInteger(options.k) || options.k < 0 || options.k > layerSet.length) {
-    throw new CftkitError("FREEZE_BAD_K", `--k must be an integer in 0..${layerSet.length} (the model has ${layerSet.length} decoder layers), got ${options.k}`, {
-      exitCode: 2,
-    });
+    throw new CftkitError(
+      "FREEZE_BAD_K",
+      `--k must be an integer in 0..${layerSet.length} (the model has ${layerSet.length} decoder layers), got ${options.k}`,
+      {
+        exitCode: 2,
+      },
+    );
   }
   const drawn = new SeededRandom(options.seed).sample(layerSet, options.k);
   const layers = [...drawn].sort((a, b) => a - b);

@@ -9,7 +9,10 @@ export interface ScoredModule {
  * order — lowest layer first), keeping `floor(count · topPercent / 100)` (Spectrum's rule) or `topK`.
  * Returns a map type → selected module names in selection order. NaN sorts last.
  */
-export function selectTop(entries: readonly ScoredModule[], limit: { topPercent: number } | { topK: number }): Map<string, string[]> {
+export function selectTop(
+  entries: readonly ScoredModule[],
+  limit: { topPercent: number } | { topK: number },
+): Map<string, string[]> {
   const byType = new Map<string, ScoredModule[]>();
   for (const e of entries) {
     const list = byType.get(e.type) ?? [];
@@ -24,7 +27,10 @@ export function selectTop(entries: readonly ScoredModule[], limit: { topPercent:
       const y = key(b.value);
       return x === y ? 0 : x > y ? -1 : 1;
     });
-    const count = "topPercent" in limit ? Math.floor((list.length * limit.topPercent) / 100) : Math.min(list.length, limit.topK);
+    const count =
+      "topPercent" in limit
+        ? Math.floor((list.length * limit.topPercent) / 100)
+        : Math.min(list.length, limit.topK);
     out.set(
       type,
       sorted.slice(0, count).map((e) => e.module),

@@ -43,7 +43,9 @@ export class SnrCache {
       if (!line.ok) continue;
       const e = line.value as SnrCacheEntry;
       if (!e || typeof e.key !== "string" || typeof e.parts !== "object" || e.parts === null) continue;
-      const parts = Object.fromEntries(Object.entries(e.parts).map(([k, v]) => [k, Number(v)])) as unknown as SnrParts;
+      const parts = Object.fromEntries(
+        Object.entries(e.parts).map(([k, v]) => [k, Number(v)]),
+      ) as unknown as SnrParts;
       if (Number.isNaN(parts.sMax)) continue;
       cache.entries.set(e.key, { ...e, parts });
     }

@@ -53,10 +53,14 @@ export async function scanSpectrum(modelPath: string, options: ScanOptions): Pro
   });
   if (targets.length === 0) {
     await checkpoint.close();
-    throw new CftkitError("FREEZE_NO_MODULES", `${modelPath}: no weights of the module types ${[...wanted].join(", ")}`, {
-      exitCode: 2,
-      details: { types: [...wanted] },
-    });
+    throw new CftkitError(
+      "FREEZE_NO_MODULES",
+      `${modelPath}: no weights of the module types ${[...wanted].join(", ")}`,
+      {
+        exitCode: 2,
+        details: { types: [...wanted] },
+      },
+    );
   }
   const cache = await SnrCache.open(options.cachePath ?? null);
   const results = new Map<string, ScannedModule>();
@@ -66,7 +70,16 @@ export async function scanSpectrum(modelPath: string, options: ScanOptions): Pro
     const hit = cache.get(key);
     const p = parseParameterName(info.name);
     const { rows, cols } = matrixShape(info);
-    if (hit) results.set(info.name, { module: p.module, type: p.moduleType, layer: p.layer, rows, cols, parts: hit.parts, cached: true });
+    if (hit)
+      results.set(info.name, {
+        module: p.module,
+        type: p.moduleType,
+        layer: p.layer,
+        rows,
+        cols,
+        parts: hit.parts,
+        cached: true,
+      });
     else todo.push({ info, key });
   }
   progress.start("spectrum SNR", targets.length);
@@ -78,7 +91,10 @@ export async function scanSpectrum(modelPath: string, options: ScanOptions): Pro
       const inFlight = new Set<Promise<void>>();
       const limit = pool.size + 1;
       let failure: unknown = null;
-      for await (const { info, data } of checkpoint.iterate({ names: todo.map((t) => t.info.name), prefetchBytes: 0 })) {
+      for await (const { info, data } of checkpoint.iterate({
+        names: todo.map((t) => t.info.name),
+        prefetchBytes: 0,
+      })) {
         if (failure) break;
         const key = todo.find((t) => t.info.name === info.name)?.key as string;
         const p = parseParameterName(info.name);
@@ -88,15 +104,27 @@ export async function scanSpectrum(modelPath: string, options: ScanOptions): Pro
           .then(async (s) => {
             const parts = snrParts(s, rows, cols);
             await cache.put({ key, tensor: info.name, shape: info.shape, parts });
-            results.set(info.name, { module: p.module, type: p.moduleType, layer: p.layer, rows, cols, parts, cached: false });
+            results.set(info.name, {
+              module: p.module,
+              type: p.moduleType,
+              layer: p.layer,
+              rows,
+              cols,
+              parts,
+              cached: false,
+            });
             done++;
             progress.update({ done, total: targets.length, values: { tensor: info.name } });
           })
           .catch((error: unknown) => {
-            failure ??= new CftkitError("FREEZE_SVD_FAILED", `${info.name}: singular values failed: ${String(error)}`, {
-              cause: error,
-              details: { tensor: info.name },
-            });
+            failure ??= new CftkitError(
+              "FREEZE_SVD_FAILED",
+              `${info.name}: singular values failed: ${String(error)}`,
+              {
+                cause: error,
+                details: { tensor: info.name },
+              },
+            );
           });
         const tracked: Promise<void> = job.finally(() => inFlight.delete(tracked));
         inFlight.add(tracked);

@@ -67,7 +67,12 @@ export function snrFromParts(parts: SnrParts, noiseEmpty: NoiseEmptyRule = "one"
 }
 
 /** Spectrum's SNR value (snr / S[0]) of a rows×cols matrix with singular values S. */
-export function spectrumSnr(singularValues: ArrayLike<number>, rows: number, cols: number, noiseEmpty: NoiseEmptyRule = "one"): number {
+export function spectrumSnr(
+  singularValues: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  noiseEmpty: NoiseEmptyRule = "one",
+): number {
   return snrFromParts(snrParts(singularValues, rows, cols), noiseEmpty);
 }
 

@@ -47,7 +47,9 @@ function names(dir: string): string[] {
 }
 
 function trainedByPython(patterns: string[], all: string[]): Set<string> {
-  const flags = JSON.parse(referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names: all }))) as boolean[];
+  const flags = JSON.parse(
+    referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names: all })),
+  ) as boolean[];
   return new Set(all.filter((_, i) => flags[i]));
 }
 
@@ -55,13 +57,43 @@ describe.each(["F32", "BF16"])("spectrum on a numpy-written %s checkpoint", (dty
   const dir = join(root, dtype);
   let ref: ReferenceSnr;
   beforeAll(() => {
-    reference(["make", dir, "--seed", dtype === "F32" ? "3" : "4", "--dtype", dtype, "--layers", "6", "--hidden", "40", "--inter", "72", "--kv", "8"]);
-    ref = JSON.parse(reference(["snr", join(dir, "model.safetensors"), "--types", ALL_TYPES.join(","), "--top-percent", "50"]));
+    reference([
+      "make",
+      dir,
+      "--seed",
+      dtype === "F32" ? "3" : "4",
+      "--dtype",
+      dtype,
+      "--layers",
+      "6",
+      "--hidden",
+      "40",
+      "--inter",
+      "72",
+      "--kv",
+      "8",
+    ]);
+    ref = JSON.parse(
+      reference([
+        "snr",
+        join(dir, "model.safetensors"),
+        "--types",
+        ALL_TYPES.join(","),
+        "--top-percent",
+        "50",
+      ]),
+    );
   });
 
   it("every SNR equals the numpy implementation to 1e-4 and the selections are identical", async () => {
     const out = join(dir, "out");
-    const result = await spectrum(dir, { topPercent: 50, types: ALL_TYPES, out, pool, modelName: "org/tiny_llama" });
+    const result = await spectrum(dir, {
+      topPercent: 50,
+      types: ALL_TYPES,
+      out,
+      pool,
+      modelName: "org/tiny_llama",
+    });
     expect(Object.keys(result.snr).sort()).toEqual(Object.keys(ref.snr).sort());
     for (const [module, value] of Object.entries(ref.snr)) {
       const want = decodeNumber(value);
@@ -74,10 +106,17 @@ describe.each(["F32", "BF16"])("spectrum on a numpy-written %s checkpoint", (dty
     expect(result.snr["model.layers.0.input_layernorm"]).toBe(1);
     // Files in Spectrum's form.
     const json = JSON.parse(readFileSync(join(out, "snr_results_org-tiny-llama.json"), "utf8"));
-    expect(json["model.layers.2.mlp.down_proj"]).toEqual({ snr: result.snr["model.layers.2.mlp.down_proj"], type: "mlp.down_proj" });
+    expect(json["model.layers.2.mlp.down_proj"]).toEqual({
+      snr: result.snr["model.layers.2.mlp.down_proj"],
+      type: "mlp.down_proj",
+    });
     const yamlText = readFileSync(join(out, "unfrozen_parameters_50percent.yaml"), "utf8");
     const lines = yamlText.trimEnd().split("\n");
-    expect(lines.slice(0, 3)).toEqual(["unfrozen_parameters:", "- ^lm_head.weight$", "- ^model.embed_tokens.weight$"]);
+    expect(lines.slice(0, 3)).toEqual([
+      "unfrozen_parameters:",
+      "- ^lm_head.weight$",
+      "- ^model.embed_tokens.weight$",
+    ]);
     expect(lines[3]).toBe("# input_layernorm layers");
     const parsed = parseYaml(yamlText) as { unfrozen_parameters: unknown[] };
     expect(parsed.unfrozen_parameters.every((p) => typeof p === "string")).toBe(true);
@@ -86,7 +125,12 @@ describe.each(["F32", "BF16"])("spectrum on a numpy-written %s checkpoint", (dty
     const all = names(dir);
     const selectedModules = new Set(Object.values(ref.selected).flat());
     const intended = new Set(
-      all.filter((n) => n === "lm_head.weight" || n === "model.embed_tokens.weight" || selectedModules.has(n.replace(/\.weight$/, ""))),
+      all.filter(
+        (n) =>
+          n === "lm_head.weight" ||
+          n === "model.embed_tokens.weight" ||
+          selectedModules.has(n.replace(/\.weight$/, "")),
+      ),
     );
     expect(trainedByPython(result.unfrozen_parameters, all)).toEqual(intended);
     expect(new Set(all.filter((n) => matchesUnfrozen(result.unfrozen_parameters, n)))).toEqual(intended);
@@ -97,14 +141,18 @@ describe.each(["F32", "BF16"])("spectrum on a numpy-written %s checkpoint", (dty
     const types = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "mlp.down_proj"];
     const result = await spectrum(dir, { topPercent: 34, types, out, pool, mode: "freeze-top" });
     expect(result.modules.every((m) => m.cached)).toBe(true);
-    const refSel = JSON.parse(reference(["snr", join(dir, "model.safetensors"), "--types", types.join(","), "--top-percent", "34"])) as ReferenceSnr;
+    const refSel = JSON.parse(
+      reference(["snr", join(dir, "model.safetensors"), "--types", types.join(","), "--top-percent", "34"]),
+    ) as ReferenceSnr;
     const frozen = new Set(Object.values(refSel.selected).flat());
     expect(new Set(result.frozen)).toEqual(frozen);
     expect(frozen.size).toBe(4 * 2); // floor(6 · 34 / 100) = 2 per type
     const all = names(dir);
     const intended = new Set(all.filter((n) => !frozen.has(n.replace(/\.weight$/, ""))));
     expect(trainedByPython(result.unfrozen_parameters, all)).toEqual(intended);
-    const parsed = parseYaml(readFileSync(join(out, "unfrozen_parameters_34percent.yaml"), "utf8")) as { unfrozen_parameters: string[] };
+    const parsed = parseYaml(readFileSync(join(out, "unfrozen_parameters_34percent.yaml"), "utf8")) as {
+      unfrozen_parameters: string[];
+    };
     expect(parsed.unfrozen_parameters).toEqual(result.unfrozen_parameters);
   });
 });

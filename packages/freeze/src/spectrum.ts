@@ -7,7 +7,12 @@ import { DEFAULT_SPECTRUM_TYPES, modelSlug, sortTypes } from "./module-types.js"
 import { selectTop } from "./select-top.js";
 import { type ScannedModule, scanSpectrum } from "./spectrum-scan.js";
 import { finiteForJson, type NoiseEmptyRule, snrFromParts } from "./spectrum-snr.js";
-import { exactPattern, type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
+import {
+  exactPattern,
+  type PatternGroup,
+  patternsTraining,
+  renderUnfrozenYaml,
+} from "./unfrozen-patterns.js";
 
 export type SpectrumMode = "unfreeze-top" | "freeze-top";
 
@@ -52,8 +57,20 @@ export interface SpectrumResult {
 export async function spectrum(modelPath: string, options: SpectrumOptions): Promise<SpectrumResult> {
   const mode = options.mode ?? "unfreeze-top";
   const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
-  const cachePath = options.cachePath !== undefined ? options.cachePath : options.out ? join(options.out, ".spectrum-cache.jsonl") : null;
-  const scanned = await scanSpectrum(modelPath, { types, cachePath, threads: options.threads, pool: options.pool, progress: options.progress, svd: options.svd });
+  const cachePath =
+    options.cachePath !== undefined
+      ? options.cachePath
+      : options.out
+        ? join(options.out, ".spectrum-cache.jsonl")
+        : null;
+  const scanned = await scanSpectrum(modelPath, {
+    types,
+    cachePath,
+    threads: options.threads,
+    pool: options.pool,
+    progress: options.progress,
+    svd: options.svd,
+  });
   const typeOrder = sortTypes(scanned.map((m) => m.type));
   const ordered = typeOrder.flatMap((t) => scanned.filter((m) => m.type === t));
   const snr: Record<string, number> = {};
@@ -72,7 +89,9 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
   let frozen: string[] = [];
   if (mode === "unfreeze-top") {
     // Exactly Spectrum's YAML: head and embeddings always, then each scanned type's top modules.
-    groups = [{ type: "", patterns: [exactPattern("lm_head.weight"), exactPattern("model.embed_tokens.weight")] }];
+    groups = [
+      { type: "", patterns: [exactPattern("lm_head.weight"), exactPattern("model.embed_tokens.weight")] },
+    ];
     for (const t of typeOrder) groups.push({ type: t, patterns: selected[t] });
   } else {
     frozen = typeOrder.flatMap((t) => selected[t]);
@@ -96,7 +115,13 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
     modules: ordered,
   };
   if (options.out) {
-    const name = options.modelName ?? modelPath.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "model";
+    const name =
+      options.modelName ??
+      modelPath
+        .replace(/[\\/]+$/, "")
+        .split(/[\\/]/)
+        .pop() ??
+      "model";
     const snrFile = join(options.out, `snr_results_${modelSlug(name)}.json`);
     const data: Record<string, { snr: number; type: string }> = {};
     for (const m of ordered) data[m.module] = { snr: finiteForJson(snr[m.module]), type: m.type };

@@ -14,7 +14,9 @@ describe("Axolotl unfrozen_parameters rule", () => {
   it("matches at the start only, dots literal — same verdicts as Python re.match", () => {
     const patterns = ["model.layers.6.mlp.down_proj", "^lm_head.weight$"];
     const ours = names.map((n) => matchesUnfrozen(patterns, n));
-    const python = JSON.parse(referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names }))) as boolean[];
+    const python = JSON.parse(
+      referenceScript("unfrozen_parameters.py", [], JSON.stringify({ patterns, names })),
+    ) as boolean[];
     expect(ours).toEqual(python);
     expect(ours).toEqual([true, false, true, true, false, false]);
   });
@@ -23,7 +25,9 @@ describe("Axolotl unfrozen_parameters rule", () => {
     const groups = patternsTraining(names, new Set(["model.layers.6.mlp.down_proj_extra"]));
     const patterns = groups.flatMap((g) => g.patterns);
     expect(patterns).toContain(exactPattern("model.layers.6.mlp.down_proj.weight"));
-    expect(names.filter((n) => matchesUnfrozen(patterns, n))).toEqual(names.filter((n) => !n.includes("_extra")));
+    expect(names.filter((n) => matchesUnfrozen(patterns, n))).toEqual(
+      names.filter((n) => !n.includes("_extra")),
+    );
     expect(renderUnfrozenYaml(groups).split("\n")[0]).toBe("unfrozen_parameters:");
   });
 });

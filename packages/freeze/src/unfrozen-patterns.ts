@@ -43,7 +43,10 @@ export interface PatternGroup {
  * grouped by module type (checkpoint order). A bare module name that would also hit a frozen parameter
  * (e.g. a prefix of another module) is replaced by exact `^name$` patterns. The result is verified.
  */
-export function patternsTraining(names: readonly string[], frozenModules: ReadonlySet<string>): PatternGroup[] {
+export function patternsTraining(
+  names: readonly string[],
+  frozenModules: ReadonlySet<string>,
+): PatternGroup[] {
   const lead: string[] = [];
   const byType = new Map<string, string[]>();
   const modulesDone = new Set<string>();

@@ -22,22 +22,63 @@ describe("cftkit freeze", () => {
   const base = join(root, "base");
   const tuned = join(root, "tuned");
   beforeAll(() => {
-    execFileSync("python3", [script, "make", base, "--seed", "2", "--layers", "4", "--hidden", "24", "--inter", "40", "--kv", "8"]);
+    execFileSync("python3", [
+      script,
+      "make",
+      base,
+      "--seed",
+      "2",
+      "--layers",
+      "4",
+      "--hidden",
+      "24",
+      "--inter",
+      "40",
+      "--kv",
+      "8",
+    ]);
     execFileSync("python3", [script, "make", tuned, "--base", base, "--change", "0.01", "--dtype", "BF16"]);
   });
 
   it("spectrum --json prints the DESIGN.md contract and --out writes Spectrum's files", () => {
     const out = join(root, "out");
-    const r = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--out", out, "--types", "q,k,v", "--json"]);
+    const r = cftkit([
+      "freeze",
+      "spectrum",
+      base,
+      "--top-percent",
+      "50",
+      "--out",
+      out,
+      "--types",
+      "q,k,v",
+      "--json",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc.snr).length).toBe(12);
-    const ref = JSON.parse(execFileSync("python3", [script, "snr", join(base, "model.safetensors"), "--types", "self_attn.q_proj,self_attn.k_proj,self_attn.v_proj"], { encoding: "utf8" }));
-    for (const [m, v] of Object.entries(ref.snr)) expect(Math.abs(doc.snr[m] - (v as number)) / (v as number)).toBeLessThan(1e-4);
+    const ref = JSON.parse(
+      execFileSync(
+        "python3",
+        [
+          script,
+          "snr",
+          join(base, "model.safetensors"),
+          "--types",
+          "self_attn.q_proj,self_attn.k_proj,self_attn.v_proj",
+        ],
+        { encoding: "utf8" },
+      ),
+    );
+    for (const [m, v] of Object.entries(ref.snr))
+      expect(Math.abs(doc.snr[m] - (v as number)) / (v as number)).toBeLessThan(1e-4);
     const yaml = parseYaml(readFileSync(join(out, "unfrozen_parameters_50percent.yaml"), "utf8"));
     expect(yaml.unfrozen_parameters).toEqual(doc.unfrozen_parameters);
     expect(doc.unfrozen_parameters.slice(0, 2)).toEqual(["^lm_head.weight$", "^model.embed_tokens.weight$"]);
-    expect(JSON.parse(readFileSync(join(out, "snr_results_base.json"), "utf8"))["model.layers.0.self_attn.q_proj"].type).toBe("self_attn.q_proj");
+    expect(
+      JSON.parse(readFileSync(join(out, "snr_results_base.json"), "utf8"))["model.layers.0.self_attn.q_proj"]
+        .type,
+    ).toBe("self_attn.q_proj");
   });
 
   it("diff and random print {scores, frozen, unfrozen_parameters}", () => {

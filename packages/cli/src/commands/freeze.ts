@@ -12,7 +12,15 @@ import {
   spectrum,
 } from "@cftkit/freeze";
 import type { Command } from "commander";
-import { type CommonOptions, formatTable, log, parseNumberOption, printHuman, printJson, progress } from "../cli-output.js";
+import {
+  type CommonOptions,
+  formatTable,
+  log,
+  parseNumberOption,
+  printHuman,
+  printJson,
+  progress,
+} from "../cli-output.js";
 import type { CommandModule } from "../command-module.js";
 
 interface SpectrumCliOptions extends CommonOptions {
@@ -42,7 +50,12 @@ function finiteRecord(values: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, finiteForJson(v)]));
 }
 
-async function writeSelection(out: string | undefined, fileBase: string, yaml: string, json: unknown): Promise<Record<string, string>> {
+async function writeSelection(
+  out: string | undefined,
+  fileBase: string,
+  yaml: string,
+  json: unknown,
+): Promise<Record<string, string>> {
   if (!out) return {};
   const yamlPath = join(out, `${fileBase}.yaml`);
   const jsonPath = join(out, `${fileBase}.json`);
@@ -54,30 +67,49 @@ async function writeSelection(out: string | undefined, fileBase: string, yaml: s
 /** `cftkit freeze spectrum|diff|random`: layer selection for the layer-freezing mitigations (Axolotl-ready output). */
 export const freezeCommand: CommandModule = {
   register(program: Command) {
-    const freeze = program.command("freeze").description("choose layers to freeze or train (Spectrum SNR, LF_H2 weight change, LF_H1 random)");
+    const freeze = program
+      .command("freeze")
+      .description("choose layers to freeze or train (Spectrum SNR, LF_H2 weight change, LF_H1 random)");
 
     freeze
       .command("spectrum")
-      .description("Spectrum SNR of every projection, per-type top-percent selection, Axolotl unfrozen_parameters")
+      .description(
+        "Spectrum SNR of every projection, per-type top-percent selection, Axolotl unfrozen_parameters",
+      )
       .argument("<model-dir>", "safetensors file or Hugging Face model folder")
       .requiredOption("--top-percent <P>", "percent of modules per type to select (Spectrum's floor rule)")
-      .option("--mode <mode>", "unfreeze-top (Spectrum: train the top-P) or freeze-top (paper: freeze the top-P, train the rest)", "unfreeze-top")
-      .option("--types <list>", `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`)
-      .option("--out <dir>", "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)")
+      .option(
+        "--mode <mode>",
+        "unfreeze-top (Spectrum: train the top-P) or freeze-top (paper: freeze the top-P, train the rest)",
+        "unfreeze-top",
+      )
+      .option(
+        "--types <list>",
+        `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
+      )
+      .option(
+        "--out <dir>",
+        "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
+      )
       .option("--cache <file>", "per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)")
       .option("--model-name <name>", "model name for the results file's slug (default: the folder name)")
       .option("--threads <n>", "worker threads for the SVDs (default: all cores)")
-      .option("--legacy-infinity", "old Spectrum rule: no singular value at or below the threshold gives Infinity (not signal/1)")
+      .option(
+        "--legacy-infinity",
+        "old Spectrum rule: no singular value at or below the threshold gives Infinity (not signal/1)",
+      )
       .option("--json", "print one JSON document")
       .option("--quiet", "no logs on stderr")
       .action(async (modelDir: string, options: SpectrumCliOptions) => {
         const topPercent = parseNumberOption("--top-percent", options.topPercent);
-        if (topPercent < 0 || topPercent > 100) throw new CftkitError("CLI_BAD_NUMBER", `--top-percent must be in 0..100, got ${topPercent}`);
+        if (topPercent < 0 || topPercent > 100)
+          throw new CftkitError("CLI_BAD_NUMBER", `--top-percent must be in 0..100, got ${topPercent}`);
         const mode = options.mode ?? "unfreeze-top";
         if (mode !== "unfreeze-top" && mode !== "freeze-top") {
           throw new CftkitError("CLI_BAD_OPTION", `--mode must be unfreeze-top or freeze-top, got "${mode}"`);
         }
-        const threads = options.threads !== undefined ? parseNumberOption("--threads", options.threads) : undefined;
+        const threads =
+          options.threads !== undefined ? parseNumberOption("--threads", options.threads) : undefined;
         const started = Date.now();
         const result = await spectrum(modelDir, {
           topPercent,
@@ -91,7 +123,10 @@ export const freezeCommand: CommandModule = {
           progress: progress(options),
         });
         const cached = result.modules.filter((m) => m.cached).length;
-        log(options, `scanned ${result.modules.length} modules (${cached} from cache) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        log(
+          options,
+          `scanned ${result.modules.length} modules (${cached} from cache) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
         if (options.json) {
           printJson({
             snr: finiteRecord(result.snr),
@@ -106,19 +141,31 @@ export const freezeCommand: CommandModule = {
           });
           return;
         }
-        const rows = result.modules.map((m) => [m.module, m.type, `${m.rows}×${m.cols}`, result.snr[m.module].toPrecision(6), result.selected[m.type]?.includes(m.module) ? "top" : ""]);
+        const rows = result.modules.map((m) => [
+          m.module,
+          m.type,
+          `${m.rows}×${m.cols}`,
+          result.snr[m.module].toPrecision(6),
+          result.selected[m.type]?.includes(m.module) ? "top" : "",
+        ]);
         printHuman(options, formatTable(["module", "type", "shape", "snr", ""], rows));
         printHuman(options, `\n${result.yaml}`);
-        if (result.files.yaml) printHuman(options, `wrote ${result.files.snrResults} and ${result.files.yaml}`);
+        if (result.files.yaml)
+          printHuman(options, `wrote ${result.files.snrResults} and ${result.files.yaml}`);
       });
 
     freeze
       .command("diff")
-      .description("LF_H2: freeze the top-K most-changed modules per type between a base and a tuned checkpoint")
+      .description(
+        "LF_H2: freeze the top-K most-changed modules per type between a base and a tuned checkpoint",
+      )
       .argument("<base-dir>", "base model (safetensors file or folder)")
       .argument("<tuned-dir>", "phase-1 model of the same architecture")
       .requiredOption("--top-k <K>", "modules to freeze per type")
-      .option("--types <list>", `module types (default: ${DEFAULT_DIFF_TYPES.join(",")}); shorthands q,k,v,o,gate,up,down`)
+      .option(
+        "--types <list>",
+        `module types (default: ${DEFAULT_DIFF_TYPES.join(",")}); shorthands q,k,v,o,gate,up,down`,
+      )
       .option("--out <dir>", "write unfrozen_parameters_lf_h2.yaml and .json there")
       .option("--json", "print one JSON document")
       .option("--quiet", "no logs on stderr")
@@ -142,7 +189,12 @@ export const freezeCommand: CommandModule = {
           printJson({ ...doc, files });
           return;
         }
-        const rows = Object.entries(result.scores).map(([m, s]) => [m, s.toPrecision(6), result.relative_change[m].toPrecision(4), result.frozen.includes(m) ? "frozen" : ""]);
+        const rows = Object.entries(result.scores).map(([m, s]) => [
+          m,
+          s.toPrecision(6),
+          result.relative_change[m].toPrecision(4),
+          result.frozen.includes(m) ? "frozen" : "",
+        ]);
         printHuman(options, formatTable(["module", "||ΔW||_F", "relative", ""], rows));
         printHuman(options, `\n${result.yaml}`);
       });

@@ -8,7 +8,12 @@ import type { OrtKernels } from "./ort-kernels.js";
  * two-sided update of the trailing matrix as matrix products on onnxruntime (O(r²·b), all level-3).
  * Returns the band matrix in dense row-major storage (zeros outside the band). `a` is consumed.
  */
-export async function reduceToBand(a: Float64Array, n: number, b: number, kernels: OrtKernels): Promise<Float64Array> {
+export async function reduceToBand(
+  a: Float64Array,
+  n: number,
+  b: number,
+  kernels: OrtKernels,
+): Promise<Float64Array> {
   const out = new Float64Array(n * n);
   let cur = a;
   let r0 = n;

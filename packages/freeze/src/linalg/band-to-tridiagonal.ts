@@ -9,7 +9,11 @@ import { householder } from "./householder.js";
  * Work ≈ 6·b·n² flops. A dense matrix is handled with bandwidth n−1.
  * Returns the diagonal and sub-diagonal.
  */
-export function bandToTridiagonal(dense: Float64Array, n: number, bandwidth: number): { d: Float64Array; e: Float64Array } {
+export function bandToTridiagonal(
+  dense: Float64Array,
+  n: number,
+  bandwidth: number,
+): { d: Float64Array; e: Float64Array } {
   const b = Math.max(1, Math.min(bandwidth, n - 1));
   const h = 2 * b;
   const W = h + 1;
@@ -80,7 +84,16 @@ function applyLeftBlock(
 }
 
 /** The symmetric diagonal block R×R, R = p..p+len-1 (lower triangle): A ← H A H. */
-function applySymmetric(a: Float64Array, W: number, h: number, v: Float64Array, len: number, p: number, tau: number, y: Float64Array): void {
+function applySymmetric(
+  a: Float64Array,
+  W: number,
+  h: number,
+  v: Float64Array,
+  len: number,
+  p: number,
+  tau: number,
+  y: Float64Array,
+): void {
   y.fill(0, 0, len);
   for (let i = 0; i < len; i++) {
     const base = (p + i) * W - (p + i) + h + p; // + column index offset from p
@@ -109,7 +122,17 @@ function applySymmetric(a: Float64Array, W: number, h: number, v: Float64Array, 
 }
 
 /** Rows r0..r1-1 (below the diagonal block), columns p..p+len-1: A ← A (I − τ v vᵀ). */
-function applyRightBlock(a: Float64Array, W: number, h: number, v: Float64Array, len: number, p: number, tau: number, r0: number, r1: number): void {
+function applyRightBlock(
+  a: Float64Array,
+  W: number,
+  h: number,
+  v: Float64Array,
+  len: number,
+  p: number,
+  tau: number,
+  r0: number,
+  r1: number,
+): void {
   for (let r = r0; r < r1; r++) {
     const base = r * W + p - r + h;
     let s = 0;

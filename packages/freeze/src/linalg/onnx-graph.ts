@@ -120,10 +120,5 @@ export function encodeOnnxModel(spec: OnnxGraphSpec): Uint8Array {
   for (const v of spec.inputs) graph.message(11, valueInfo(v));
   for (const v of spec.outputs) graph.message(12, valueInfo(v));
   const opset = new ProtoWriter().string(1, "").int(2, 13);
-  return new ProtoWriter()
-    .int(1, 7)
-    .string(2, "cftkit")
-    .message(7, graph)
-    .message(8, opset)
-    .finish();
+  return new ProtoWriter().int(1, 7).string(2, "cftkit").message(7, graph).message(8, opset).finish();
 }

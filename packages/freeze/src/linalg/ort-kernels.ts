@@ -27,7 +27,12 @@ export class OrtKernels {
       encodeOnnxModel({
         name: "gram",
         nodes: [
-          { op: "Cast", inputs: ["w"], outputs: ["wd"], attributes: [{ name: "to", kind: "int", value: OnnxType.DOUBLE }] },
+          {
+            op: "Cast",
+            inputs: ["w"],
+            outputs: ["wd"],
+            attributes: [{ name: "to", kind: "int", value: OnnxType.DOUBLE }],
+          },
           {
             op: "Gemm",
             inputs: ["wd", "wd"],
@@ -45,12 +50,27 @@ export class OrtKernels {
         { op: "Slice", inputs: ["a", "starts", "ends"], outputs: ["a22"] },
         { op: "MatMul", inputs: ["a22", "v"], outputs: ["av"] },
         { op: "MatMul", inputs: ["av", "t"], outputs: ["x"] },
-        { op: "Gemm", inputs: ["v", "x"], outputs: ["vtx"], attributes: [{ name: "transA", kind: "int", value: 1 }] },
+        {
+          op: "Gemm",
+          inputs: ["v", "x"],
+          outputs: ["vtx"],
+          attributes: [{ name: "transA", kind: "int", value: 1 }],
+        },
         { op: "MatMul", inputs: ["th", "vtx"], outputs: ["z"] },
         { op: "MatMul", inputs: ["v", "z"], outputs: ["vz"] },
         { op: "Sub", inputs: ["x", "vz"], outputs: ["y"] },
-        { op: "Concat", inputs: ["v", "y"], outputs: ["p"], attributes: [{ name: "axis", kind: "int", value: 1 }] },
-        { op: "Concat", inputs: ["y", "v"], outputs: ["q"], attributes: [{ name: "axis", kind: "int", value: 1 }] },
+        {
+          op: "Concat",
+          inputs: ["v", "y"],
+          outputs: ["p"],
+          attributes: [{ name: "axis", kind: "int", value: 1 }],
+        },
+        {
+          op: "Concat",
+          inputs: ["y", "v"],
+          outputs: ["q"],
+          attributes: [{ name: "axis", kind: "int", value: 1 }],
+        },
         {
           op: "Gemm",
           inputs: ["p", "q", "a22"],
@@ -87,7 +107,14 @@ export class OrtKernels {
     return { g, k: Math.min(rows, cols) };
   }
 
-  async bandStep(a: Float64Array, r0: number, b: number, v: Float64Array, t: Float64Array, th: Float64Array): Promise<Float64Array> {
+  async bandStep(
+    a: Float64Array,
+    r0: number,
+    b: number,
+    v: Float64Array,
+    t: Float64Array,
+    th: Float64Array,
+  ): Promise<Float64Array> {
     const r = r0 - b;
     const out = await this.bandSession.run({
       a: new ort.Tensor("float64", a, [r0, r0]),

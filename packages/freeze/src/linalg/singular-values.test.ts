@@ -10,7 +10,12 @@ import { SingularValuePool } from "./worker-pool.js";
 const dir = mkdtempSync(join(tmpdir(), "cftkit-svd-"));
 
 /** A matrix from numpy (noise + low-rank signal, columns scaled over `decades` orders of magnitude) and numpy's float64 singular values. */
-function numpyCase(rows: number, cols: number, seed: number, decades: number): { w: Float32Array; s: Float64Array } {
+function numpyCase(
+  rows: number,
+  cols: number,
+  seed: number,
+  decades: number,
+): { w: Float32Array; s: Float64Array } {
   const code = `
 import numpy as np, sys
 rng = np.random.default_rng(${seed})

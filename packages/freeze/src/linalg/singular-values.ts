@@ -25,7 +25,8 @@ export async function singularValues(
   kernels: OrtKernels | null,
   options: SingularValueOptions = {},
 ): Promise<Float64Array> {
-  if (w.length !== rows * cols) throw new RangeError(`matrix data has ${w.length} values, expected ${rows}×${cols}`);
+  if (w.length !== rows * cols)
+    throw new RangeError(`matrix data has ${w.length} values, expected ${rows}×${cols}`);
   const k = Math.min(rows, cols);
   if (k === 0) return new Float64Array(0);
   if (k === 1) {

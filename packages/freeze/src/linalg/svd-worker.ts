@@ -13,7 +13,9 @@ export interface SvdRequest {
   cols: number;
   options?: SingularValueOptions;
 }
-export type SvdResponse = { id: number; ok: true; values: Float64Array } | { id: number; ok: false; message: string };
+export type SvdResponse =
+  | { id: number; ok: true; values: Float64Array }
+  | { id: number; ok: false; message: string };
 
 if (process.send && process.env.CFTKIT_SVD_WORKER === "1") {
   const send = process.send.bind(process);
@@ -26,7 +28,11 @@ if (process.send && process.env.CFTKIT_SVD_WORKER === "1") {
         const values = await singularValues(req.data, req.rows, req.cols, await kernels, req.options);
         send({ id: req.id, ok: true, values } satisfies SvdResponse);
       } catch (error) {
-        send({ id: req.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies SvdResponse);
+        send({
+          id: req.id,
+          ok: false,
+          message: error instanceof Error ? error.message : String(error),
+        } satisfies SvdResponse);
       }
     });
   });

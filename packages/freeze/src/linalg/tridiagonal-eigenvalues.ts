@@ -3,7 +3,10 @@
  * by the implicit QL algorithm with Wilkinson shifts (eigenvalues only). O(n²) work. Inputs are copied.
  * Returns the eigenvalues in ascending order.
  */
-export function tridiagonalEigenvalues(diagonal: ArrayLike<number>, offDiagonal: ArrayLike<number>): Float64Array {
+export function tridiagonalEigenvalues(
+  diagonal: ArrayLike<number>,
+  offDiagonal: ArrayLike<number>,
+): Float64Array {
   const n = diagonal.length;
   const d = Float64Array.from(diagonal);
   const e = new Float64Array(n);

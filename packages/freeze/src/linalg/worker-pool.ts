@@ -82,7 +82,12 @@ export class SingularValuePool {
   }
 
   /** Singular values (descending) of a row-major f32 matrix. */
-  singularValues(data: Float32Array, rows: number, cols: number, options?: SingularValueOptions): Promise<Float64Array> {
+  singularValues(
+    data: Float32Array,
+    rows: number,
+    cols: number,
+    options?: SingularValueOptions,
+  ): Promise<Float64Array> {
     if (this.closed) return Promise.reject(new Error("SingularValuePool is closed"));
     return new Promise((resolve, reject) => {
       const req: SvdRequest = { id: this.nextId++, data, rows, cols, options };
