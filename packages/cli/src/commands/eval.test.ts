@@ -74,9 +74,6 @@ describe("cftkit eval", () => {
     ]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/error\[MLQA_UNKNOWN_LANGUAGE\]/);
-    const missing = cftkit(["eval", "qa", "--dataset", join(tmp, "nope.json"), "--predictions", predFile]);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/error\[EVAL_FILE_NOT_FOUND\]/);
   }, 60_000);
 
   it("ifeval --out writes the official files and prints the four metrics", () => {
@@ -131,9 +128,5 @@ describe("cftkit eval", () => {
     ) as { rouge1: { precision: number }; mode: string };
     expect(m.mode).toBe("multilingual");
     expect(m.rouge1.precision).toBeCloseTo(0.5, 12);
-    writeFileSync(ref, "a\nb\n");
-    const bad = cftkit(["eval", "rouge", "--predictions", pred, "--references", ref]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/error\[ROUGE_LENGTH_MISMATCH\]/);
   }, 60_000);
 });
