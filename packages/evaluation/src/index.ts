@@ -66,3 +66,69 @@ export {
   readIfevalResponses,
   writeIfevalOutputs,
 } from "./ifeval/evaluate.js";
+// ---- tasks: models and task runners ----
+export {
+  type EvalModel,
+  type GenerationRequest,
+  type LikelihoodRequest,
+  type LikelihoodResult,
+  EmbeddedEvalModel,
+} from "./tasks/eval-model.js";
+export {
+  type HeldoutExample,
+  type HeldoutLikelihoodResult,
+  heldoutLikelihood,
+} from "./tasks/heldout-likelihood-task.js";
+export { type QaItem, type QaTaskResult, qaGenerationTask } from "./tasks/qa-generation-task.js";
+export { type ChatRenderer, renderChatML } from "./tasks/chatml.js";
+export { ResponseCache } from "./tasks/response-cache.js";
+export { OpenAIEvalModel, type OpenAIEvalModelOptions, scoreEchoedLogprobs } from "./tasks/openai-eval-model.js";
+export type { Ability, TaskPrediction, TaskResult } from "./tasks/task-result.js";
+export { parseCsv } from "./tasks/csv.js";
+export { QA_PROMPT_WORDS, XQUAD_LANGUAGES, loadSquadQaItems, qaPromptText } from "./tasks/qa-items.js";
+export {
+  type MultipleChoiceTaskItem,
+  type MultipleChoiceTaskResult,
+  hellaswagPreprocess,
+  loadHellaswagItems,
+  loadMmluItems,
+  mmluItem,
+  multipleChoiceTask,
+} from "./tasks/multiple-choice-task.js";
+export { XLSUM_PROMPT, type XlsumItem, ifevalTask, loadXlsumItems, xlsumTask } from "./tasks/generation-tasks.js";
+export {
+  type PairwiseItem,
+  judgePrompt,
+  loadPairwiseItems,
+  pairwiseJudgeTask,
+  parseVerdict,
+} from "./tasks/pairwise-judge-task.js";
+export {
+  type EvaluationReport,
+  type TaskFamily,
+  type TaskSpec,
+  loadHeldoutExamples,
+  parseTaskSpec,
+  runEvaluation,
+  runTask,
+} from "./tasks/run-evaluation.js";
+export {
+  type AbilitySummary,
+  type PhaseDelta,
+  type ScoredTask,
+  abilityTable,
+  phaseDeltas,
+  summarizeAbilities,
+} from "./aggregate.js";
+export {
+  type LmEvalModel,
+  type LmEvalOptions,
+  type LmEvalResults,
+  type LmEvalTaskScore,
+  buildLmEvalCommand,
+  findExecutable,
+  findLmEvalResultsFile,
+  importLmEvalResults,
+  parseLmEvalResults,
+  runLmEval,
+} from "./lm-eval-bridge.js";
