@@ -251,6 +251,14 @@ CASES = {
                     rope_scaling=dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
                                       original_max_position_embeddings=16)),
     ),
+    # Dynamic NTK RoPE scaling: sequences longer than max_position_embeddings raise the RoPE base.
+    "llama-dynamic": dict(
+        dtype="F32",
+        config=dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=32, intermediate_size=40,
+                    num_hidden_layers=1, num_attention_heads=2, num_key_value_heads=2, rms_norm_eps=1e-5,
+                    rope_theta=10000.0, vocab_size=47, tie_word_embeddings=True, max_position_embeddings=12,
+                    hidden_act="silu", rope_scaling=dict(type="dynamic", factor=2.0)),
+    ),
     # Mistral with a sliding window shorter than the test sequences.
     "mistral-window": dict(
         dtype="F32",

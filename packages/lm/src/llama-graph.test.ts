@@ -37,6 +37,7 @@ const CASES = [
     ids: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40",
   }, // llama3 rope, head_dim, bias, F16
   { name: "mistral-window", ids: "1,2,3,50,4,5,6,7,8" }, // sliding window 3
+  { name: "llama-dynamic", ids: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24" }, // dynamic NTK, 24 > 12 positions
 ];
 
 describe("llamaForward conformance vs the independent numpy reference (tools/reference/llama_forward.py)", () => {
