@@ -42,3 +42,15 @@ describe("language identification (tinyld)", () => {
     expect(detectLanguage("これは日本語の文章です。今日はいい天気ですね。")).toBe("ja");
   });
 });
+
+describe("language from file names", () => {
+  it("takes the last token when it is a language code", async () => {
+    const { languageFromFileName } = await import("./language-tag.js");
+    expect(languageFromFileName("/x/alpaca_fr.json")).toBe("fr");
+    expect(languageFromFileName("part.de.jsonl.gz")).toBe("de");
+    expect(languageFromFileName("xquad.zh.json")).toBe("zh");
+    expect(languageFromFileName("alpaca_pt_BR.json")).toBe("pt-BR");
+    expect(languageFromFileName("hi_there.json")).toBeNull();
+    expect(languageFromFileName("alpaca_5000.json")).toBeNull();
+  });
+});

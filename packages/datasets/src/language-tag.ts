@@ -10,22 +10,22 @@ const KNOWN = new Set(
   ).split(" "),
 );
 
-/** The language a file name declares, or null: the last `.`/`_`/`-` separated token that is a known code. */
+/**
+ * The language a file name declares, or null: its last `.`/`_`/`-` separated token when that is a known
+ * ISO 639-1 code (`alpaca_fr.json`, `part.de.jsonl`, `xquad.de.json`, `test-context-de-question-de.json`),
+ * optionally with a region (`alpaca_pt_BR.json` → `pt-BR`). Only the last token counts, so words such as
+ * `hi` or `is` elsewhere in a name are not taken for a language.
+ */
 export function languageFromFileName(file: string): string | null {
   const stem = basename(file)
     .replace(/\.gz$/i, "")
     .replace(/\.(jsonl|ndjson|json|parquet)$/i, "");
   const tokens = stem.split(/[._\-\s]+/);
-  for (let i = tokens.length - 1; i >= 0; i--) {
-    const t = tokens[i]!.toLowerCase();
-    if (KNOWN.has(t)) {
-      // zh_CN / pt-BR style: keep the region when the next token is one.
-      const next = tokens[i + 1];
-      if (next && /^[A-Z]{2}$/.test(next)) return `${t}-${next}`;
-      return t;
-    }
-  }
-  return null;
+  const last = tokens[tokens.length - 1] ?? "";
+  const before = tokens[tokens.length - 2]?.toLowerCase();
+  if (/^[A-Z]{2}$/.test(last) && before && KNOWN.has(before)) return `${before}-${last}`;
+  const t = last.toLowerCase();
+  return KNOWN.has(t) ? t : null;
 }
 
 /** Normalise a declared tag (`EN`, `pt_br`, `zh-cn`) to BCP-47 casing, or null when it is not one. */
