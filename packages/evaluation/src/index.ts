@@ -82,7 +82,11 @@ export {
 export { type QaItem, type QaTaskResult, qaGenerationTask } from "./tasks/qa-generation-task.js";
 export { type ChatRenderer, renderChatML } from "./tasks/chatml.js";
 export { ResponseCache } from "./tasks/response-cache.js";
-export { OpenAIEvalModel, type OpenAIEvalModelOptions, scoreEchoedLogprobs } from "./tasks/openai-eval-model.js";
+export {
+  OpenAIEvalModel,
+  type OpenAIEvalModelOptions,
+  scoreEchoedLogprobs,
+} from "./tasks/openai-eval-model.js";
 export type { Ability, TaskPrediction, TaskResult } from "./tasks/task-result.js";
 export { parseCsv } from "./tasks/csv.js";
 export { QA_PROMPT_WORDS, XQUAD_LANGUAGES, loadSquadQaItems, qaPromptText } from "./tasks/qa-items.js";
@@ -95,7 +99,13 @@ export {
   mmluItem,
   multipleChoiceTask,
 } from "./tasks/multiple-choice-task.js";
-export { XLSUM_PROMPT, type XlsumItem, ifevalTask, loadXlsumItems, xlsumTask } from "./tasks/generation-tasks.js";
+export {
+  XLSUM_PROMPT,
+  type XlsumItem,
+  ifevalTask,
+  loadXlsumItems,
+  xlsumTask,
+} from "./tasks/generation-tasks.js";
 export {
   type PairwiseItem,
   judgePrompt,
@@ -129,6 +139,7 @@ export {
   findExecutable,
   findLmEvalResultsFile,
   importLmEvalResults,
+  lmEvalScoredTasks,
   parseLmEvalResults,
   runLmEval,
 } from "./lm-eval-bridge.js";

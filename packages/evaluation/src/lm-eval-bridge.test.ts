@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isCftkitError } from "@cftkit/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildLmEvalCommand, importLmEvalResults, parseLmEvalResults, runLmEval } from "./lm-eval-bridge.js";
+import {
+  buildLmEvalCommand,
+  importLmEvalResults,
+  lmEvalScoredTasks,
+  parseLmEvalResults,
+  runLmEval,
+} from "./lm-eval-bridge.js";
 
 /** A results file in lm-eval 0.4's documented layout (values as lm-eval writes them). */
 const RESULTS = {
@@ -67,6 +73,9 @@ describe("lm-eval results", () => {
       ability: "MA",
     });
     expect(r.model).toBe("/m");
+    // The mmlu group stands for its subtasks when aggregating.
+    expect(lmEvalScoredTasks(r).map((t) => t.task)).not.toContain("mmlu_anatomy");
+    expect(lmEvalScoredTasks(r).map((t) => t.task)).toContain("mmlu");
   });
 
   it("rejects files without results", async () => {

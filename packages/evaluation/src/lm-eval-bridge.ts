@@ -313,3 +313,14 @@ export async function runLmEval(
     );
   return { ...(await importLmEvalResults(file)), command: [command, ...args] };
 }
+
+/**
+ * The tasks to aggregate from lm-eval results: a group's aggregate (`mmlu`) stands for its family and its
+ * subtasks (`mmlu_anatomy`, …) are left out; other tasks count as they are.
+ */
+export function lmEvalScoredTasks(results: LmEvalResults): LmEvalTaskScore[] {
+  const groupedFamilies = new Set(
+    results.tasks.filter((t) => t.isGroup).map((t) => `${t.family}\u0000${t.language}`),
+  );
+  return results.tasks.filter((t) => t.isGroup || !groupedFamilies.has(`${t.family}\u0000${t.language}`));
+}

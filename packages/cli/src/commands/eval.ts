@@ -3,6 +3,7 @@ import { CftkitError } from "@cftkit/core";
 import type { Command } from "commander";
 import { type CommonOptions, formatTable, log, printHuman, printJson } from "../cli-output.js";
 import type { CommandModule } from "../command-module.js";
+import { evalRunSubcommand, importLmEvalSubcommand } from "./eval-run.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
 const evaluationApi = () => import("@cftkit/evaluation");
@@ -247,7 +248,13 @@ const rougeSubcommand: EvalSubcommand = (evalCommand) => {
 };
 
 /** The `cftkit eval` subcommands, in help order. */
-export const evalSubcommands: EvalSubcommand[] = [qaSubcommand, ifevalSubcommand, rougeSubcommand];
+export const evalSubcommands: EvalSubcommand[] = [
+  qaSubcommand,
+  ifevalSubcommand,
+  rougeSubcommand,
+  evalRunSubcommand,
+  importLmEvalSubcommand,
+];
 
 /** `cftkit eval …`: English and multilingual ability scores. */
 export const evalCommand: CommandModule = {
