@@ -59,6 +59,24 @@ export async function benchForward(
   }
 }
 
+/** Sampled generation with the KV cache (tfjs): new tokens per second for a batch of 8 prompts. */
+export async function benchGenerate(
+  preset: "tiny" | "small",
+  maxNewTokens = 32,
+): Promise<{ preset: string; tokensPerSecond: number }> {
+  const model = await CausalLM.init({ preset, seed: 0 });
+  try {
+    const prompts = Array.from({ length: 8 }, (_, i) => `Prompt number ${i}: tell me something`);
+    await model.generate(prompts.slice(0, 1), { maxNewTokens: 4 });
+    const t0 = performance.now();
+    const out = await model.generate(prompts, { maxNewTokens, temperature: 1, seed: 1 });
+    const dt = (performance.now() - t0) / 1000;
+    return { preset, tokensPerSecond: out.reduce((s, r) => s + r.tokenIds.length, 0) / dt };
+  } finally {
+    model.dispose();
+  }
+}
+
 if (process.argv[1]?.endsWith("lm.ts")) {
   const quick = process.argv.includes("--quick");
   const peak = numpySgemmPeak(quick ? 2048 : 4096);
@@ -74,6 +92,12 @@ if (process.argv[1]?.endsWith("lm.ts")) {
     console.log(
       `         ${r.engine.padEnd(6)}  ${r.preset.padEnd(6)}  ${String(r.parameters).padEnd(9)}  ${`${r.batch}×${r.seq}`.padEnd(9)}  ${r.tokensPerSecond.toFixed(0).padStart(8)}  ${r.msPerForward.toFixed(1).padStart(10)}  ${r.gflops.toFixed(2).padStart(7)}  ${((100 * r.gflops) / peak).toFixed(2).padStart(8)}%`,
     );
+  for (const preset of ["tiny", "small"] as const) {
+    const g = await benchGenerate(preset);
+    console.log(
+      `generate ${preset.padEnd(6)} batch 8, 32 new tokens, KV cache (tfjs): ${g.tokensPerSecond.toFixed(0)} new tokens/s`,
+    );
+  }
   if (!process.argv.includes("--no-train")) {
     const train = await benchTraining(["tiny", "small"], quick ? 3 : 8);
     console.log("train    preset  steps  tokens/s  GFLOP/s  % of peak  loss first→last");
