@@ -43,8 +43,15 @@ export function mixRecords(parts: MixPart[], options: MixOptions): MixResult {
       ...parts.map((p, i) => (shares[i]! > 0 ? p.records.length / shares[i]! : Number.POSITIVE_INFINITY)),
     );
     const total = options.total ?? Math.floor(maxTotal + 1e-9);
-    takes = shares.map((s, i) => {
-      const want = Math.round(s * total);
+    // Largest-remainder rounding, so the parts add up to exactly `total`.
+    const exact = shares.map((sh) => sh * total);
+    takes = exact.map(Math.floor);
+    const order = exact
+      .map((e, i) => ({ i, rem: e - Math.floor(e) }))
+      .sort((a, b) => b.rem - a.rem || a.i - b.i);
+    for (let k = 0, given = takes.reduce((a, b) => a + b, 0); given < total; k++, given++)
+      takes[order[k % order.length]!.i]!++;
+    takes.forEach((want, i) => {
       if (want > parts[i]!.records.length) {
         throw new CftkitError(
           "DATA_BAD_OPTION",
@@ -52,7 +59,6 @@ export function mixRecords(parts: MixPart[], options: MixOptions): MixResult {
           { exitCode: 2 },
         );
       }
-      return want;
     });
   } else takes = parts.map((p) => Math.min(p.count ?? p.records.length, p.records.length));
   const root = new SeededRandom(options.seed);

@@ -80,6 +80,16 @@ describe("mixing, splitting, dedup, length filter", () => {
     );
     expect(byRatio.parts.map((p) => p.taken)).toEqual([90, 10]);
     expect(byRatio.records.length).toBe(100);
+    // Without a total: the largest mix the parts allow, rounded so the parts add up exactly.
+    const widest = mixRecords(
+      [
+        { records: a, ratio: 0.9 },
+        { records: b, ratio: 0.1 },
+      ],
+      { seed: 1 },
+    );
+    expect(widest.parts.map((p) => p.taken)).toEqual([100, 11]);
+    expect(widest.records.length).toBe(111);
     const byCount = mixRecords(
       [
         { records: a, count: 10 },
