@@ -37,9 +37,9 @@ export async function heldoutLikelihood(
         return { context: e.messages.slice(0, -1), continuation: last.content };
       }),
     );
-    results.forEach((r, k) =>
-      records.push({ logprob: r.logprob, tokenCount: r.tokenCount, group: batch[k]!.language }),
-    );
+    results.forEach((r, k) => {
+      records.push({ logprob: r.logprob, tokenCount: r.tokenCount, group: batch[k]!.language });
+    });
     progress.update({ done: records.length });
   }
   progress.stop();
