@@ -88,6 +88,8 @@ class HfTokenizer implements Tokenizer {
     return Array.from(this.tok.encode(text, { add_special_tokens: opts.addSpecialTokens ?? true }));
   }
   decode(ids: number[], opts: { skipSpecialTokens?: boolean } = {}): string {
+    // transformers.js refuses an empty id list; a generation that stops at once decodes to "".
+    if (ids.length === 0) return "";
     return this.tok.decode(ids, { skip_special_tokens: opts.skipSpecialTokens ?? false });
   }
   applyChatTemplate(messages: ChatMessage[], opts: { addGenerationPrompt?: boolean } = {}): string {

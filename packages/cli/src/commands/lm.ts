@@ -257,7 +257,9 @@ export const lmCommand: CommandModule = {
           const layers = model.config.numHiddenLayers + 1;
           const tensors = Array.from({ length: layers }, (_, l) => {
             const data = new Float32Array(means.length * H);
-            means.forEach((m, s) => data.set(m[l]!, s * H));
+            means.forEach((m, s) => {
+              data.set(m[l]!, s * H);
+            });
             return { name: `layer.${l}`, dtype: "F32" as const, shape: [means.length, H], data };
           });
           await writeSafetensors(options.out, tensors, {
