@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,11 +11,14 @@ const tmp = mkdtempSync(join(tmpdir(), "cftkit-cli-eval-run-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Async spawn: the fault server answers from this process, so the event loop must keep running. */
-function cftkit(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function cftkit(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["packages/cli/bin/cftkit.js", ...args], {
       cwd: repo,
-      env: { ...process.env, CFTKIT_FROM_SOURCE: "1" },
+      env: { ...process.env, CFTKIT_FROM_SOURCE: "1", ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -104,5 +107,43 @@ describe("cftkit eval run / import-lm-eval", () => {
     const bad = await cftkit(["eval", "run", "--model", server.url, "--tasks", "nonsense", "--json"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/error\[EVAL_BAD_TASK\]/);
+  }, 60_000);
+
+  it("lm-eval runs lm_eval from PATH (a stand-in here), streams its lines to stderr and imports its results", async () => {
+    const bin = join(tmp, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, "lm_eval"),
+      `#!${process.execPath}
+const fs = require("node:fs"), path = require("node:path");
+const a = process.argv.slice(2);
+const out = path.join(a[a.indexOf("--output_path") + 1], "__ckpt");
+process.stderr.write("Running generate_until requests: 100%\\n");
+fs.mkdirSync(out, { recursive: true });
+const results = { ifeval: { "prompt_level_strict_acc,none": 0.3 }, xquad_de: { "f1,none": 0.7 } };
+fs.writeFileSync(path.join(out, "results_2026-01-01T00-00-00.json"), JSON.stringify({ results }));
+`,
+    );
+    chmodSync(join(bin, "lm_eval"), 0o755);
+    const r = await cftkit(
+      [
+        "eval",
+        "lm-eval",
+        "--model",
+        "/ckpt",
+        "--tasks",
+        "ifeval,xquad_de",
+        "--out",
+        join(tmp, "lm"),
+        "--json",
+      ],
+      { PATH: `${bin}:${process.env.PATH ?? ""}` },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("Running generate_until requests: 100%");
+    const doc = JSON.parse(r.stdout) as { command: string[]; abilities: { ea: number; ma: number } };
+    expect(doc.command.slice(0, 4)).toEqual(["lm_eval", "--model", "hf", "--model_args"]);
+    expect(doc.abilities.ea).toBeCloseTo(0.3, 12);
+    expect(doc.abilities.ma).toBeCloseTo(0.7, 12);
   }, 60_000);
 });

@@ -167,3 +167,88 @@ export const importLmEvalSubcommand: Subcommand = (evalCommand) => {
       }
     });
 };
+
+interface LmEvalCliOptions extends CommonOptions {
+  model: string;
+  modelName?: string;
+  tasks: string;
+  out: string;
+  limit?: string;
+  dtype: string;
+  logSamples?: boolean;
+  applyChatTemplate?: boolean;
+  dryRun?: boolean;
+}
+
+export const lmEvalSubcommand: Subcommand = (evalCommand) => {
+  evalCommand
+    .command("lm-eval")
+    .description(
+      "run lm-evaluation-harness on a model folder (hf) or server (local-completions) and import its results",
+    )
+    .requiredOption(
+      "--model <dir|url>",
+      "HF model folder, or server URL (its /v1/completions must return echo logprobs)",
+    )
+    .option(
+      "--model-name <name>",
+      "server: model id (also the tokenizer lm-eval loads; default: first of GET /models)",
+    )
+    .requiredOption(
+      "--tasks <list>",
+      "lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>",
+    )
+    .requiredOption("--out <dir>", "lm-eval --output_path")
+    .option("--limit <n>", "lm-eval --limit")
+    .option("--dtype <dtype>", "hf backend dtype", "bfloat16")
+    .option("--log-samples", "lm-eval --log_samples")
+    .option("--apply-chat-template", "lm-eval --apply_chat_template")
+    .option("--dry-run", "print the command and exit")
+    .option("--json", "print one JSON document")
+    .option("--quiet", "no logs on stderr")
+    .action(async (options: LmEvalCliOptions) => {
+      const evaluation = await import("@cftkit/evaluation");
+      const tasks = options.tasks
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
+      let model: import("@cftkit/evaluation").LmEvalModel;
+      if (/^https?:\/\//.test(options.model)) {
+        const baseUrl = apiBase(options.model);
+        const name = options.modelName ?? (await serverModelName(baseUrl, process.env.OPENAI_API_KEY));
+        model = { kind: "local-completions", baseUrl: `${baseUrl}/completions`, model: name };
+      } else model = { kind: "hf", dir: options.model, dtype: options.dtype };
+      const lmOptions = {
+        model,
+        tasks,
+        outputPath: options.out,
+        limit: options.limit === undefined ? undefined : parseNumberOption("--limit", options.limit),
+        logSamples: options.logSamples,
+        applyChatTemplate: options.applyChatTemplate,
+      };
+      const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
+      if (options.dryRun) {
+        if (options.json) printJson({ command: [command, ...args] });
+        else
+          printHuman(
+            options,
+            [command, ...args].map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(" "),
+          );
+        return;
+      }
+      log(options, `running ${command} ${args.join(" ")}`);
+      const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
+      const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
+      if (options.json) printJson({ ...results, abilities });
+      else {
+        const fmt = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
+        printHuman(
+          options,
+          `${formatTable(
+            ["task", "ability", "metric", "score"],
+            results.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2)]),
+          )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}`,
+        );
+      }
+    });
+};

@@ -3,7 +3,7 @@ import { CftkitError } from "@cftkit/core";
 import type { Command } from "commander";
 import { type CommonOptions, formatTable, log, printHuman, printJson } from "../cli-output.js";
 import type { CommandModule } from "../command-module.js";
-import { evalRunSubcommand, importLmEvalSubcommand } from "./eval-run.js";
+import { evalRunSubcommand, importLmEvalSubcommand, lmEvalSubcommand } from "./eval-run.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
 const evaluationApi = () => import("@cftkit/evaluation");
@@ -254,6 +254,7 @@ export const evalSubcommands: EvalSubcommand[] = [
   rougeSubcommand,
   evalRunSubcommand,
   importLmEvalSubcommand,
+  lmEvalSubcommand,
 ];
 
 /** `cftkit eval …`: English and multilingual ability scores. */
