@@ -35,6 +35,7 @@ const RESULTS = {
     xquad_de: { alias: "xquad_de", "exact_match,none": 41.2, "f1,none": 58.75 },
     mlqa_de_en: { alias: "mlqa_de_en", "exact_match,none": 0.3, "f1,none": 0.45 },
     global_mmlu_de: { alias: "global_mmlu_de", "acc,none": 0.42 },
+    arc_easy: { alias: "arc_easy", "acc,none": 0.9 },
   },
   groups: { mmlu: { alias: "mmlu", "acc,none": 0.6234 } },
   configs: {},
@@ -76,6 +77,7 @@ describe("lm-eval results", () => {
     // The mmlu group stands for its subtasks when aggregating.
     expect(lmEvalScoredTasks(r).map((t) => t.task)).not.toContain("mmlu_anatomy");
     expect(lmEvalScoredTasks(r).map((t) => t.task)).toContain("mmlu");
+    expect(lmEvalScoredTasks(r).map((t) => t.task)).not.toContain("arc_easy");
   });
 
   it("rejects files without results", async () => {

@@ -315,12 +315,16 @@ export async function runLmEval(
 }
 
 /**
- * The tasks to aggregate from lm-eval results: a group's aggregate (`mmlu`) stands for its family and its
- * subtasks (`mmlu_anatomy`, …) are left out; other tasks count as they are.
+ * The tasks to aggregate from lm-eval results: the paper's families only; a group's aggregate (`mmlu`) stands
+ * for its family and its subtasks (`mmlu_anatomy`, …) are left out.
  */
 export function lmEvalScoredTasks(results: LmEvalResults): LmEvalTaskScore[] {
   const groupedFamilies = new Set(
     results.tasks.filter((t) => t.isGroup).map((t) => `${t.family}\u0000${t.language}`),
   );
-  return results.tasks.filter((t) => t.isGroup || !groupedFamilies.has(`${t.family}\u0000${t.language}`));
+  const known = new Set(["ifeval", "hellaswag", "mmlu", "xquad", "mlqa", "global_mmlu"]);
+  // Tasks cftkit does not know (arc_easy, …) are listed in the results but not counted towards EA/MA.
+  return results.tasks.filter(
+    (t) => known.has(t.family) && (t.isGroup || !groupedFamilies.has(`${t.family}\u0000${t.language}`)),
+  );
 }
