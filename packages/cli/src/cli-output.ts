@@ -29,8 +29,14 @@ export function progress(options: CommonOptions): ProgressReporter {
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join(
+    "\n",
+  );
 }
 
 /** Parse a number option or fail with a bad-input error naming the flag. */
@@ -40,7 +46,8 @@ export function parseNumberOption(flag: string, raw: string | undefined, fallbac
     return fallback;
   }
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw new CftkitError("CLI_BAD_NUMBER", `${flag} expects a number, got "${raw}"`);
+  if (!Number.isFinite(value))
+    throw new CftkitError("CLI_BAD_NUMBER", `${flag} expects a number, got "${raw}"`);
   return value;
 }
 
@@ -50,7 +57,12 @@ export function reportFailure(error: unknown): number {
     process.stderr.write(`error[${error.code}]: ${error.message}\n`);
     return error.exitCode;
   }
-  const message = error instanceof Error ? (process.env.CFTKIT_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+  const message =
+    error instanceof Error
+      ? process.env.CFTKIT_DEBUG
+        ? (error.stack ?? error.message)
+        : error.message
+      : String(error);
   process.stderr.write(`error[INTERNAL]: ${message}\n`);
   return 1;
 }

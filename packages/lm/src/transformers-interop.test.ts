@@ -18,22 +18,29 @@ function relativeError(ours: ArrayLike<number>, theirs: number[]): number {
 }
 
 describe("folders written by transformers load with the same outputs", () => {
-  it.each(["llama-gqa-f32", "qwen2-bias-tied-bf16", "mistral-f32", "llama3-rope-scaling-f32"])("%s", async (name) => {
-    const expected = JSON.parse(readFileSync(`${fixtures}${name}.expected.json`, "utf8")) as { logits: number[][]; hidden_mean: number[][] };
-    const model = await CausalLM.load(`${fixtures}${name}`);
-    try {
-      const out = await model.forward([TOKEN_IDS], { hiddenStates: true });
-      expect(relativeError(out.logits[0]!, expected.logits.flat())).toBeLessThan(1e-4);
-      const hidden = out.hiddenStates![0]!;
-      expect(hidden).toHaveLength(expected.hidden_mean.length);
-      const size = model.config.hiddenSize;
-      hidden.forEach((layer, i) => {
-        const mean = new Float64Array(size);
-        for (let t = 0; t < TOKEN_IDS.length; t++) for (let j = 0; j < size; j++) mean[j]! += layer[t * size + j]! / TOKEN_IDS.length;
-        expect(relativeError(mean, expected.hidden_mean[i]!)).toBeLessThan(1e-4);
-      });
-    } finally {
-      model.dispose();
-    }
-  });
+  it.each(["llama-gqa-f32", "qwen2-bias-tied-bf16", "mistral-f32", "llama3-rope-scaling-f32"])(
+    "%s",
+    async (name) => {
+      const expected = JSON.parse(readFileSync(`${fixtures}${name}.expected.json`, "utf8")) as {
+        logits: number[][];
+        hidden_mean: number[][];
+      };
+      const model = await CausalLM.load(`${fixtures}${name}`);
+      try {
+        const out = await model.forward([TOKEN_IDS], { hiddenStates: true });
+        expect(relativeError(out.logits[0]!, expected.logits.flat())).toBeLessThan(1e-4);
+        const hidden = out.hiddenStates![0]!;
+        expect(hidden).toHaveLength(expected.hidden_mean.length);
+        const size = model.config.hiddenSize;
+        hidden.forEach((layer, i) => {
+          const mean = new Float64Array(size);
+          for (let t = 0; t < TOKEN_IDS.length; t++)
+            for (let j = 0; j < size; j++) mean[j]! += layer[t * size + j]! / TOKEN_IDS.length;
+          expect(relativeError(mean, expected.hidden_mean[i]!)).toBeLessThan(1e-4);
+        });
+      } finally {
+        model.dispose();
+      }
+    },
+  );
 });

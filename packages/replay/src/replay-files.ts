@@ -230,7 +230,8 @@ export async function runGenerativeReplayFiles(
     maxConsecutiveFailures: inputs.maxConsecutiveFailures,
   });
   const complete = summary.pending === 0 && summary.failed.total === 0;
-  const accepted = complete ? await readRecordsJsonl(out) : [];
+  // Every response may have been filtered out: an empty buffer is a valid (if useless) result.
+  const accepted = complete && summary.accepted > 0 ? await readRecordsJsonl(out) : [];
   const final: GenerativeReplayManifest = {
     ...manifest,
     status: complete ? "complete" : "incomplete",

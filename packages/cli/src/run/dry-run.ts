@@ -1,0 +1,44 @@
+import { dirname, resolve } from "node:path";
+import {
+  axolotlConfigToYaml,
+  buildAxolotlCommand,
+  compileExperiment,
+  formatCommand,
+  planToAxolotlConfig,
+} from "@cftkit/trainer";
+import { type CommonOptions, printHuman, printJson } from "../cli-output.js";
+import type { RunExperiment } from "./run-experiment-schema.js";
+
+/** Print every plan of the experiment: for Axolotl, its YAML and the exact launch command. */
+export async function printDryRun(
+  experiment: RunExperiment,
+  path: string,
+  options: CommonOptions,
+): Promise<void> {
+  const compiled = await compileExperiment(experiment, {
+    baseDir: dirname(resolve(path)),
+    experimentPath: path,
+  });
+  const entries = compiled.plans.map((plan) => {
+    const { config } = planToAxolotlConfig(plan);
+    const yaml = axolotlConfigToYaml(config);
+    const command = formatCommand(buildAxolotlCommand(`${plan.name}.yml`, plan.launcher));
+    return { plan: plan.name, strategy: plan.strategy, phase: plan.phase, yaml, command };
+  });
+  if (options.json) {
+    printJson({
+      experiment: experiment.name,
+      backend: experiment.backend,
+      plans: entries,
+      skipped: compiled.skipped,
+      pending: compiled.pending,
+    });
+    return;
+  }
+  for (const e of entries) {
+    printHuman(options, `# ── ${e.plan} (phase ${e.phase}, ${e.strategy}) ──\n# ${e.command}\n${e.yaml}`);
+  }
+  for (const s of compiled.skipped) printHuman(options, `# skipped ${s.setting}.${s.strategy}: ${s.reason}`);
+  for (const p of compiled.pending)
+    printHuman(options, `# ${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`);
+}

@@ -1,0 +1,166 @@
+import { join } from "node:path";
+import { writeFileAtomic } from "@cftkit/core";
+import {
+  exportAxolotl,
+  type InstructionRecord,
+  loadDataset,
+  recordToMessages,
+  sampleRecords,
+  writeRecordsJsonl,
+} from "@cftkit/datasets";
+import type { QuickstartSizes } from "./quickstart-profile.js";
+
+export const XQUAD_LANGUAGES = [
+  "ar",
+  "de",
+  "el",
+  "en",
+  "es",
+  "hi",
+  "ro",
+  "ru",
+  "th",
+  "tr",
+  "vi",
+  "zh",
+] as const;
+
+/** Where the quickstart's prepared data files are, relative to the run folder. */
+export interface QuickstartData {
+  phase2Chat: string;
+  phase2Records: string;
+  english: string;
+  phase1: Record<"similar" | "dissimilar", { chat: string; records: string; description: string }>;
+  heldout: string;
+  qa: string;
+  driftPrompts: string;
+  counts: Record<string, number>;
+  evalArticles: string[];
+}
+
+/** Sentence boundaries for the 12 XQuAD scripts (Latin/Greek/Cyrillic, Arabic, Devanagari, Thai, CJK). */
+const SENTENCE_END = /(?<=[.!?؟।။。！？])\s+|(?<=[。！？])/u;
+
+/**
+ * XQuAD paragraphs run to 150 words: far more tokens than a byte-level tiny model trains on in minutes.
+ * The quickstart keeps, of each record's context, the sentence that holds the answer (the whole context
+ * when no single sentence does), so every QA instruction stays answerable from its own text.
+ */
+export function shortenQaRecord(record: InstructionRecord): InstructionRecord {
+  const split = record.instruction.indexOf("\n\n");
+  if (split < 0) return record;
+  const header = record.instruction.slice(0, split);
+  const context = record.instruction.slice(split + 2);
+  const sentence = context.split(SENTENCE_END).find((s) => s.includes(record.output));
+  return sentence ? { ...record, instruction: `${header}\n\n${sentence.trim()}` } : record;
+}
+
+async function writeChat(path: string, records: InstructionRecord[]): Promise<void> {
+  await exportAxolotl(records, { type: "chat_template", out: path });
+}
+
+/**
+ * Build the quickstart's data from the bundled public sets, mirroring the paper's two phase pairs:
+ * Phase 2 = XQuAD QA instructions in the 11 non-English languages, English counterpart = XQuAD-en;
+ * Phase 1 = XQuAD-en QA instructions (similar pair) or Alpaca (dissimilar pair). Evaluation uses whole
+ * held-out articles, so no evaluation paragraph is trained on.
+ */
+export async function prepareQuickstartData(
+  dataDir: string,
+  outDir: string,
+  sizes: QuickstartSizes,
+  seed: number,
+): Promise<QuickstartData> {
+  const byLanguage = new Map<string, InstructionRecord[]>();
+  for (const lang of XQUAD_LANGUAGES) {
+    const records = await loadDataset(join(dataDir, "xquad", `xquad.${lang}.json`), {
+      format: "squad",
+      language: lang,
+    });
+    byLanguage.set(lang, records.map(shortenQaRecord));
+  }
+  // Held-out articles are drawn once (from the English titles, which every language shares).
+  const articles = [...new Set(byLanguage.get("en")!.map((r) => r.group ?? r.id))].sort();
+  const evalArticles = sampleRecords(
+    articles.map((a) => ({ id: a, language: "en", instruction: a, output: a, source: "articles" })),
+    { count: sizes.evalArticles, seed },
+  )
+    .map((r) => r.id)
+    .sort();
+  const held = new Set(evalArticles);
+  const trainOf = (lang: string) => byLanguage.get(lang)!.filter((r) => !held.has(r.group ?? ""));
+  const evalOf = (lang: string) => byLanguage.get(lang)!.filter((r) => held.has(r.group ?? ""));
+
+  // Each language draws its own items (seed per language), as MultiAlpaca's languages cover different tasks.
+  const phase2 = XQUAD_LANGUAGES.filter((l) => l !== "en").flatMap((lang, i) =>
+    sampleRecords(trainOf(lang), { count: sizes.phase2PerLanguage, seed: seed + 100 + i }),
+  );
+  const english = trainOf("en");
+  const similar = sampleRecords(english, { count: sizes.phase1Records, seed: seed + 2 });
+  const alpaca = await loadDataset(join(dataDir, "alpaca", "alpaca_5000.json"), {
+    format: "alpaca",
+    language: "en",
+  });
+  const dissimilar = sampleRecords(alpaca, { count: sizes.phase1Records, seed: seed + 3 });
+
+  const heldout = XQUAD_LANGUAGES.flatMap((lang) =>
+    sampleRecords(evalOf(lang), { count: sizes.heldoutPerLanguage, seed: seed + 4 }).map((r) => ({
+      id: r.id,
+      language: lang,
+      messages: recordToMessages(r),
+    })),
+  );
+  const qa = XQUAD_LANGUAGES.flatMap((lang) =>
+    sampleRecords(evalOf(lang), { count: sizes.qaPerLanguage, seed: seed + 5 }).map((r) => ({
+      id: r.id,
+      language: lang,
+      messages: recordToMessages({ ...r, output: "" }).slice(0, -1),
+      answers: [r.output],
+    })),
+  );
+
+  const data: QuickstartData = {
+    phase2Chat: "data/phase2.chat.jsonl",
+    phase2Records: "data/phase2.records.jsonl",
+    english: "data/english-counterpart.records.jsonl",
+    phase1: {
+      similar: {
+        chat: "data/phase1-xquad-en.chat.jsonl",
+        records: "data/phase1-xquad-en.records.jsonl",
+        description: "XQuAD-en QA",
+      },
+      dissimilar: {
+        chat: "data/phase1-alpaca.chat.jsonl",
+        records: "data/phase1-alpaca.records.jsonl",
+        description: "Alpaca",
+      },
+    },
+    heldout: "data/heldout.jsonl",
+    qa: "data/qa-eval.jsonl",
+    driftPrompts: "data/mt-bench-questions.jsonl",
+    counts: {
+      phase2: phase2.length,
+      english: english.length,
+      phase1_similar: similar.length,
+      phase1_dissimilar: dissimilar.length,
+      heldout: heldout.length,
+      qa: qa.length,
+    },
+    evalArticles,
+  };
+  await writeChat(join(outDir, data.phase2Chat), phase2);
+  await writeRecordsJsonl(join(outDir, data.phase2Records), phase2);
+  await writeRecordsJsonl(join(outDir, data.english), english);
+  await writeChat(join(outDir, data.phase1.similar.chat), similar);
+  await writeRecordsJsonl(join(outDir, data.phase1.similar.records), similar);
+  await writeChat(join(outDir, data.phase1.dissimilar.chat), dissimilar);
+  await writeRecordsJsonl(join(outDir, data.phase1.dissimilar.records), dissimilar);
+  await writeFileAtomic(join(outDir, data.heldout), heldout.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  await writeFileAtomic(join(outDir, data.qa), qa.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const { readFile } = await import("node:fs/promises");
+  await writeFileAtomic(
+    join(outDir, data.driftPrompts),
+    await readFile(join(dataDir, "mt_bench", "question.jsonl")),
+  );
+  return data;
+}

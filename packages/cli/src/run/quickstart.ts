@@ -1,0 +1,127 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CftkitError, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { stringify as toYaml } from "yaml";
+import { prepareQuickstartData } from "./quickstart-data.js";
+import { QUICKSTART_PROFILES, type QuickstartProfile } from "./quickstart-profile.js";
+import { readRunExperiment } from "./run-experiment-schema.js";
+import { type RunPipelineOutcome, runPipeline } from "./run-pipeline.js";
+
+/** The bundled public data (data/ at the repository root, or beside the installed package). */
+export function bundledDataDir(): string {
+  const candidates = [
+    fileURLToPath(new URL("../../../../data/", import.meta.url)),
+    fileURLToPath(new URL("../../data/", import.meta.url)),
+    resolve("data"),
+  ];
+  const found = candidates.find((c) => existsSync(join(c, "xquad", "xquad.en.json")));
+  if (!found)
+    throw new CftkitError(
+      "QUICKSTART_DATA_MISSING",
+      `the bundled data (data/xquad, data/alpaca, data/mt_bench) was not found; looked in ${candidates.join(", ")}`,
+    );
+  return found;
+}
+
+export interface QuickstartOptions {
+  out: string;
+  profile: QuickstartProfile;
+  seed: number;
+  json?: boolean;
+  quiet?: boolean;
+  progress: ProgressReporter;
+}
+
+/**
+ * `cftkit quickstart`: a small real two-phase CFT experiment on the embedded defaults, offline, from the
+ * bundled public data. It writes the data and an ordinary experiment file into the run folder and runs
+ * it with the same pipeline as `cftkit run`, so the run can be repeated or edited by hand.
+ */
+export async function quickstart(
+  options: QuickstartOptions,
+): Promise<RunPipelineOutcome & { experimentPath: string }> {
+  const out = resolve(options.out);
+  const sizes = QUICKSTART_PROFILES[options.profile];
+  const dataDir = bundledDataDir();
+  const data = await prepareQuickstartData(dataDir, out, sizes, options.seed);
+  const chat = (path: string) => ({ path, type: "chat_template" });
+  const experiment = {
+    name: "quickstart",
+    title: `cftkit quickstart — two-phase CFT for multilingual adaptation (${sizes.preset} embedded model, profile ${options.profile})`,
+    seed: options.seed,
+    backend: "embedded",
+    output_dir: ".",
+    base_model: { init: sizes.preset },
+    strategies: ["baseline", "ER_10", "GR_5", "LF_H2", "Spectrum", "LoRA"],
+    training: {
+      learning_rate: sizes.learningRate,
+      num_epochs: 1,
+      max_steps: sizes.phase2Steps,
+      global_batch_size: 8,
+      max_micro_batch_size: 8,
+      warmup_steps: Math.max(1, Math.round(sizes.phase2Steps / 10)),
+      lr_scheduler: "cosine",
+      weight_decay: 0,
+      sequence_len: sizes.sequenceLength,
+      val_set_size: 0,
+      save_strategy: "steps",
+      save_steps: Math.max(5, Math.round(sizes.phase2Steps / 4)),
+    },
+    phase1_training: {
+      max_steps: sizes.phase1Steps,
+      warmup_steps: Math.max(1, Math.round(sizes.phase1Steps / 10)),
+      save_steps: Math.max(5, Math.round(sizes.phase1Steps / 4)),
+    },
+    lora: { r: 8, alpha: 16, dropout: 0 },
+    settings: sizes.pairs.map((pair) => ({
+      name: pair,
+      phase1: { datasets: [chat(data.phase1[pair].chat)] },
+      phase2: { datasets: [chat(data.phase2Chat)] },
+    })),
+    replay_sources: Object.fromEntries(
+      sizes.pairs.map((pair) => [pair, { phase2: data.phase2Records, english: data.english }]),
+    ),
+    evaluation: {
+      heldout: [data.heldout],
+      qa: [data.qa],
+      english_languages: ["en"],
+      qa_max_new_tokens: 16,
+      batch_size: 16,
+    },
+    analysis: {
+      des: { encoder: "lm", samples: sizes.desSamples },
+      drift: { prompts: data.driftPrompts, max_prompts: sizes.driftPrompts },
+      projection: "tsne",
+      lf_layers: sizes.lfLayers,
+      spectrum_top_percent: 50,
+      gr_max_new_tokens: sizes.grMaxNewTokens,
+      // A tiny model's answers are short and not reliably "English" to a detector: keep every non-empty one.
+      gr_filters: { language: null, truncated: false },
+    },
+  };
+  const experimentPath = join(out, "experiment.yaml");
+  await writeFileAtomic(
+    experimentPath,
+    `# Written by \`cftkit quickstart --profile ${options.profile}\`; run it again with \`cftkit run ${experimentPath}\`.\n` +
+      `# Pairs: similar = ${data.phase1.similar.description} → XQuAD in 11 languages; dissimilar = ${data.phase1.dissimilar.description} → the same Phase 2.\n` +
+      `# Held-out XQuAD articles (never trained on): ${data.evalArticles.join(", ")}.\n` +
+      toYaml(experiment),
+  );
+  const parsed = await readRunExperiment(experimentPath);
+  const outcome = await runPipeline({
+    experiment: parsed,
+    experimentPath,
+    json: options.json,
+    quiet: options.quiet,
+    progress: options.progress,
+    profile: options.profile,
+    notes: [
+      `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
+      `Phase 2 = XQuAD QA instructions in ar de el es hi ro ru th tr vi zh (${data.counts.phase2} records); English counterpart = XQuAD-en. Each context is cut to the sentence holding the answer so the model trains in minutes.`,
+      `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on.`,
+      `Freezing selects ${sizes.lfLayers} layer(s) per q/k/v type for LF_H2 (the paper: 10 of 32) and Spectrum's top 50% per type, frozen (the paper's LF use).`,
+    ],
+  });
+  return { ...outcome, experimentPath };
+}
