@@ -20,8 +20,15 @@ export async function printDryRun(
     experimentPath: path,
   });
   const entries = compiled.plans.map((plan) => {
-    const { config } = planToAxolotlConfig(plan);
-    const yaml = axolotlConfigToYaml(config);
+    // A freeze selection made after Phase 1 does not exist yet: show where its list will come from.
+    const waiting = plan.freeze && !plan.freeze.unfrozen_parameters ? plan.freeze.source : undefined;
+    const { config } = planToAxolotlConfig(waiting ? { ...plan, freeze: undefined } : plan);
+    const yaml =
+      axolotlConfigToYaml(config) +
+      (waiting
+        ? `unfrozen_parameters: # read from ${waiting} (cftkit freeze … on the Phase-1 model) when the plan runs
+`
+        : "");
     const command = formatCommand(buildAxolotlCommand(`${plan.name}.yml`, plan.launcher));
     return { plan: plan.name, strategy: plan.strategy, phase: plan.phase, yaml, command };
   });

@@ -3,26 +3,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { stringify as toYaml } from "yaml";
+import { bundledDataDir } from "./bundled-data.js";
 import { prepareQuickstartData } from "./quickstart-data.js";
 import { QUICKSTART_PROFILES, type QuickstartProfile } from "./quickstart-profile.js";
 import { readRunExperiment } from "./run-experiment-schema.js";
 import { type RunPipelineOutcome, runPipeline } from "./run-pipeline.js";
-
-/** The bundled public data (data/ at the repository root, or beside the installed package). */
-export function bundledDataDir(): string {
-  const candidates = [
-    fileURLToPath(new URL("../../../../data/", import.meta.url)),
-    fileURLToPath(new URL("../../data/", import.meta.url)),
-    resolve("data"),
-  ];
-  const found = candidates.find((c) => existsSync(join(c, "xquad", "xquad.en.json")));
-  if (!found)
-    throw new CftkitError(
-      "QUICKSTART_DATA_MISSING",
-      `the bundled data (data/xquad, data/alpaca, data/mt_bench) was not found; looked in ${candidates.join(", ")}`,
-    );
-  return found;
-}
 
 export interface QuickstartOptions {
   out: string;
@@ -76,6 +61,9 @@ export async function quickstart(
     lora: { r: 8, alpha: 16, dropout: 0 },
     settings: sizes.pairs.map((pair) => ({
       name: pair,
+      // The similar pair shows the paper's "no forgetting" baseline; the mitigations matter for the dissimilar one.
+      strategies:
+        pair === "similar" ? ["baseline"] : ["baseline", "ER_10", "GR_5", "LF_H2", "Spectrum", "LoRA"],
       phase1: { datasets: [chat(data.phase1[pair].chat)] },
       phase2: { datasets: [chat(data.phase2Chat)] },
     })),

@@ -34,10 +34,12 @@ export const AnalysisSchema = z
     drift: z
       .object({
         /** MT-Bench-style prompts (question.jsonl: `turns[0]` is used) or JSONL with `text`/`instruction`. */
-        prompts: z.string().min(1),
+        /** Default: the bundled MT-Bench questions. */
+        prompts: z.string().min(1).optional(),
         max_prompts: z.number().int().positive().default(80),
       })
-      .strict(),
+      .strict()
+      .default({ max_prompts: 80 }),
     projection: z.enum(["tsne", "umap"]).default("tsne"),
     /** Freeze selection sizes: LF_H1 / LF_H2 layers (paper: 10 of 32) and Spectrum's top percent (paper: 50). */
     lf_layers: z.number().int().positive().default(10),
@@ -68,7 +70,7 @@ export const RunExperimentSchema = ExperimentSchema.extend({
     qa_max_new_tokens: 24,
     batch_size: 16,
   }),
-  analysis: AnalysisSchema,
+  analysis: AnalysisSchema.prefault({}),
   /** A title for the report. */
   title: z.string().optional(),
 });

@@ -27,6 +27,7 @@ import type {
   TrainingSummary,
 } from "../report/experiment-results.js";
 import { PipelineLog } from "./pipeline-log.js";
+import { bundledDataDir } from "./bundled-data.js";
 import type { RunExperiment } from "./run-experiment-schema.js";
 
 export const PIPELINE_STEPS = [
@@ -174,7 +175,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
       prompt: r.messages,
       answers: r.answers,
     }));
-  const driftPrompts = await readPrompts(abs(analysis.drift.prompts), analysis.drift.max_prompts);
+  const driftPromptsPath = analysis.drift.prompts
+    ? abs(analysis.drift.prompts)
+    : join(bundledDataDir(), "mt_bench", "question.jsonl");
+  const driftPrompts = await readPrompts(driftPromptsPath, analysis.drift.max_prompts);
 
   /** Run a step through the cache, or reuse it; a step outside --only/--from must be done already. */
   async function step<T>(
@@ -274,7 +278,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     const { result, dir } = await step(
       `hidden-${label}`,
       "analysis",
-      { model: model.key, prompts: await fileKey(analysis.drift.prompts), max: analysis.drift.max_prompts },
+      { model: model.key, prompts: await fileKey(driftPromptsPath), max: analysis.drift.max_prompts },
       async (dir) => {
         const lm = await CausalLM.load(model.dir);
         try {
@@ -297,7 +301,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
                 data,
               };
             }),
-            { model: model.dir, prompts: analysis.drift.prompts, pooling: "mean" },
+            { model: model.dir, prompts: driftPromptsPath, pooling: "mean" },
           );
           return { file: "acts.safetensors", layers, samples: perPrompt.length, hidden };
         } finally {
@@ -435,7 +439,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     // Freeze selections from the Phase-1 model.
     const selections: Record<string, string> = {};
     const selectionDetails: Record<string, unknown> = {};
-    const wants = (s: ExperimentStrategy) => strategies.includes(s);
+    // A setting may narrow the experiment's strategies (`strategies:` inside the setting).
+    const settingStrategies = (setting as { strategies?: ExperimentStrategy[] }).strategies ?? strategies;
+    const wants = (s: ExperimentStrategy) => settingStrategies.includes(s);
     if (wants("LF_H1") || wants("LF_H2") || wants("Spectrum")) {
       const { result, dir } = await step(
         `selections-${settingName}`,
@@ -583,7 +589,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
       training: TrainingSummary;
       plan: TrainingPlan;
     }[] = [];
-    for (const plan of compiled.plans.filter((p) => p.phase !== 1)) {
+    for (const plan of compiled.plans.filter(
+      (p) => p.phase !== 1 && wants(p.strategy as ExperimentStrategy),
+    )) {
       const strategy = plan.strategy;
       const { result, key } = await step(
         `phase2-${settingName}-${strategy}`,
