@@ -5,7 +5,7 @@ export function packageBuild(extraEntries: string[] = []): ReturnType<typeof def
   const options: Options = {
     entry: ["src/index.ts", ...extraEntries],
     format: ["esm", "cjs"],
-    dts: process.env.CFTKIT_SKIP_DTS ? false : true,
+    dts: !process.env.CFTKIT_SKIP_DTS,
     sourcemap: true,
     clean: true,
     target: "node20",

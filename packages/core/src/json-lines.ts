@@ -22,7 +22,9 @@ export async function* readJsonLines(path: string): AsyncGenerator<JsonLine> {
     });
     input = path.endsWith(".gz") ? file.pipe(createGunzip()) : file;
   } catch (error) {
-    throw new CftkitError("FILE_NOT_READABLE", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    throw new CftkitError("FILE_NOT_READABLE", `cannot read ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let lineNumber = 0;

@@ -30,7 +30,11 @@ function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, "0")}m` : m > 0 ? `${m}m${String(sec).padStart(2, "0")}s` : `${sec}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, "0")}m`
+    : m > 0
+      ? `${m}m${String(sec).padStart(2, "0")}s`
+      : `${sec}s`;
 }
 
 function formatValues(values: Record<string, number | string> | undefined): string {
@@ -114,7 +118,9 @@ export class JsonLinesProgress implements ProgressReporter {
   }
 
   stop(): void {
-    this.stream.write(`${JSON.stringify({ event: "end", step: this.label, elapsed_s: (Date.now() - this.startedAt) / 1000 })}\n`);
+    this.stream.write(
+      `${JSON.stringify({ event: "end", step: this.label, elapsed_s: (Date.now() - this.startedAt) / 1000 })}\n`,
+    );
   }
 }
 

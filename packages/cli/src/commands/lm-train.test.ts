@@ -1,25 +1,13 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CausalLM } from "@cftkit/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCftkit } from "../testing/run-cftkit.js";
 
-const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-
-function cftkit(args: string[]): Promise<{ exit: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["packages/cli/bin/cftkit.js", ...args],
-      { cwd: repoRoot, env: { ...process.env, CFTKIT_FROM_SOURCE: "1" }, timeout: 180_000 },
-      (error, stdout, stderr) => {
-        const exit = error ? (typeof error.code === "number" ? error.code : -1) : 0;
-        resolve({ exit, stdout, stderr });
-      },
-    );
-  });
+async function cftkit(args: string[]): Promise<{ exit: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await runCftkit(args);
+  return { exit: code, stdout, stderr };
 }
 
 let dir: string;

@@ -8,22 +8,8 @@ import {
   sampleRecords,
   writeRecordsJsonl,
 } from "@cftkit/datasets";
+import { XQUAD_LANGUAGES } from "@cftkit/evaluation";
 import type { QuickstartSizes } from "./quickstart-profile.js";
-
-export const XQUAD_LANGUAGES = [
-  "ar",
-  "de",
-  "el",
-  "en",
-  "es",
-  "hi",
-  "ro",
-  "ru",
-  "th",
-  "tr",
-  "vi",
-  "zh",
-] as const;
 
 /** Where the quickstart's prepared data files are, relative to the run folder. */
 export interface QuickstartData {

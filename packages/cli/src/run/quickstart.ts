@@ -1,7 +1,5 @@
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CftkitError, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { stringify as toYaml } from "yaml";
 import { bundledDataDir } from "./bundled-data.js";
 import { prepareQuickstartData } from "./quickstart-data.js";

@@ -209,6 +209,22 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     }
   }
 
+  /** Train one plan on the embedded backend (it resumes from its own checkpoints after an interruption). */
+  async function train(plan: TrainingPlan) {
+    const { runEmbedded } = await import("@cftkit/trainer");
+    const t0 = Date.now();
+    const run = await runEmbedded(plan, { progress: options.progress });
+    return {
+      modelDir: run.modelDir,
+      steps: run.steps,
+      finalLoss: run.finalLoss,
+      metricsPath: run.metricsPath,
+      seconds: (Date.now() - t0) / 1000,
+      trainable: run.trainableParameters,
+      total: run.totalParameters,
+    };
+  }
+
   const { CausalLM } = await import("@cftkit/lm");
   const { EmbeddedEvalModel, heldoutLikelihood, qaGenerationTask } = await import("@cftkit/evaluation");
   const similarity = await import("@cftkit/similarity");
@@ -412,18 +428,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
           plan: planKey(phase1Plan),
           data: await Promise.all(phase1Plan.datasets.map((d) => fileKey(d.path))),
         },
-        async () => {
-          const { runEmbedded } = await import("@cftkit/trainer");
-          const t0 = Date.now();
-          const run = await runEmbedded(phase1Plan, { progress: options.progress });
-          return {
-            modelDir: run.modelDir,
-            steps: run.steps,
-            finalLoss: run.finalLoss,
-            metricsPath: run.metricsPath,
-            seconds: (Date.now() - t0) / 1000,
-          };
-        },
+        () => train(phase1Plan),
       );
       phase1 = { dir: result.modelDir, key };
       phase1Training = trainingSummary(
@@ -602,20 +607,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
           data: await Promise.all(plan.datasets.map((d) => fileKey(d.path))),
           selection: selections[strategy] ? await fileKey(selections[strategy]!) : null,
         },
-        async () => {
-          const { runEmbedded } = await import("@cftkit/trainer");
-          const t0 = Date.now();
-          const run = await runEmbedded(plan, { progress: options.progress });
-          return {
-            modelDir: run.modelDir,
-            steps: run.steps,
-            finalLoss: run.finalLoss,
-            metricsPath: run.metricsPath,
-            seconds: (Date.now() - t0) / 1000,
-            trainable: run.trainableParameters,
-            total: run.totalParameters,
-          };
-        },
+        () => train(plan),
       );
       phase2Models.push({
         strategy,
