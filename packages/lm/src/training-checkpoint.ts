@@ -49,11 +49,22 @@ export function isWeightFile(name: string): boolean {
   );
 }
 
-/** Copy config, tokenizer and generation files (everything that is not weights) from `from` to `to`. */
+/**
+ * The non-weight files of a Hugging Face model folder: config, generation config and tokenizer files.
+ * An allow-list, because a base model folder is often an earlier run's output and holds that run's
+ * artifacts (metrics.jsonl, logs) that must not leak into the new run's folder.
+ */
+export function isModelSideFile(name: string): boolean {
+  return /^(config\.json|generation_config\.json|tokenizer(_config)?\.json|tokenizer\.model|special_tokens_map\.json|added_tokens\.json|vocab\.(json|txt)|merges\.txt|chat_template\.(jinja|json)|preprocessor_config\.json)$/.test(
+    name,
+  );
+}
+
+/** Copy config, tokenizer and generation files (not weights, not run artifacts) from `from` to `to`. */
 export async function copyModelFiles(from: string, to: string): Promise<void> {
   await fs.mkdir(to, { recursive: true });
   for (const entry of await fs.readdir(from, { withFileTypes: true })) {
-    if (!entry.isFile() || isWeightFile(entry.name) || entry.name.startsWith(".")) continue;
+    if (!entry.isFile() || isWeightFile(entry.name) || !isModelSideFile(entry.name)) continue;
     await fs.copyFile(join(from, entry.name), join(to, entry.name));
   }
 }

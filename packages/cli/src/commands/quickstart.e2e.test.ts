@@ -75,6 +75,9 @@ describe("cftkit quickstart (fast profile), end to end", () => {
       expect(Number.isFinite(s.phase1.english_loss) && Number.isFinite(s.phase2.english_loss)).toBe(true);
       expect(Number.isFinite(s.phase2.ea) && Number.isFinite(s.phase2.ma)).toBe(true);
       expect(s.drift.length).toBeGreaterThan(1);
+      expect(s.training.curve.map((c) => c.step)).toEqual(
+        Array.from({ length: s.training.steps }, (_, i) => i + 1),
+      );
       expect(Number.isFinite(s.mpd)).toBe(true);
     }
 

@@ -621,7 +621,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
         plan,
       });
     }
-    for (const skipped of compiled.skipped)
+    for (const skipped of compiled.skipped.filter((s) => wants(s.strategy)))
       log.event(`phase2-${settingName}-${skipped.strategy}`, "skipped", { reason: skipped.reason });
 
     // Evaluation, MPD, drift and projection of every Phase-2 model.
