@@ -1,8 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
 import { CftkitError } from "@cftkit/core";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { readStructuredFile } from "./read-structured-file.js";
 import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
 
 /**
@@ -186,25 +184,9 @@ export function parseExperiment(value: unknown, source = "experiment"): Experime
 
 /** Read and validate an experiment file (YAML, or JSON for `.json`). */
 export async function readExperiment(path: string): Promise<Experiment> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new CftkitError(
-      "EXPERIMENT_NOT_READABLE",
-      `cannot read experiment ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    value = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new CftkitError("EXPERIMENT_INVALID", `${path}: not valid YAML/JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const value = await readStructuredFile(path, "experiment", {
+    notReadable: "EXPERIMENT_NOT_READABLE",
+    invalid: "EXPERIMENT_INVALID",
+  });
   return parseExperiment(value, path);
 }

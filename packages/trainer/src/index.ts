@@ -116,3 +116,4 @@ export {
   type EmbeddedRunResult,
   type EmbeddedTrainSettings,
 } from "./embedded-backend.js";
+export { readStructuredFile } from "./read-structured-file.js";

@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { CftkitError, writeFileAtomic } from "@cftkit/core";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
+import { readStructuredFile } from "./read-structured-file.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
 export const PLAN_STRATEGIES = [
@@ -206,26 +206,10 @@ export function parseTrainingPlan(value: unknown, source = "plan"): TrainingPlan
 
 /** Read a plan from YAML or JSON (by extension; `.json` is JSON, anything else YAML). */
 export async function readTrainingPlan(path: string): Promise<TrainingPlan> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new CftkitError(
-      "TRAIN_PLAN_NOT_READABLE",
-      `cannot read plan ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    value = extname(path) === ".json" ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new CftkitError("TRAIN_PLAN_INVALID", `${path}: not valid YAML/JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
+  const value = await readStructuredFile(path, "plan", {
+    notReadable: "TRAIN_PLAN_NOT_READABLE",
+    invalid: "TRAIN_PLAN_INVALID",
+  });
   return parseTrainingPlan(value, path);
 }
 

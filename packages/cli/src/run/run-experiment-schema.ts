@@ -1,7 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { CftkitError } from "@cftkit/core";
-import { ExperimentSchema } from "@cftkit/trainer";
-import { parse as parseYaml } from "yaml";
+import { ExperimentSchema, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 
 /** Evaluation suite the runner applies to every model (the measures a CPU-sized model can afford). */
@@ -78,12 +76,10 @@ export type RunExperiment = z.infer<typeof RunExperimentSchema>;
 
 /** Read and validate an experiment file; errors point at the offending key. */
 export async function readRunExperiment(path: string): Promise<RunExperiment> {
-  let raw: unknown;
-  try {
-    raw = parseYaml(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new CftkitError("EXPERIMENT_UNREADABLE", `${path}: ${(error as Error).message}`, { cause: error });
-  }
+  const raw = await readStructuredFile(path, "experiment", {
+    notReadable: "EXPERIMENT_NOT_READABLE",
+    invalid: "EXPERIMENT_INVALID",
+  });
   const parsed = RunExperimentSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues
