@@ -18,6 +18,7 @@ export interface QuickstartData {
   english: string;
   phase1: Record<"similar" | "dissimilar", { chat: string; records: string; description: string }>;
   heldout: string;
+  heldoutAlpaca: string;
   qa: string;
   driftPrompts: string;
   counts: Record<string, number>;
@@ -88,6 +89,13 @@ export async function prepareQuickstartData(
     language: "en",
   });
   const dissimilar = sampleRecords(alpaca, { count: sizes.phase1Records, seed: seed + 3 });
+  // General English instruction following (the paper's EA is IFEval/AlpacaEval-like): Alpaca records no
+  // Phase-1 set trains on.
+  const trainedAlpaca = new Set(dissimilar.map((r) => r.id));
+  const heldoutAlpaca = sampleRecords(
+    alpaca.filter((r) => !trainedAlpaca.has(r.id) && r.output.length > 0),
+    { count: sizes.heldoutPerLanguage * 2, seed: seed + 6 },
+  ).map((r) => ({ id: r.id, language: "en", messages: recordToMessages(r) }));
 
   const heldout = XQUAD_LANGUAGES.flatMap((lang) =>
     sampleRecords(evalOf(lang), { count: sizes.heldoutPerLanguage, seed: seed + 4 }).map((r) => ({
@@ -121,7 +129,8 @@ export async function prepareQuickstartData(
         description: "Alpaca",
       },
     },
-    heldout: "data/heldout.jsonl",
+    heldout: "data/heldout-xquad.jsonl",
+    heldoutAlpaca: "data/heldout-alpaca.jsonl",
     qa: "data/qa-eval.jsonl",
     driftPrompts: "data/mt-bench-questions.jsonl",
     counts: {
@@ -130,6 +139,7 @@ export async function prepareQuickstartData(
       phase1_similar: similar.length,
       phase1_dissimilar: dissimilar.length,
       heldout: heldout.length,
+      heldout_alpaca: heldoutAlpaca.length,
       qa: qa.length,
     },
     evalArticles,
@@ -142,6 +152,11 @@ export async function prepareQuickstartData(
   await writeChat(join(outDir, data.phase1.dissimilar.chat), dissimilar);
   await writeRecordsJsonl(join(outDir, data.phase1.dissimilar.records), dissimilar);
   await writeFileAtomic(join(outDir, data.heldout), heldout.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  await writeFileAtomic(
+    join(outDir, data.heldoutAlpaca),
+    `${heldoutAlpaca.map((r) => JSON.stringify(r)).join("\n")}\n`,
+  );
+
   await writeFileAtomic(join(outDir, data.qa), qa.map((r) => JSON.stringify(r)).join("\n") + "\n");
   const { readFile } = await import("node:fs/promises");
   await writeFileAtomic(

@@ -69,7 +69,10 @@ export async function quickstart(
       sizes.pairs.map((pair) => [pair, { phase2: data.phase2Records, english: data.english }]),
     ),
     evaluation: {
-      heldout: [data.heldout],
+      heldout: [
+        { path: data.heldout, task: "xquad" },
+        { path: data.heldoutAlpaca, task: "alpaca" },
+      ],
       qa: [data.qa],
       english_languages: ["en"],
       qa_max_new_tokens: 16,
@@ -105,7 +108,7 @@ export async function quickstart(
     notes: [
       `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
       `Phase 2 = XQuAD QA instructions in ar de el es hi ro ru th tr vi zh (${data.counts.phase2} records); English counterpart = XQuAD-en. Each context is cut to the sentence holding the answer so the model trains in minutes.`,
-      `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on.`,
+      `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on; English ability also counts ${data.counts.heldout_alpaca} held-out Alpaca instructions (general instruction following, like the paper's IFEval/AlpacaEval).`,
       `Freezing selects ${sizes.lfLayers} layer(s) per q/k/v type for LF_H2 (the paper: 10 of 32) and Spectrum's top 50% per type, frozen (the paper's LF use).`,
     ],
   });

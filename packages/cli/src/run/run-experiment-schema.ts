@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { ExperimentSchema, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
@@ -6,7 +7,17 @@ import { z } from "zod";
 export const EvaluationSchema = z
   .object({
     /** Held-out chat examples (`{messages, language}` JSONL): likelihood of the reference responses per language. */
-    heldout: z.array(z.string().min(1)).default([]),
+    heldout: z
+      .array(
+        z.union([
+          z
+            .string()
+            .min(1)
+            .transform((path) => ({ path, task: basename(path).replace(/\.jsonl?$/, "") })),
+          z.object({ path: z.string().min(1), task: z.string().regex(/^[A-Za-z0-9_.-]+$/) }).strict(),
+        ]),
+      )
+      .default([]),
     /** Extractive QA items (`{id, language, messages, answers}` JSONL), answered greedily and scored like XQuAD. */
     qa: z.array(z.string().min(1)).default([]),
     /** Languages that count as English ability (EA); every other language counts as multilingual ability (MA). */

@@ -152,14 +152,19 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
   const analysis = experiment.analysis;
   const fileKey = async (p: string) => ({ path: p, sha256: await sha256File(abs(p)) });
   const evalInputs = {
-    heldout: await Promise.all(evalConfig.heldout.map(fileKey)),
+    heldout: await Promise.all(
+      evalConfig.heldout.map(async (h) => ({ task: h.task, ...(await fileKey(h.path)) })),
+    ),
     qa: await Promise.all(evalConfig.qa.map(fileKey)),
     english: evalConfig.english_languages,
     qa_max_new_tokens: evalConfig.qa_max_new_tokens,
   };
-  const heldoutExamples = (
-    await Promise.all(evalConfig.heldout.map((p) => readJsonl<HeldoutExample>(abs(p))))
-  ).flat();
+  const heldoutSets = await Promise.all(
+    evalConfig.heldout.map(async (h) => ({
+      task: h.task,
+      examples: await readJsonl<HeldoutExample>(abs(h.path)),
+    })),
+  );
   // QA rows: {id, language, messages (the prompt turns), answers}.
   const qaItems = (
     await Promise.all(
@@ -240,13 +245,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
         try {
           const evalModel = new EmbeddedEvalModel(lm, label, evalConfig.batch_size);
           const tasks: Record<string, number> = {};
-          const heldout = heldoutExamples.length
-            ? await heldoutLikelihood(evalModel, heldoutExamples, { progress: options.progress })
-            : null;
+          // One held-out likelihood task per set and language: `heldout_likelihood/<set>/<lang>`.
           const lossByLanguage: Record<string, number> = {};
-          for (const [lang, g] of Object.entries(heldout?.byGroup ?? {})) {
-            lossByLanguage[lang] = g.meanNll;
-            tasks[`heldout_likelihood/${lang}`] = Math.exp(-g.meanNll);
+          for (const set of heldoutSets) {
+            const heldout = await heldoutLikelihood(evalModel, set.examples, { progress: options.progress });
+            for (const [lang, g] of Object.entries(heldout.byGroup ?? {})) {
+              lossByLanguage[`${set.task}/${lang}`] = g.meanNll;
+              tasks[`heldout_likelihood/${set.task}/${lang}`] = Math.exp(-g.meanNll);
+            }
           }
           for (const lang of [...new Set(qaItems.map((q) => q.language))].sort()) {
             const items = qaItems.filter((q) => q.language === lang);
@@ -256,7 +262,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
             });
             tasks[`xquad_f1/${lang}`] = qa.f1 / 100;
           }
-          const isEnglish = (task: string) => evalConfig.english_languages.includes(task.split("/")[1]!);
+          // The language is a task name's last part (`…/<lang>`).
+          const languageOf = (key: string) => key.split("/").pop()!;
+          const isEnglish = (key: string) => evalConfig.english_languages.includes(languageOf(key));
           const english = Object.entries(tasks)
             .filter(([t]) => isEnglish(t))
             .map(([, v]) => v);
@@ -264,10 +272,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
             .filter(([t]) => !isEnglish(t))
             .map(([, v]) => v);
           const englishLosses = Object.entries(lossByLanguage)
-            .filter(([l]) => evalConfig.english_languages.includes(l))
+            .filter(([key]) => isEnglish(key))
             .map(([, v]) => v);
           const otherLosses = Object.entries(lossByLanguage)
-            .filter(([l]) => !evalConfig.english_languages.includes(l))
+            .filter(([key]) => !isEnglish(key))
             .map(([, v]) => v);
           const scores: AbilityScores = {
             ea: mean(english),
@@ -526,7 +534,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
               ratio,
               seed: experiment.seed,
               outDir: join(dir, "buffer"),
-              exclude: evalConfig.heldout.map(abs), // evaluation records never enter a replay buffer
+              exclude: evalConfig.heldout.map((h) => abs(h.path)), // evaluation records never enter a replay buffer
             };
             let counts: unknown;
             if (generative) {
@@ -734,7 +742,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     model: modelInfo,
     measures: [
       "EA = mean of the English task scores, MA = mean of the other languages' task scores (the paper's plain means).",
-      "heldout_likelihood/<lang> = exp(−mean NLL per reference-response token) on held-out records (higher is better); english_loss / multilingual_loss are those mean NLLs.",
+      "heldout_likelihood/<set>/<lang> = exp(−mean NLL per reference-response token) on held-out records of that set and language (higher is better); english_loss / multilingual_loss are the means of those NLLs over the English / other sets.",
       "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
       "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
       "MPD = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair (paper Definition 2).",
