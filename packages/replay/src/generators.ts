@@ -99,18 +99,7 @@ export function openAIChatGenerator(
               stop: sampling.stop,
               signal,
             });
-            return {
-              ok: true,
-              value: {
-                text: r.text,
-                finishReason: r.finishReason,
-                attempts: r.attempts,
-                seed,
-                usage: r.usage
-                  ? { promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens }
-                  : undefined,
-              },
-            };
+            return succeeded(r, seed, r.text);
           } catch (error) {
             return { ok: false, error };
           }
@@ -118,6 +107,30 @@ export function openAIChatGenerator(
       );
     },
     stats: () => ({ ...client.stats }),
+  };
+}
+
+/** A finished server call as a generation result (usage reduced to its token counts). */
+function succeeded(
+  r: {
+    finishReason: string | null;
+    attempts: number;
+    usage?: { promptTokens: number; completionTokens: number } | null;
+  },
+  seed: number,
+  text: string,
+): GenerationResult {
+  return {
+    ok: true,
+    value: {
+      text,
+      finishReason: r.finishReason,
+      attempts: r.attempts,
+      seed,
+      usage: r.usage
+        ? { promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens }
+        : undefined,
+    },
   };
 }
 
@@ -156,18 +169,7 @@ export function openAICompletionGenerator(
               stop,
               signal,
             });
-            return {
-              ok: true,
-              value: {
-                text: r.text.trim(),
-                finishReason: r.finishReason,
-                attempts: r.attempts,
-                seed,
-                usage: r.usage
-                  ? { promptTokens: r.usage.promptTokens, completionTokens: r.usage.completionTokens }
-                  : undefined,
-              },
-            };
+            return succeeded(r, seed, r.text.trim());
           } catch (error) {
             return { ok: false, error };
           }
