@@ -1,6 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import { formatZodIssues } from "./zod-issues.js";
 import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
 
 /**
@@ -157,15 +158,11 @@ export const ExperimentSchema = z.object(experimentShape).loose();
 export type Experiment = z.infer<typeof ExperimentSchema>;
 export type ExperimentInput = z.input<typeof ExperimentSchema>;
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ");
-}
-
 /** Validate an experiment object; bad input → `EXPERIMENT_INVALID` naming every offending key. */
 export function parseExperiment(value: unknown, source = "experiment"): Experiment {
   const result = ExperimentSchema.safeParse(value);
   if (!result.success) {
-    throw new CftkitError("EXPERIMENT_INVALID", `${source}: ${formatIssues(result.error)}`, {
+    throw new CftkitError("EXPERIMENT_INVALID", `${source}: ${formatZodIssues(result.error)}`, {
       details: { issues: result.error.issues },
     });
   }

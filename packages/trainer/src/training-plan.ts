@@ -3,6 +3,7 @@ import { CftkitError, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import { formatZodIssues } from "./zod-issues.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
 export const PLAN_STRATEGIES = [
@@ -189,15 +190,11 @@ export type TrainingPlan = z.infer<typeof TrainingPlanSchema>;
 /** A plan as written by hand: every defaulted field optional. */
 export type TrainingPlanInput = z.input<typeof TrainingPlanSchema>;
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`).join("; ");
-}
-
 /** Validate a plan object (defaults filled in); bad input → `TRAIN_PLAN_INVALID` naming the key. */
 export function parseTrainingPlan(value: unknown, source = "plan"): TrainingPlan {
   const result = TrainingPlanSchema.safeParse(value);
   if (!result.success) {
-    throw new CftkitError("TRAIN_PLAN_INVALID", `${source}: ${formatIssues(result.error)}`, {
+    throw new CftkitError("TRAIN_PLAN_INVALID", `${source}: ${formatZodIssues(result.error)}`, {
       details: { issues: result.error.issues },
     });
   }
