@@ -6,8 +6,7 @@ import { CftkitError } from "@cftkit/core";
 /** The bundled public data (data/ at the repository root, or beside the installed package). */
 export function bundledDataDir(): string {
   const candidates = [
-    fileURLToPath(new URL("../../../../data/", import.meta.url)), // sources: packages/cli/src/run/
-    fileURLToPath(new URL("../../../data/", import.meta.url)), // built: packages/cli/dist/main.js
+    fileURLToPath(new URL("../../../data/", import.meta.url)), // packages/runner/src/ or packages/runner/dist/
     resolve("data"),
   ];
   const found = candidates.find((c) => existsSync(join(c, "xquad", "xquad.en.json")));

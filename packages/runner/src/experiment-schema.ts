@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { CftkitError } from "@cftkit/core";
-import { ExperimentSchema, readStructuredFile } from "@cftkit/trainer";
+import { ExperimentSchema, parseExperiment, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 
 /** Evaluation suite the runner applies to every model (the measures a CPU-sized model can afford). */
@@ -63,7 +63,10 @@ export const AnalysisSchema = z
   })
   .strict();
 
-/** The experiment file of `cftkit run`: the trainer's experiment plus evaluation and analysis. */
+/**
+ * The experiment file of `cftkit run`: the trainer's experiment plus evaluation and analysis. Strict at
+ * every level: an unknown key (a typo such as `learning_rat`) is an error naming the key and the file.
+ */
 export const RunExperimentSchema = ExperimentSchema.extend({
   /**
    * Per setting name, the inputs of English and generative replay: the Phase-2 records (with
@@ -82,7 +85,15 @@ export const RunExperimentSchema = ExperimentSchema.extend({
   analysis: AnalysisSchema.prefault({}),
   /** A title for the report. */
   title: z.string().optional(),
-});
+  /**
+   * What the report keeps from the run that wrote this file (the quickstart records its profile and its
+   * notes here), so re-running the file with `cftkit run` gives the same report header and notes.
+   */
+  report: z
+    .object({ profile: z.string().min(1).optional(), notes: z.array(z.string()).default([]) })
+    .strict()
+    .prefault({}),
+}).strict();
 export type RunExperiment = z.infer<typeof RunExperimentSchema>;
 
 /** Read and validate an experiment file; errors point at the offending key. */
@@ -94,9 +105,15 @@ export async function readRunExperiment(path: string): Promise<RunExperiment> {
   const parsed = RunExperimentSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues
-      .map((i) => `  ${i.path.join(".") || "(top level)"}: ${i.message}`)
+      .map((i) => `  ${[...i.path, ...unknownKeys(i)].join(".") || "(top level)"}: ${i.message}`)
       .join("\n");
     throw new CftkitError("EXPERIMENT_INVALID", `${path} is not a valid experiment file:\n${issues}`);
   }
+  parseExperiment(raw, path); // the trainer's own checks too (duplicate setting names, …)
   return parsed.data;
+}
+
+/** zod reports an unknown key at its parent's path: name the key itself too. */
+function unknownKeys(issue: z.core.$ZodIssue): string[] {
+  return issue.code === "unrecognized_keys" && issue.keys.length === 1 ? [issue.keys[0]!] : [];
 }

@@ -20,7 +20,7 @@ export class PipelineLog {
 
   event(
     step: string,
-    status: "start" | "done" | "reused" | "skipped" | "failed",
+    status: "step" | "start" | "done" | "reused" | "skipped" | "failed",
     detail: Record<string, unknown> = {},
   ): void {
     const record = {

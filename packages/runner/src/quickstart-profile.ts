@@ -20,6 +20,8 @@ export interface QuickstartSizes {
   lfLayers: number;
   grMaxNewTokens: number;
   pairs: ("similar" | "dissimilar")[];
+  /** Rows per optimizer step (default 8); the step tests use fewer. */
+  microBatch?: number;
 }
 
 export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {

@@ -69,3 +69,16 @@ export class StepCache {
     return { record, reused: false, dir };
   }
 }
+
+/** Every finished step record under a cache root (for the run's manifest). */
+export async function listSteps(root: string): Promise<{ step: string; key: string; seconds: number }[]> {
+  if (!existsSync(root)) return [];
+  const out: { step: string; key: string; seconds: number }[] = [];
+  for (const entry of (await fs.readdir(root)).sort()) {
+    const file = join(root, entry, "step.json");
+    if (!existsSync(file)) continue;
+    const record = JSON.parse(await fs.readFile(file, "utf8")) as { step: string; key: string; seconds: number };
+    out.push({ step: record.step, key: record.key, seconds: record.seconds });
+  }
+  return out;
+}

@@ -1,11 +1,18 @@
-/** Scores of one model: English ability (EA), multilingual ability (MA) and what they average. */
+/**
+ * Scores of one model: English ability (EA), multilingual ability (MA) and Overall, from the one
+ * aggregation in @cftkit/evaluation (per task family, then the mean; Overall = mean(EA, MA)).
+ */
 export interface AbilityScores {
-  /** Mean of the English task scores, each in [0, 1], higher is better (the paper's EA). */
+  /** Mean over the English task families (each in [0, 1], higher is better): the paper's EA. */
   ea: number;
-  /** Mean of the multilingual task scores, each in [0, 1] (the paper's MA). */
+  /** Mean over the multilingual task families: the paper's MA. */
   ma: number;
-  /** Every task score in [0, 1], e.g. `en/heldout_likelihood`, `xquad_en/f1`, `de/heldout_likelihood`. */
+  /** mean(EA, MA): the paper's "Combined" (Table 5) / "Overall" (Table D9). */
+  overall: number;
+  /** Every task score in [0, 1], e.g. `heldout_likelihood/xquad/de`, `xquad_f1/en`. */
   tasks: Record<string, number>;
+  /** The ability each task counts towards. */
+  task_abilities: Record<string, "EA" | "MA">;
   /** Mean NLL per response token on held-out English records (lower is better). */
   english_loss: number;
   /** Mean over the Phase-2 languages of their held-out NLL per response token. */
@@ -32,7 +39,7 @@ export interface StrategyResult {
   strategy: string;
   phase1: AbilityScores;
   phase2: AbilityScores;
-  delta: { ea: number; ma: number; english_loss: number; multilingual_loss: number };
+  delta: { ea: number; ma: number; overall: number; english_loss: number; multilingual_loss: number };
   mpd: number;
   mpd_normalized: number;
   drift: DriftPoint[];
@@ -75,5 +82,8 @@ export interface ExperimentResults {
   strategies: StrategyResult[];
   projection: { method: string; points: ProjectionPoint[] };
   notes: string[];
+  /** Time the steps took when they ran (reused steps count with their recorded time): the run's duration. */
   seconds: number;
+  /** Wall-clock time of the invocation that wrote these results (short when steps were reused). */
+  invocation_seconds?: number;
 }

@@ -12,7 +12,9 @@ function scores(ea: number, ma: number): AbilityScores {
   return {
     ea,
     ma,
+    overall: (ea + ma) / 2,
     tasks: { "heldout_likelihood/en": ea, "heldout_likelihood/de": ma },
+    task_abilities: { "heldout_likelihood/en": "EA", "heldout_likelihood/de": "MA" },
     english_loss: -Math.log(ea),
     multilingual_loss: -Math.log(ma),
     loss_by_language: { en: -Math.log(ea), de: -Math.log(ma) },
@@ -30,6 +32,7 @@ function strategy(name: string, ea: number, ma: number): StrategyResult {
     delta: {
       ea: ea - 0.02,
       ma: ma - 0.01,
+      overall: (ea + ma) / 2 - 0.015,
       english_loss: p2.english_loss - p1.english_loss,
       multilingual_loss: p2.multilingual_loss - p1.multilingual_loss,
     },

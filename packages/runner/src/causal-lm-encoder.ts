@@ -1,6 +1,6 @@
 import type { ProgressReporter } from "@cftkit/core";
 import { CausalLM } from "@cftkit/lm";
-import type { TextEncoder } from "./text-encoder.js";
+import type { TextEncoder } from "@cftkit/similarity";
 
 /**
  * Model-specific embeddings: the mean over tokens of a causal LM's last hidden state (after the final
