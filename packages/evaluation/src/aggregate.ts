@@ -17,7 +17,11 @@ const ENGLISH_TASK_FAMILIES = new Set(["ifeval", "mmlu", "hellaswag"]);
  * sets, IFEval, MMLU, HellaSwag) count as English ability (EA); every other language as multilingual
  * ability (MA). `englishLanguages` lets an experiment count more language tags as English.
  */
-export function taskAbility(family: string, language: string, englishLanguages: readonly string[] = ["en"]): Ability {
+export function taskAbility(
+  family: string,
+  language: string,
+  englishLanguages: readonly string[] = ["en"],
+): Ability {
   return ENGLISH_TASK_FAMILIES.has(family) || englishLanguages.includes(language) ? "EA" : "MA";
 }
 

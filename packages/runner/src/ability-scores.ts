@@ -9,7 +9,8 @@ export interface MeasuredScores {
   loss_by_language: Record<string, number>;
 }
 
-const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN);
+const mean = (values: number[]) =>
+  values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
 
 /** A runner task name as the aggregation sees it: family = everything before the last `/`, language = the last part. */
 export function scoredTask(name: string, score: number, englishLanguages: readonly string[]): ScoredTask {
@@ -21,7 +22,9 @@ export function scoredTask(name: string, score: number, englishLanguages: readon
 
 /** EA, MA and Overall through the one aggregation of @cftkit/evaluation, plus the English/other losses. */
 export function abilityScores(measured: MeasuredScores, englishLanguages: readonly string[]): AbilityScores {
-  const scored = Object.entries(measured.tasks).map(([name, score]) => scoredTask(name, score, englishLanguages));
+  const scored = Object.entries(measured.tasks).map(([name, score]) =>
+    scoredTask(name, score, englishLanguages),
+  );
   const summary = summarizeAbilities(scored);
   const isEnglish = (key: string) => englishLanguages.includes(key.split("/").pop()!);
   const losses = Object.entries(measured.loss_by_language);

@@ -27,14 +27,19 @@ export async function dryRun(
   path: string,
   table: readonly PipelineStep[] = STEP_TABLE,
 ): Promise<DryRun> {
-  const compiled = await compileExperiment(experiment, { baseDir: dirname(resolve(path)), experimentPath: path });
+  const compiled = await compileExperiment(experiment, {
+    baseDir: dirname(resolve(path)),
+    experimentPath: path,
+  });
   const plans = compiled.plans.map((plan) => {
     // A freeze selection made after Phase 1 does not exist yet: show where its list will come from.
     const waiting = plan.freeze && !plan.freeze.unfrozen_parameters ? plan.freeze.source : undefined;
     const { config } = planToAxolotlConfig(waiting ? { ...plan, freeze: undefined } : plan);
     const yaml =
       axolotlConfigToYaml(config) +
-      (waiting ? `unfrozen_parameters: # read from ${waiting} (cftkit freeze … on the Phase-1 model) when the plan runs\n` : "");
+      (waiting
+        ? `unfrozen_parameters: # read from ${waiting} (cftkit freeze … on the Phase-1 model) when the plan runs\n`
+        : "");
     const command = formatCommand(buildAxolotlCommand(`${plan.name}.yml`, plan.launcher));
     return { plan: plan.name, strategy: plan.strategy, phase: plan.phase, yaml, command };
   });
@@ -52,9 +57,12 @@ export async function dryRun(
 export function formatDryRun(d: DryRun): string {
   const width = Math.max(...d.steps.map((s) => s.step.length));
   const lines = [`# steps of ${d.experiment} (backend ${d.backend}), in order:`];
-  for (const [i, s] of d.steps.entries()) lines.push(`#  ${String(i + 1).padStart(2)}. ${s.step.padEnd(width)}  ${s.summary}`);
-  for (const e of d.plans) lines.push(`# ── ${e.plan} (phase ${e.phase}, ${e.strategy}) ──\n# ${e.command}\n${e.yaml}`);
+  for (const [i, s] of d.steps.entries())
+    lines.push(`#  ${String(i + 1).padStart(2)}. ${s.step.padEnd(width)}  ${s.summary}`);
+  for (const e of d.plans)
+    lines.push(`# ── ${e.plan} (phase ${e.phase}, ${e.strategy}) ──\n# ${e.command}\n${e.yaml}`);
   for (const s of d.skipped) lines.push(`# skipped ${s.setting}.${s.strategy}: ${s.reason}`);
-  for (const p of d.pending) lines.push(`# ${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`);
+  for (const p of d.pending)
+    lines.push(`# ${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`);
   return lines.join("\n");
 }

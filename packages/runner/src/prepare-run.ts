@@ -27,7 +27,9 @@ export async function prepareRun(ctx: RunContext): Promise<RunState> {
   let model: RunState["model"] = { preset: experiment.base_model, parameters: 0, config: {} };
   for (const setting of experiment.settings) {
     const stage = compilePhase1(experiment, setting, compileOptions(ctx));
-    const baseDir = stage.phase1Plan ? embeddedBaseModelDir(stage.phase1Plan) : absolutePath(ctx, experiment.base_model);
+    const baseDir = stage.phase1Plan
+      ? embeddedBaseModelDir(stage.phase1Plan)
+      : absolutePath(ctx, experiment.base_model);
     const init = /^init:(tiny|small)$/.exec(experiment.base_model);
     if (init && !existsSync(join(baseDir, "config.json"))) {
       const fresh = await CausalLM.init({ preset: init[1] as "tiny" | "small", seed: experiment.seed });

@@ -78,13 +78,18 @@ async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment:
   const config = experiment.evaluation;
   const abs = (p: string) => absolutePath(ctx, p);
   const key = {
-    heldout: await Promise.all(config.heldout.map(async (h) => ({ task: h.task, ...(await fileKey(ctx, h.path)) }))),
+    heldout: await Promise.all(
+      config.heldout.map(async (h) => ({ task: h.task, ...(await fileKey(ctx, h.path)) })),
+    ),
     qa: await Promise.all(config.qa.map((p) => fileKey(ctx, p))),
     english: config.english_languages,
     qa_max_new_tokens: config.qa_max_new_tokens,
   };
   const heldout = await Promise.all(
-    config.heldout.map(async (h) => ({ task: h.task, examples: await readJsonlRows<HeldoutExample>(abs(h.path)) })),
+    config.heldout.map(async (h) => ({
+      task: h.task,
+      examples: await readJsonlRows<HeldoutExample>(abs(h.path)),
+    })),
   );
   const qaRows = (await Promise.all(config.qa.map((p) => readJsonlRows<QaRow>(abs(p))))).flat();
   const qa = qaRows.map((r) => ({ id: r.id, language: r.language, prompt: r.messages, answers: r.answers }));
@@ -93,7 +98,12 @@ async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment:
 
 /** Drift prompts: MT-Bench `turns[0]`, or `text` / `instruction` / `prompt` fields. */
 async function readPrompts(path: string, max: number): Promise<string[]> {
-  const rows = await readJsonlRows<{ turns?: string[]; text?: string; instruction?: string; prompt?: string }>(path);
+  const rows = await readJsonlRows<{
+    turns?: string[];
+    text?: string;
+    instruction?: string;
+    prompt?: string;
+  }>(path);
   return rows
     .map((r) => r.turns?.[0] ?? r.text ?? r.instruction ?? r.prompt ?? "")
     .filter((t) => t.length > 0)
@@ -117,7 +127,12 @@ export async function createRunContext(options: RunContextOptions): Promise<RunC
     outDir,
     reportDir: join(outDir, "report"),
     progress: options.progress,
-    log: new PipelineLog(join(outDir, "run.log"), Boolean(options.json), Boolean(options.quiet), options.progress),
+    log: new PipelineLog(
+      join(outDir, "run.log"),
+      Boolean(options.json),
+      Boolean(options.quiet),
+      options.progress,
+    ),
     evaluation: await readEvaluationSuite({ baseDir }, experiment),
     drift: { path: driftPath, prompts: await readPrompts(driftPath, driftConfig.max_prompts) },
     profile: options.profile ?? experiment.report.profile ?? "custom",

@@ -1,6 +1,11 @@
 import type { MpdResult } from "@cftkit/similarity";
 import type { ExperimentStrategy, Phase1Stage, TrainingPlan } from "@cftkit/trainer";
-import type { AbilityScores, DriftPoint, ExperimentResults, TrainingSummary } from "./report/experiment-results.js";
+import type {
+  AbilityScores,
+  DriftPoint,
+  ExperimentResults,
+  TrainingSummary,
+} from "./report/experiment-results.js";
 
 /** A model and the cache key of the step that made it (downstream keys change when the model does). */
 export interface ModelRef {

@@ -77,7 +77,11 @@ export async function listSteps(root: string): Promise<{ step: string; key: stri
   for (const entry of (await fs.readdir(root)).sort()) {
     const file = join(root, entry, "step.json");
     if (!existsSync(file)) continue;
-    const record = JSON.parse(await fs.readFile(file, "utf8")) as { step: string; key: string; seconds: number };
+    const record = JSON.parse(await fs.readFile(file, "utf8")) as {
+      step: string;
+      key: string;
+      seconds: number;
+    };
     out.push({ step: record.step, key: record.key, seconds: record.seconds });
   }
   return out;

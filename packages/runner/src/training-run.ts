@@ -21,8 +21,16 @@ export function planKey(plan: TrainingPlan): string {
 }
 
 /** The hashed inputs of a training unit: the plan and the content of its data files. */
-export async function trainingInputs(ctx: RunContext, plan: TrainingPlan, extra: Record<string, unknown> = {}) {
-  return { plan: planKey(plan), ...extra, data: await Promise.all(plan.datasets.map((d) => fileKey(ctx, d.path))) };
+export async function trainingInputs(
+  ctx: RunContext,
+  plan: TrainingPlan,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    plan: planKey(plan),
+    ...extra,
+    data: await Promise.all(plan.datasets.map((d) => fileKey(ctx, d.path))),
+  };
 }
 
 /** Train one plan on the embedded backend (it resumes from its own checkpoints after an interruption). */

@@ -25,7 +25,8 @@ export function checkStepNames(table: readonly PipelineStep[], names: string[], 
 
 function isSelected(table: readonly PipelineStep[], name: string, selection: StepSelection): boolean {
   if (selection.only) return selection.only.includes(name);
-  if (selection.from) return table.findIndex((s) => s.name === name) >= table.findIndex((s) => s.name === selection.from);
+  if (selection.from)
+    return table.findIndex((s) => s.name === name) >= table.findIndex((s) => s.name === selection.from);
   return true;
 }
 

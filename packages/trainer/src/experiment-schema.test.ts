@@ -39,9 +39,9 @@ describe("the experiment schema", () => {
     expect(() =>
       parseExperiment({ ...minimal, settings: [{ ...setting, phase2: { ...setting.phase2, extra: 1 } }] }),
     ).toThrow(/settings\.0\.phase2: Unrecognized key: "extra"/);
-    expect(() => parseExperiment({ ...minimal, settings: [{ ...setting, selections: { LoRA: "x" } }] })).toThrow(
-      /selections: Unrecognized key: "LoRA"/,
-    );
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...setting, selections: { LoRA: "x" } }] }),
+    ).toThrow(/selections: Unrecognized key: "LoRA"/);
     expect(() => parseExperiment({ ...minimal, training: { learning_rate: -1 } })).toThrow(
       /training\.learning_rate/,
     );

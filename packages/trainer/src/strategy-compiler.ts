@@ -232,7 +232,8 @@ export async function compilePhase2(
       applyOverrides(input, experiment.training, experiment.strategy_training[strategy]),
       name,
     );
-    if (entry.data === "phase1+phase2" && phase1Plan) plan = withBothPhasesSteps(experiment, plan, base, phase1Plan);
+    if (entry.data === "phase1+phase2" && phase1Plan)
+      plan = withBothPhasesSteps(experiment, plan, base, phase1Plan);
     out.plans.push(plan);
   }
   return out;

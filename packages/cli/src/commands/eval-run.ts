@@ -130,7 +130,7 @@ export const evalRunSubcommand: Subcommand = (evalCommand) => {
             `${formatTable(
               ["task", "ability", "metric", "score", "items"],
               report.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2), t.count]),
-            )}\n\nEA ${fmt(report.abilities.ea)}  MA ${fmt(report.abilities.ma)}`,
+            )}\n\nEA ${fmt(report.abilities.ea)}  MA ${fmt(report.abilities.ma)}  Overall ${fmt(report.abilities.overall)}`,
           );
         }
       } finally {
@@ -162,7 +162,7 @@ export const importLmEvalSubcommand: Subcommand = (evalCommand) => {
           `${formatTable(
             ["task", "ability", "metric", "score"],
             results.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2)]),
-          )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}`,
+          )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}  Overall ${fmt(abilities.overall)}`,
         );
       }
     });
@@ -247,7 +247,7 @@ export const lmEvalSubcommand: Subcommand = (evalCommand) => {
           `${formatTable(
             ["task", "ability", "metric", "score"],
             results.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2)]),
-          )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}`,
+          )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}  Overall ${fmt(abilities.overall)}`,
         );
       }
     });

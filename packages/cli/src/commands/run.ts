@@ -52,7 +52,8 @@ export const runCommand: CommandModule = {
             progress: progress(options),
           });
           if (options.json) printJson({ report: outcome.reportDir, results: outcome.results });
-          else if (outcome.results) printHuman(options, `report: ${resolve(outcome.reportDir, "index.html")}`);
+          else if (outcome.results)
+            printHuman(options, `report: ${resolve(outcome.reportDir, "index.html")}`);
           else printHuman(options, `steps done; no report yet (run the remaining steps): ${outcome.outDir}`);
         },
       );

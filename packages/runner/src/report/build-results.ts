@@ -1,11 +1,16 @@
 import { relative } from "node:path";
 import type { RunContext } from "../run-context.js";
 import type { PairState, RunState } from "../run-state.js";
-import type { ExperimentResults, PhasePairResult, StrategyResult, TrainingSummary } from "./experiment-results.js";
+import type {
+  ExperimentResults,
+  PhasePairResult,
+  StrategyResult,
+  TrainingSummary,
+} from "./experiment-results.js";
 
 /** How each number of the report is measured (shown under "Measures"). */
 export const MEASURES = [
-  "EA = mean over the English task families, MA = mean over the multilingual task families (a family in several languages counts once, with its mean over them); Overall = mean(EA, MA), the paper's Table 5 \"Combined\" / Table D9 \"Overall\".",
+  'EA = mean over the English task families, MA = mean over the multilingual task families (a family in several languages counts once, with its mean over them); Overall = mean(EA, MA), the paper\'s Table 5 "Combined" / Table D9 "Overall".',
   "heldout_likelihood/<set>/<lang> = exp(−mean NLL per reference-response token) on held-out records of that set and language (higher is better); english_loss / multilingual_loss are the means of those NLLs over the English / other sets.",
   "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
   "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
@@ -37,7 +42,9 @@ function strategyResults(pair: PairState): StrategyResult[] {
       drift: pair.drift[run.strategy] ?? [],
       training: run.training,
       details: {
-        selection: pair.selections[run.strategy] ? { frozen: pair.selections[run.strategy]!.frozen } : undefined,
+        selection: pair.selections[run.strategy]
+          ? { frozen: pair.selections[run.strategy]!.frozen }
+          : undefined,
         replay: pair.replay[run.strategy] ? { buffer: pair.replay[run.strategy]!.counts } : undefined,
         model_dir: run.model.dir,
       },
@@ -52,7 +59,8 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
   return {
     name: pair.name,
     description: `${setting.phase1.datasets ? "Phase 1 trained" : "instruct model"} → Phase 2`,
-    phase1_data: setting.phase1.datasets?.map((d) => shown(d.path)).join(", ") || String(setting.phase1.model),
+    phase1_data:
+      setting.phase1.datasets?.map((d) => shown(d.path)).join(", ") || String(setting.phase1.model),
     phase2_data: setting.phase2.datasets.map((d) => shown(d.path)).join(", "),
     des: pair.des?.des ?? Number.NaN,
     des_encoder: pair.des?.model ?? "—",

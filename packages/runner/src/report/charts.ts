@@ -10,11 +10,25 @@ export async function renderCharts(results: ExperimentResults): Promise<ReportCh
     if (!rows.length) continue;
     charts.drift[pair.name] = await lineChartSvg(
       rows.map((s) => ({ name: s.strategy, points: s.drift.map((d) => ({ x: d.layer, y: d.spectral })) })),
-      { title: `Drift per layer vs Phase 1 (${pair.name})`, xLabel: "layer (0 = embeddings)", yLabel: "‖Σ_P2 − Σ_P1‖₂", integerX: true },
+      {
+        title: `Drift per layer vs Phase 1 (${pair.name})`,
+        xLabel: "layer (0 = embeddings)",
+        yLabel: "‖Σ_P2 − Σ_P1‖₂",
+        integerX: true,
+      },
     );
     charts.training[pair.name] = await lineChartSvg(
-      rows.map((s) => ({ name: s.strategy, points: s.training.curve.map((c) => ({ x: c.step, y: c.loss })) })),
-      { title: `Phase-2 training loss (${pair.name})`, xLabel: "step", yLabel: "loss", integerX: true, zeroY: false },
+      rows.map((s) => ({
+        name: s.strategy,
+        points: s.training.curve.map((c) => ({ x: c.step, y: c.loss })),
+      })),
+      {
+        title: `Phase-2 training loss (${pair.name})`,
+        xLabel: "step",
+        yLabel: "loss",
+        integerX: true,
+        zeroY: false,
+      },
     );
   }
   const points = results.projection.points;

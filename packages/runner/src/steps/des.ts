@@ -5,7 +5,9 @@ import { type PipelineStep, unit } from "../step.js";
 /** The Phase-2 data DES compares against: the replay sources' records when given, else the training files. */
 function phase2Files(ctx: RunContext, pair: PairState): string[] {
   const sources = ctx.experiment.replay_sources[pair.name];
-  return sources ? [absolutePath(ctx, sources.phase2)] : pair.stage.setting.phase2.datasets.map((d) => absolutePath(ctx, d.path));
+  return sources
+    ? [absolutePath(ctx, sources.phase2)]
+    : pair.stage.setting.phase2.datasets.map((d) => absolutePath(ctx, d.path));
 }
 
 async function encoderFor(ctx: RunContext, pair: PairState) {
@@ -19,7 +21,12 @@ async function encoderFor(ctx: RunContext, pair: PairState) {
   return SentenceTransformerEncoder.load({ model: des.model, offline: true });
 }
 
-async function measureDes(ctx: RunContext, pair: PairState, phase1: string[], phase2: string[]): Promise<DesOutcome> {
+async function measureDes(
+  ctx: RunContext,
+  pair: PairState,
+  phase1: string[],
+  phase2: string[],
+): Promise<DesOutcome> {
   const { loadDataset } = await import("@cftkit/datasets");
   const similarity = await import("@cftkit/similarity");
   const load = async (files: string[]) => (await Promise.all(files.map((p) => loadDataset(p)))).flat();

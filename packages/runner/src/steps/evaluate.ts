@@ -22,7 +22,10 @@ async function measure(ctx: RunContext, label: string, model: ModelRef): Promise
     const qa = ctx.evaluation.qa;
     for (const lang of [...new Set(qa.map((q) => q.language))].sort()) {
       const items = qa.filter((q) => q.language === lang);
-      const result = await qaGenerationTask(evalModel, items, { language: lang, maxNewTokens: config.qa_max_new_tokens });
+      const result = await qaGenerationTask(evalModel, items, {
+        language: lang,
+        maxNewTokens: config.qa_max_new_tokens,
+      });
       measured.tasks[`xquad_f1/${lang}`] = result.f1 / 100;
     }
     return measured;

@@ -10,7 +10,10 @@ async function writeHiddenStates(ctx: RunContext, model: ModelRef, dir: string) 
   const { writeActivationFile } = await import("@cftkit/similarity");
   const lm = await CausalLM.load(model.dir);
   try {
-    const perPrompt = await lm.meanHiddenStates(ctx.drift.prompts, { progress: ctx.progress, maxTokens: 256 });
+    const perPrompt = await lm.meanHiddenStates(ctx.drift.prompts, {
+      progress: ctx.progress,
+      maxTokens: 256,
+    });
     const shape = await writeActivationFile(join(dir, "acts.safetensors"), perPrompt, {
       model: model.dir,
       prompts: ctx.drift.path,
@@ -27,7 +30,10 @@ export const hiddenStatesStep: PipelineStep = {
   summary: "mean hidden state per layer of every model on the drift prompts (activation files)",
   async units(ctx, state) {
     const units: StepUnit[] = [];
-    const prompts = { prompts: await fileKey(ctx, ctx.drift.path), max: ctx.experiment.analysis.drift.max_prompts };
+    const prompts = {
+      prompts: await fileKey(ctx, ctx.drift.path),
+      max: ctx.experiment.analysis.drift.max_prompts,
+    };
     for (const pair of state.pairs) {
       for (const { label, model } of pairModels(pair)) {
         units.push(

@@ -17,7 +17,10 @@ export const mpdStep: PipelineStep = {
           inputs: { phase1: phase1.key, models: runs.map((r) => r.model.key) },
           run: async () => {
             const { compareModels } = await import("@cftkit/similarity");
-            return compareModels(phase1.dir, runs.map((r) => r.model.dir));
+            return compareModels(
+              phase1.dir,
+              runs.map((r) => r.model.dir),
+            );
           },
           keep: ({ result }) => {
             for (const [i, r] of runs.entries()) if (result[i]) pair.mpd[r.strategy] = result[i];

@@ -8,7 +8,8 @@ import { type TrainingOutcome, trainingInputs, trainingSummary, trainPlan } from
 /** Stage 2 of the compile: the pair's Phase-2 plans, given the selections and replay mixes made so far. */
 async function phase2Plans(ctx: RunContext, pair: PairState) {
   const selections: Partial<Record<ExperimentStrategy, string>> = {};
-  for (const [strategy, s] of Object.entries(pair.selections)) selections[strategy as ExperimentStrategy] = s.path;
+  for (const [strategy, s] of Object.entries(pair.selections))
+    selections[strategy as ExperimentStrategy] = s.path;
   const replay: Partial<Record<ExperimentStrategy, string>> = {};
   for (const [strategy, r] of Object.entries(pair.replay)) replay[strategy as ExperimentStrategy] = r.path;
   return compilePhase2(ctx.experiment, pair.stage, compileOptions(ctx), { selections, replay });
@@ -37,7 +38,12 @@ export const phase2Step: PipelineStep = {
             }),
             run: () => trainPlan(ctx, plan),
             keep: async ({ result, key }) => {
-              pair.phase2.push({ strategy, plan, model: { dir: result.modelDir, key }, training: await trainingSummary(result) });
+              pair.phase2.push({
+                strategy,
+                plan,
+                model: { dir: result.modelDir, key },
+                training: await trainingSummary(result),
+              });
             },
           }),
         );

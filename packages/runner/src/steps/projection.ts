@@ -23,13 +23,17 @@ function projectedModels(state: RunState) {
   );
 }
 
-async function projectAll(ctx: RunContext, models: ReturnType<typeof projectedModels>): Promise<ProjectionPoint[]> {
+async function projectAll(
+  ctx: RunContext,
+  models: ReturnType<typeof projectedModels>,
+): Promise<ProjectionPoint[]> {
   const { project, readActivationFile } = await import("@cftkit/similarity");
   const rows: { model: string; layer: number; vector: number[] }[] = [];
   for (const m of models)
-    for (const row of layerMeans((await readActivationFile(m.file)).layers)) rows.push({ model: m.model, ...row });
+    for (const row of layerMeans((await readActivationFile(m.file)).layers))
+      rows.push({ model: m.model, ...row });
   if (rows.length < 3) return [];
-  const { projection, } = ctx.experiment.analysis;
+  const { projection } = ctx.experiment.analysis;
   return project(
     rows.map((r) => r.vector),
     { method: projection, seed: ctx.experiment.seed },

@@ -16,7 +16,6 @@ interface ReplayOutcome {
 async function makeReplay(
   ctx: RunContext,
   pair: PairState,
-  strategy: ExperimentStrategy,
   recipe: ReplayRecipe,
   dir: string,
 ): Promise<ReplayOutcome> {
@@ -43,8 +42,9 @@ async function makeReplay(
         seed,
       });
       const filters = { empty: true, refusal: true, ...analysis.gr_filters };
-      counts = (await replayApi.runGenerativeReplayFiles({ ...common, generator, progress: ctx.progress, filters }))
-        .summary;
+      counts = (
+        await replayApi.runGenerativeReplayFiles({ ...common, generator, progress: ctx.progress, filters })
+      ).summary;
     } finally {
       lm.dispose();
     }
@@ -94,7 +94,7 @@ export const replayStep: PipelineStep = {
               maxNew: ctx.experiment.analysis.gr_max_new_tokens,
               exclude: ctx.evaluation.key,
             },
-            run: (dir) => makeReplay(ctx, pair, strategy, recipe, dir),
+            run: (dir) => makeReplay(ctx, pair, recipe, dir),
             keep: ({ result, dir }) => {
               pair.replay[strategy] = { path: join(dir, result.file), counts: result.counts };
             },

@@ -8,7 +8,13 @@ import { type PipelineStep, unit } from "../step.js";
 type Selection = { yaml: string; frozen: string[] };
 
 /** One freeze selection as its catalogue recipe says, from the Phase-1 model (and the base, for LF_H2). */
-async function select(ctx: RunContext, recipe: FreezeRecipe, base: ModelRef, phase1: ModelRef, dir: string): Promise<Selection> {
+async function select(
+  ctx: RunContext,
+  recipe: FreezeRecipe,
+  base: ModelRef,
+  phase1: ModelRef,
+  dir: string,
+): Promise<Selection> {
   const freeze = await import("@cftkit/freeze");
   const { analysis, seed } = ctx.experiment;
   switch (recipe.heuristic) {

@@ -13,7 +13,7 @@ import type { PairState, RunState } from "../run-state.js";
 import { STEP_TABLE } from "../step-table.js";
 import { walkSteps } from "../walker.js";
 
-/** One optimizer step per phase, 2-row batches of 96 tokens, one held-out article, 12 drift prompts. */
+/** Two optimizer steps per phase (the first is warm-up at learning rate 0), 2-row batches of 256 tokens, one held-out article, 12 drift prompts. */
 export const TINY_SIZES: QuickstartSizes = {
   preset: "tiny",
   phase1Records: 8,
@@ -21,10 +21,10 @@ export const TINY_SIZES: QuickstartSizes = {
   evalArticles: 1,
   heldoutPerLanguage: 1,
   qaPerLanguage: 1,
-  phase1Steps: 1,
-  phase2Steps: 1,
+  phase1Steps: 2,
+  phase2Steps: 2,
   learningRate: 3e-3,
-  sequenceLength: 96,
+  sequenceLength: 256,
   desSamples: 4,
   driftPrompts: 4,
   lfLayers: 1,
@@ -48,8 +48,10 @@ export interface TinyRun {
 export async function tinyRun(strategies: string[] = ["baseline"], dir?: string): Promise<TinyRun> {
   const out = dir ?? mkdtempSync(join(tmpdir(), "cftkit-runner-"));
   const path = await writeQuickstartExperiment(out, TINY_SIZES, "test", 0, strategies);
+  const experiment = await readRunExperiment(path);
+  experiment.evaluation.qa_max_new_tokens = 4;
   const ctx = await createRunContext({
-    experiment: await readRunExperiment(path),
+    experiment,
     experimentPath: path,
     progress: silentProgress,
     quiet: true,
@@ -71,3 +73,6 @@ export async function tinyRun(strategies: string[] = ["baseline"], dir?: string)
         .map((l) => JSON.parse(l) as { step: string; status: string }),
   };
 }
+
+/** Per-test timeout of the step tests: a few tiny trainings on a loaded 2-core machine. */
+export const STEP_TEST_TIMEOUT = 300_000;
