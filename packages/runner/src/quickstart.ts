@@ -93,6 +93,7 @@ export async function writeQuickstartExperiment(
     lora: { r: 8, alpha: 16, dropout: 0 },
     settings: sizes.pairs.map((pair) => ({
       name: pair,
+      description: `${data.phase1[pair].description} → XQuAD QA in 11 languages`,
       // The similar pair shows the paper's "no forgetting" baseline; the mitigations matter for the dissimilar one.
       strategies: pair === "similar" ? strategies.filter((s) => s === "baseline") : [...strategies],
       phase1: { datasets: [chat(data.phase1[pair].chat)] },

@@ -60,9 +60,29 @@ export interface ScatterPoint {
 }
 
 /**
- * A scatter coloured by group (e.g. a 2-D projection of per-layer activations, one colour per model); with
- * many groups the 20-colour scheme and a shape per group keep neighbouring groups apart.
+ * Sixteen colours far apart in hue and lightness (Tableau 10, then six more), so a projection of many
+ * models keeps every group tellable apart; shapes repeat the distinction for colour-blind readers.
  */
+const DISTINCT_COLOURS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+  "#1f1f1f",
+  "#17becf",
+  "#bcbd22",
+  "#8c2d04",
+  "#6a3d9a",
+  "#00441b",
+];
+
+/** A scatter coloured and shaped by group (e.g. a 2-D projection of per-layer activations, one per model). */
 export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): Promise<string> {
   return renderVegaLiteSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -74,7 +94,7 @@ export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): 
     encoding: {
       x: { field: "x", type: "quantitative", title: options.xLabel },
       y: { field: "y", type: "quantitative", title: options.yLabel },
-      color: { field: "group", type: "nominal", title: null, scale: { scheme: "tableau20" } },
+      color: { field: "group", type: "nominal", title: null, scale: { range: DISTINCT_COLOURS } },
       shape: { field: "group", type: "nominal", title: null },
       tooltip: [{ field: "group" }, { field: "label" }],
     },

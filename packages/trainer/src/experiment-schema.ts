@@ -82,6 +82,8 @@ export const SettingSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "setting names are used in file names: letters, digits, . _ -"),
+    /** What the pair is, for report titles (e.g. "Alpaca → MultiAlpaca"). */
+    description: z.string().optional(),
     phase1: Phase1Schema,
     phase2: Phase2Schema,
     /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */

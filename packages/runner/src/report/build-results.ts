@@ -58,7 +58,7 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
   const shown = (path: string) => relative(ctx.baseDir, path) || path;
   return {
     name: pair.name,
-    description: `${setting.phase1.datasets ? "Phase 1 trained" : "instruct model"} → Phase 2`,
+    description: setting.description ?? "",
     phase1_data:
       setting.phase1.datasets?.map((d) => shown(d.path)).join(", ") || String(setting.phase1.model),
     phase2_data: setting.phase2.datasets.map((d) => shown(d.path)).join(", "),

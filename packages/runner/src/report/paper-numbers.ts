@@ -1,3 +1,5 @@
+import { STRATEGY_CATALOGUE } from "@cftkit/trainer";
+
 /**
  * Published numbers of the method's paper (Aggarwal et al., arXiv 2410.16006), shown next to a run's own
  * for comparison. They are the paper's, at 7B scale with real benchmarks, not something cftkit measured.
@@ -32,3 +34,12 @@ export const PAPER_REFERENCE = {
     phase2: { baseline: { ea: 0.371, ma: 0.338 } } as Record<string, { ea: number; ma: number }>,
   },
 } as const;
+
+/** The paper's Table 5 rows (dissimilar pair) in strategy-catalogue order, with Overall = mean(EA, MA). */
+export function paperRows(): { strategy: string; ea: number; ma: number; overall: number }[] {
+  const rows = PAPER_REFERENCE.dissimilar.phase2;
+  return STRATEGY_CATALOGUE.filter((s) => rows[s.name]).map((s) => {
+    const { ea, ma } = rows[s.name]!;
+    return { strategy: s.name, ea, ma, overall: (ea + ma) / 2 };
+  });
+}

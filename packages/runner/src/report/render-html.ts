@@ -1,6 +1,7 @@
 import type { AbilityScores, ExperimentResults, StrategyResult } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
-import { PAPER_REFERENCE } from "./paper-numbers.js";
+import { PAPER_REFERENCE, paperRows } from "./paper-numbers.js";
+import { captionWarnings, whatHappened } from "./summary.js";
 
 /** Charts rendered beforehand (inline SVG documents), keyed by what they show. */
 export interface ReportCharts {
@@ -33,21 +34,27 @@ function strategyRow(s: StrategyResult): string {
   return `<tr><th scope="row">${escapeHtml(s.strategy)}</th>
 <td class="num">${fmt(s.phase1.ea)}</td><td class="num">${fmt(s.phase2.ea)}</td>${deltaCell(s.delta.ea, true)}
 <td class="num">${fmt(s.phase1.ma)}</td><td class="num">${fmt(s.phase2.ma)}</td>${deltaCell(s.delta.ma, true)}
+<td class="num">${fmt(s.phase1.overall)}</td><td class="num">${fmt(s.phase2.overall)}</td>${deltaCell(s.delta.overall, true)}
 <td class="num">${fmt(s.phase2.english_loss)}</td>${deltaCell(s.delta.english_loss, false)}
 <td class="num">${fmt(s.phase2.multilingual_loss)}</td>${deltaCell(s.delta.multilingual_loss, false)}
 <td class="num">${fmt(s.mpd_normalized, 2)}</td><td class="num">${fmt(maxDrift, 4)}</td></tr>`;
 }
 
+/** Every task score of each model, English tasks first, with the EA, MA and Overall they add up to. */
 function taskTable(title: string, scores: { label: string; scores: AbilityScores }[]): string {
-  const tasks = [...new Set(scores.flatMap((s) => Object.keys(s.scores.tasks)))].sort();
-  const head = tasks.map((t) => `<th scope="col">${escapeHtml(t)}</th>`).join("");
+  const abilityOf = (t: string) =>
+    scores.find((s) => s.scores.task_abilities?.[t])?.scores.task_abilities[t] ?? "";
+  const tasks = [...new Set(scores.flatMap((s) => Object.keys(s.scores.tasks)))].sort(
+    (a, b) => abilityOf(a).localeCompare(abilityOf(b)) || a.localeCompare(b),
+  );
+  const head = tasks.map((t) => `<th scope="col">${escapeHtml(t)} (${abilityOf(t)})</th>`).join("");
   const rows = scores
     .map(
       (s) =>
-        `<tr><th scope="row">${escapeHtml(s.label)}</th>${tasks.map((t) => `<td class="num">${fmt(s.scores.tasks[t])}</td>`).join("")}</tr>`,
+        `<tr><th scope="row">${escapeHtml(s.label)}</th>${tasks.map((t) => `<td class="num">${fmt(s.scores.tasks[t])}</td>`).join("")}<td class="num">${fmt(s.scores.ea)}</td><td class="num">${fmt(s.scores.ma)}</td><td class="num">${fmt(s.scores.overall)}</td></tr>`,
     )
     .join("\n");
-  return `<details><summary>${escapeHtml(title)}</summary><div class="scroll"><table><thead><tr><th></th>${head}</tr></thead><tbody>${rows}</tbody></table></div></details>`;
+  return `<details><summary>${escapeHtml(title)}</summary><div class="scroll"><table><thead><tr><th></th>${head}<th scope="col">EA</th><th scope="col">MA</th><th scope="col">Overall</th></tr></thead><tbody>${rows}</tbody></table></div></details>`;
 }
 
 const STYLE = `
@@ -64,7 +71,43 @@ td.up{background:#dafbe1;color:#116329}td.down{background:#ffebe9;color:#a40e26}
 .scroll{overflow-x:auto}pre{background:#f6f8fa;padding:8px;overflow-x:auto;font-size:12px}
 .kpi{display:flex;gap:16px;flex-wrap:wrap}.kpi div{background:#fff;border:1px solid #d8dee4;padding:8px 12px}
 .kpi b{display:block;font-size:20px}
+.lead{font-size:16px;background:#fff;border-left:4px solid #0969da;padding:8px 12px}
+.warn{background:#fff1e5;border:1px solid #bc4c00;color:#762c00;padding:8px 12px;margin:8px 0}
 `;
+
+/** Column titles of a pair's strategy table: each says what it is, no two alike. */
+const STRATEGY_COLUMNS = [
+  "strategy",
+  "EA P1",
+  "EA P2",
+  "ΔEA",
+  "MA P1",
+  "MA P2",
+  "ΔMA",
+  "Overall P1",
+  "Overall P2",
+  "ΔOverall",
+  "English loss P2",
+  "ΔEnglish loss",
+  "multilingual loss P2",
+  "Δmultilingual loss",
+  "MPD (norm.)",
+  "max drift ‖ΔΣ‖₂",
+];
+
+/** A pair's section title: its name and what it pairs (not file paths). */
+export function pairTitle(pair: { name: string; description: string }): string {
+  return pair.description ? `${pair.name}: ${pair.description}` : pair.name;
+}
+
+/** The run's duration (steps reused from an earlier invocation count with their recorded time). */
+export function durationText(results: ExperimentResults): string {
+  const total = `${fmt(results.seconds / 60, 1)} min of steps`;
+  const now = results.invocation_seconds;
+  return now !== undefined && Math.abs(now - results.seconds) > 30
+    ? `${total} (this invocation ${fmt(now / 60, 1)} min)`
+    : total;
+}
 
 /** The self-contained HTML report: inline CSS and SVG, no script, no network. */
 export function renderHtml(results: ExperimentResults, charts: ReportCharts): string {
@@ -72,13 +115,16 @@ export function renderHtml(results: ExperimentResults, charts: ReportCharts): st
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(results.name)}</title><style>${STYLE}</style></head><body><main>`);
   parts.push(`<h1>${escapeHtml(results.name)}</h1>
-<p class="meta">Run ${escapeHtml(results.created_at)} · profile <code>${escapeHtml(results.profile)}</code> · backend <code>${escapeHtml(results.backend)}</code> · seed ${results.seed} · model <code>${escapeHtml(results.model.preset)}</code> (${results.model.parameters.toLocaleString("en-US")} parameters) · ${fmt(results.seconds / 60, 1)} min</p>`);
+<p class="meta">Run ${escapeHtml(results.created_at)} · profile <code>${escapeHtml(results.profile)}</code> · backend <code>${escapeHtml(results.backend)}</code> · seed ${results.seed} · model <code>${escapeHtml(results.model.preset)}</code> (${results.model.parameters.toLocaleString("en-US")} parameters) · ${durationText(results)}</p>`);
+  parts.push(`<h2>What happened</h2><p class="lead">${whatHappened(results).map(escapeHtml).join(" ")}</p>`);
+  const warnings = captionWarnings(results);
+  parts.push(warnings.map((w) => `<p class="warn" role="alert">⚠ ${escapeHtml(w)}</p>`).join(""));
 
   parts.push(
     `<h2>Forgetting risk before training</h2><div class="kpi">${results.pairs
       .map(
         (p) =>
-          `<div>${escapeHtml(p.name)}: ${escapeHtml(p.phase1_data)} → ${escapeHtml(p.phase2_data)}<b>DES ${fmt(p.des)}</b>English loss after Phase 1: ${fmt(p.phase1.english_loss)}</div>`,
+          `<div>${escapeHtml(pairTitle(p))}<b>DES ${fmt(p.des)}</b>After Phase 1: EA ${fmt(p.phase1.ea)} · MA ${fmt(p.phase1.ma)} · Overall ${fmt(p.phase1.overall)} · English loss ${fmt(p.phase1.english_loss)}</div>`,
       )
       .join(
         "",
@@ -87,11 +133,12 @@ export function renderHtml(results: ExperimentResults, charts: ReportCharts): st
 
   for (const pair of results.pairs) {
     const rows = results.strategies.filter((s) => s.pair === pair.name);
-    parts.push(`<h2>${escapeHtml(pair.name)}: ${escapeHtml(pair.phase1_data)} → ${escapeHtml(pair.phase2_data)}</h2>
-<div class="scroll"><table><thead><tr><th scope="col">strategy</th><th scope="col">EA P1</th><th scope="col">EA P2</th><th scope="col">ΔEA</th><th scope="col">MA P1</th><th scope="col">MA P2</th><th scope="col">ΔMA</th><th scope="col">English loss P2</th><th scope="col">Δ</th><th scope="col">multilingual loss P2</th><th scope="col">Δ</th><th scope="col">MPD (norm.)</th><th scope="col">max drift ‖ΔΣ‖₂</th></tr></thead>
+    parts.push(`<h2>${escapeHtml(pairTitle(pair))}</h2>
+<p class="meta">Phase 1 data: ${escapeHtml(pair.phase1_data)} · Phase 2 data: ${escapeHtml(pair.phase2_data)}</p>
+<div class="scroll"><table><thead><tr>${STRATEGY_COLUMNS.map((c) => `<th scope="col">${c}</th>`).join("")}</tr></thead>
 <tbody>${rows.map(strategyRow).join("\n")}</tbody></table></div>`);
     parts.push(
-      taskTable(`Every task score (${pair.name})`, [
+      taskTable(`Every task score, ${pair.name}`, [
         { label: "Phase 1", scores: pair.phase1 },
         ...rows.map((s) => ({ label: s.strategy, scores: s.phase2 })),
       ]),
@@ -99,7 +146,7 @@ export function renderHtml(results: ExperimentResults, charts: ReportCharts): st
     const drift = charts.drift[pair.name];
     const training = charts.training[pair.name];
     parts.push(
-      `<div class="charts">${drift ? `<figure class="chart">${inlineSvg(drift)}<figcaption>Representation drift per layer, ‖Σ<sub>P2</sub> − Σ<sub>P1</sub>‖₂ on MT-Bench prompts (paper Figures 2-3)</figcaption></figure>` : ""}${training ? `<figure class="chart">${inlineSvg(training)}<figcaption>Phase-2 training loss</figcaption></figure>` : ""}</div>`,
+      `<div class="charts">${drift ? `<figure class="chart">${inlineSvg(drift)}<figcaption>${escapeHtml(pair.name)}: representation drift per layer, ‖Σ<sub>P2</sub> − Σ<sub>P1</sub>‖₂ on MT-Bench prompts (paper Figures 2-3)</figcaption></figure>` : ""}${training ? `<figure class="chart">${inlineSvg(training)}<figcaption>${escapeHtml(pair.name)}: Phase-2 training loss (y axis scaled to the data)</figcaption></figure>` : ""}</div>`,
     );
   }
 
@@ -111,12 +158,10 @@ export function renderHtml(results: ExperimentResults, charts: ReportCharts): st
 
   parts.push(`<h2>The paper's numbers, for comparison</h2><div class="paper"><p><b>These are the paper's published results at 7B scale on real benchmarks (${escapeHtml(PAPER_REFERENCE.model)}), not this run's.</b> ${escapeHtml(PAPER_REFERENCE.citation)}.</p>
 <p>${escapeHtml(PAPER_REFERENCE.dissimilar.pair)} (DES ${PAPER_REFERENCE.dissimilar.des}): Phase 1 EA ${PAPER_REFERENCE.dissimilar.phase1.ea}.</p>
-<table><thead><tr><th>strategy</th><th>EA</th><th>ΔEA vs P1</th><th>MA</th></tr></thead><tbody>${Object.entries(
-    PAPER_REFERENCE.dissimilar.phase2,
-  )
+<table><thead><tr><th>strategy</th><th>EA</th><th>ΔEA vs P1</th><th>MA</th><th>Overall</th></tr></thead><tbody>${paperRows()
     .map(
-      ([name, v]) =>
-        `<tr><th scope="row">${escapeHtml(name)}</th><td class="num">${v.ea}</td>${deltaCell(v.ea - PAPER_REFERENCE.dissimilar.phase1.ea, true)}<td class="num">${v.ma}</td></tr>`,
+      (v) =>
+        `<tr><th scope="row">${escapeHtml(v.strategy)}</th><td class="num">${v.ea}</td>${deltaCell(v.ea - PAPER_REFERENCE.dissimilar.phase1.ea, true)}<td class="num">${v.ma}</td><td class="num">${fmt(v.overall)}</td></tr>`,
     )
     .join("")}</tbody></table>
 <p>${escapeHtml(PAPER_REFERENCE.similar.pair)} (DES ${PAPER_REFERENCE.similar.des}): EA ${PAPER_REFERENCE.similar.phase1.ea} → ${PAPER_REFERENCE.similar.phase2.baseline!.ea}, MA ${PAPER_REFERENCE.similar.phase1.ma} → ${PAPER_REFERENCE.similar.phase2.baseline!.ma} (no forgetting).</p></div>`);
