@@ -39,7 +39,7 @@ function needsLogLikelihood(task: string): boolean {
   return /^(mmlu|hellaswag|global_mmlu)/.test(task);
 }
 
-/** Build the `lm_eval` command line (REFERENCE.md §6). */
+/** Build the `lm_eval` command line (docs/formats.md, lm-evaluation-harness). */
 export function buildLmEvalCommand(options: LmEvalOptions): { command: string; args: string[] } {
   if (options.tasks.length === 0) throw new CftkitError("LM_EVAL_NO_TASKS", "no lm-eval tasks given");
   const m = options.model;

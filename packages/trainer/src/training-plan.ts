@@ -11,7 +11,7 @@ export const PLAN_STRATEGIES = ["phase1", ...STRATEGY_NAMES] as const;
 export type PlanStrategy = "phase1" | StrategyName;
 
 /**
- * The paper's hyper-parameters (Aggarwal et al. 2024, Table A1; REFERENCE.md §1): lr 1e-6, 4 epochs,
+ * The paper's hyper-parameters (Aggarwal et al. 2024, Table A1; docs/formats.md): lr 1e-6, 4 epochs,
  * global batch 16, cosine schedule, 10 linear warm-up steps, AdamW, weight decay 0, full fine-tuning in bf16.
  */
 export const PAPER_HYPERPARAMETERS = {

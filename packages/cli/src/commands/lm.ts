@@ -54,7 +54,7 @@ function parseTokenIds(raw: string): number[] {
   return ids;
 }
 
-/** The bundled MT-Bench questions (DESIGN.md: the default prompt set for drift). */
+/** The bundled MT-Bench questions (the default prompt set for drift, as in the paper §4.4). */
 function defaultPromptsFile(): string {
   const here = fileURLToPath(import.meta.url);
   const candidates = [
