@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every other package a file reaches: `@cftkit/x` specifiers and relative paths into packages/x/. */
-export function packagesImported(file: string, text: string): string[] {
+function packagesImported(file: string, text: string): string[] {
   const found = new Set<string>();
   const specifiers = text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["']([^"']+)["']/g);
   for (const [, spec] of specifiers) {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
-import { type ExperimentStrategy, type ReplayRecipe, strategyEntry } from "@cftkit/trainer";
+import { type ReplayRecipe, strategyEntry } from "@cftkit/trainer";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { PairState } from "../run-state.js";
 import { type PipelineStep, unit } from "../step.js";
