@@ -18,6 +18,29 @@ async function serverModelName(baseUrl: string, apiKey: string | undefined): Pro
   return ids[0]!;
 }
 
+interface TaskScore {
+  task: string;
+  ability: string;
+  metric: string;
+  score: number;
+  count?: number;
+}
+
+/** Per-task scores (0-100), with item counts when known, then the EA/MA line. */
+function scoreTable(tasks: TaskScore[], abilities: { ea: number | null; ma: number | null }): string {
+  const pct = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
+  const counted = tasks.some((t) => t.count !== undefined);
+  const header = ["task", "ability", "metric", "score", ...(counted ? ["items"] : [])];
+  const rows = tasks.map((t) => [
+    t.task,
+    t.ability,
+    t.metric,
+    pct(t.score),
+    ...(counted ? [t.count ?? ""] : []),
+  ]);
+  return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}`;
+}
+
 const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });
 const limitOption = (what: string) => param("--limit <n>", what, count(z.number().int().min(1)).optional());
 const positive = () => count(z.number().int().min(1));
@@ -118,16 +141,7 @@ const evalRun = defineCommand({
       if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
       if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
       if (options.json) printJson(report);
-      else {
-        const fmt = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
-        printHuman(
-          options,
-          `${formatTable(
-            ["task", "ability", "metric", "score", "items"],
-            report.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2), t.count]),
-          )}\n\nEA ${fmt(report.abilities.ea)}  MA ${fmt(report.abilities.ma)}`,
-        );
-      }
+      else printHuman(options, scoreTable(report.tasks, report.abilities));
     } finally {
       dispose();
     }
@@ -151,16 +165,7 @@ const importLmEval = defineCommand({
     const results = await importLmEvalResults(options.results);
     const abilities = summarizeAbilities(lmEvalScoredTasks(results));
     if (options.json) printJson({ ...results, abilities });
-    else {
-      const fmt = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
-      printHuman(
-        options,
-        `${formatTable(
-          ["task", "ability", "metric", "score"],
-          results.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2)]),
-        )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}`,
-      );
-    }
+    else printHuman(options, scoreTable(results.tasks, abilities));
   },
 });
 
@@ -219,16 +224,7 @@ const lmEval = defineCommand({
     const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
     const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
     if (options.json) printJson({ ...results, abilities });
-    else {
-      const fmt = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
-      printHuman(
-        options,
-        `${formatTable(
-          ["task", "ability", "metric", "score"],
-          results.tasks.map((t) => [t.task, t.ability, t.metric, (t.score * 100).toFixed(2)]),
-        )}\n\nEA ${fmt(abilities.ea)}  MA ${fmt(abilities.ma)}`,
-      );
-    }
+    else printHuman(options, scoreTable(results.tasks, abilities));
   },
 });
 
