@@ -16,7 +16,7 @@ import {
   type SquadDataset,
   scoreMlqa,
   scoreSquad,
-} from "@cftkit/evaluation";
+} from "@cftkit/metrics";
 import { perturbedPredictions } from "../packages/evaluation/src/testing/qa-perturbations.js";
 
 const repo = join(import.meta.dirname, "..");

@@ -6,7 +6,7 @@ import type { CommandModule } from "../command-module.js";
 import { evalRunSubcommand, importLmEvalSubcommand, lmEvalSubcommand } from "./eval-run.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
-const evaluationApi = () => import("@cftkit/evaluation");
+const metricsApi = () => import("@cftkit/metrics");
 
 /** Adds one `cftkit eval <name>` subcommand. To add a subcommand: write a function like these and list it below. */
 export type EvalSubcommand = (evalCommand: Command) => void;
@@ -123,7 +123,7 @@ const qaSubcommand: EvalSubcommand = (evalCommand) => {
     .option("--json", "print one JSON document")
     .option("--quiet", "no logs on stderr")
     .action(async (options: QaOptions) => {
-      const { scoreMlqa, scoreSquad } = await evaluationApi();
+      const { scoreMlqa, scoreSquad } = await metricsApi();
       if (options.scorer !== "squad" && options.scorer !== "mlqa") {
         throw new CftkitError("EVAL_BAD_SCORER", `--scorer must be squad or mlqa, got "${options.scorer}"`);
       }
@@ -178,7 +178,7 @@ const ifevalSubcommand: EvalSubcommand = (evalCommand) => {
     .option("--quiet", "no logs on stderr")
     .action(async (options: IfevalOptions) => {
       const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } =
-        await evaluationApi();
+        await metricsApi();
       const inputs = await readIfevalInputs(options.input);
       const responses = await readIfevalResponses(options.responses);
       const result = evaluateIfeval(inputs, responses);
@@ -223,7 +223,7 @@ const rougeSubcommand: EvalSubcommand = (evalCommand) => {
     .option("--json", "print one JSON document")
     .option("--quiet", "no logs on stderr")
     .action(async (options: RougeCliOptions) => {
-      const { rougeCorpus } = await evaluationApi();
+      const { rougeCorpus } = await metricsApi();
       const predictions = await readTexts(options.predictions, "predictions");
       const references = await readTexts(options.references, "references");
       const mode = options.lang === "en" ? "en" : "multilingual";
