@@ -1,5 +1,4 @@
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 
 export interface LineSeries {
   name: string;
@@ -18,6 +17,8 @@ export interface ChartOptions {
 
 /** Render a Vega-Lite spec to a standalone SVG string, headless (vega's SVG renderer needs no canvas). */
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on the first chart: vega and vega-lite take longer to import than the rest of the package.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();

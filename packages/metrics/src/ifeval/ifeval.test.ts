@@ -7,6 +7,7 @@ import { checkInstruction } from "./checkers.js";
 import { evaluateIfeval } from "./evaluate.js";
 import { readIfevalInputs, readIfevalResponses, writeIfevalOutputs } from "./files.js";
 import "./punkt-files.js";
+import "./tinyld-node.js";
 
 const data = fileURLToPath(new URL("../../../../data/ifeval/", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "cftkit-ifeval-"));

@@ -1,5 +1,5 @@
-import type { ProgressReporter } from "@cftkit/core";
-import { CausalLM } from "@cftkit/lm";
+import { importOptional, type ProgressReporter } from "@cftkit/core";
+import type { CausalLM } from "@cftkit/lm";
 import type { TextEncoder } from "./text-encoder.js";
 
 /**
@@ -14,6 +14,11 @@ export class CausalLmEncoder implements TextEncoder {
   ) {}
 
   static async load(dir: string, options: { batchSize?: number } = {}): Promise<CausalLmEncoder> {
+    const { CausalLM } = await importOptional(
+      "@cftkit/lm",
+      "the causal-LM encoder",
+      () => import("@cftkit/lm"),
+    );
     return new CausalLmEncoder(`causal-lm:${dir}`, await CausalLM.load(dir), options.batchSize ?? 8);
   }
 
