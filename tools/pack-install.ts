@@ -2,7 +2,8 @@
 // package a fresh project outside the repository installs its tarball together with the tarballs of the
 // @cftkit packages it needs (everything else from the registry, through the local npm cache), imports it
 // from ESM and from CJS, typechecks an import of it (node16 resolution, both module kinds) and measures the
-// installed node_modules. Run after `npm run build`:
+// installed node_modules; `npm publish --dry-run` of every package must print no warning.
+// Run after `npm run build`:
 //
 //   npx tsx tools/pack-install.ts [--only @cftkit/metrics,@cftkit/core] [--json out.json] [--keep] [--root DIR]
 //
@@ -70,6 +71,20 @@ function packAll(root: string, packages: WorkspacePackage[], dest: string): Map<
       },
     ]),
   );
+}
+
+/**
+ * `npm publish --dry-run` for every package: npm's warnings (a bin it would drop, fields it would rewrite).
+ * The one about not being logged in is expected here and ignored.
+ */
+function publishDryRunWarnings(root: string, packages: WorkspacePackage[]): string[] {
+  const args = ["publish", "--dry-run", ...packages.map((p) => `--workspace=${p.location}`)];
+  const run = spawnSync("npm", args, { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  const warnings = `${run.stdout}\n${run.stderr}`
+    .split("\n")
+    .filter((line) => /^npm (warn|error)/.test(line) && !line.includes("requires you to be logged in"));
+  if (run.status !== 0 && warnings.length === 0) warnings.push(`npm publish --dry-run exited ${run.status}`);
+  return warnings;
 }
 
 /** Apparent size of every file under `dir` (symlinks not followed), and the largest top-level packages. */
@@ -212,6 +227,8 @@ function main(): void {
     const tarballs = join(workDir, "tarballs");
     mkdirSync(tarballs);
     const packed = packAll(root, packages, tarballs);
+    const publishWarnings = publishDryRunWarnings(root, chosen);
+    for (const w of publishWarnings) console.log(`PROBLEM (npm publish --dry-run): ${w}`);
     const reports: InstallReport[] = [];
     for (const pkg of chosen) {
       console.error(`pack-install: ${pkg.name}`);
@@ -220,6 +237,7 @@ function main(): void {
     printTable(reports);
     if (values.json) writeFileSync(values.json, `${JSON.stringify(reports, null, 2)}\n`);
     const failed = reports.filter((r) => r.problems.length > 0);
+    if (publishWarnings.length > 0) process.exitCode = 1;
     if (failed.length > 0) {
       console.error(
         `pack-install: ${failed.length} package(s) failed: ${failed.map((r) => r.name).join(", ")}`,

@@ -1,11 +1,15 @@
 /** Node only: the official IFEval files — `input_data.jsonl`, responses JSONL, `eval_results_{strict,loose}.jsonl`. */
 import { join } from "node:path";
-import { CftkitError, readJsonLines, writeFileAtomic } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import { type IfevalInput, type IfevalOutput, type IfevalResult, pythonJsonDumps } from "./evaluate.js";
+
+// @cftkit/core's main entry (HTTP client, progress, test servers) loads on the first file read, not on import.
+const core = () => import("@cftkit/core");
 
 /** Read `input_data.jsonl` (`key`, `prompt`, `instruction_id_list`, `kwargs`). */
 export async function readIfevalInputs(path: string): Promise<IfevalInput[]> {
   const out: IfevalInput[] = [];
+  const { readJsonLines } = await core();
   for await (const line of readJsonLines(path)) {
     if (!line.ok)
       throw new CftkitError("IFEVAL_BAD_INPUT", `${path} line ${line.lineNumber}: ${line.reason}`);
@@ -30,6 +34,7 @@ export async function readIfevalInputs(path: string): Promise<IfevalInput[]> {
 /** Read `{prompt, response}` JSONL into the prompt → response map (later lines win, as a Python dict). */
 export async function readIfevalResponses(path: string): Promise<Map<string, string>> {
   const map = new Map<string, string>();
+  const { readJsonLines } = await core();
   for await (const line of readJsonLines(path)) {
     if (!line.ok)
       throw new CftkitError("IFEVAL_BAD_RESPONSES", `${path} line ${line.lineNumber}: ${line.reason}`);
@@ -53,6 +58,7 @@ export async function writeIfevalOutputs(
   const strict = join(dir, "eval_results_strict.jsonl");
   const loose = join(dir, "eval_results_loose.jsonl");
   const lines = (rows: IfevalOutput[]) => rows.map((r) => `${pythonJsonDumps(r)}\n`).join("");
+  const { writeFileAtomic } = await core();
   await writeFileAtomic(strict, lines(result.strict));
   await writeFileAtomic(loose, lines(result.loose));
   return { strict, loose };
