@@ -136,3 +136,34 @@ export function cliHelpCheck(project: string): { summary: string; problems: stri
   const summary = `npx cftkit --help: ${run.stdout.split("\n").length} lines on stdout, ${run.stderr.length} bytes on stderr`;
   return { summary, problems };
 }
+
+/** Calls that need an optional peer the probe project leaves out, and the package each must name. */
+const OPTIONAL_PEER_CALLS: Record<string, { call: string; peer: string }[]> = {
+  "@cftkit/similarity": [
+    { call: "m.SentenceTransformerEncoder.load({ offline: true })", peer: "@huggingface/transformers" },
+    { call: 'm.CausalLmEncoder.load("model-dir")', peer: "@cftkit/lm" },
+  ],
+};
+
+/** Without its optional peers a package imports fine and the feature that needs one fails with a typed error. */
+export function optionalPeerCheck(project: string, name: string): { summary: string; problems: string[] } {
+  const calls = OPTIONAL_PEER_CALLS[name] ?? [];
+  const problems: string[] = [];
+  for (const { call, peer } of calls) {
+    const script = [
+      `const m = await import(${JSON.stringify(name)});`,
+      `try { await ${call}; console.log("no error"); }`,
+      "catch (e) { console.log(JSON.stringify({ code: e.code, package: e.details?.package })); }",
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: project,
+      encoding: "utf8",
+    });
+    const expected = JSON.stringify({ code: "OPTIONAL_DEPENDENCY_MISSING", package: peer });
+    if (run.stdout.trim() !== expected) problems.push(`${call} without ${peer}: ${run.stdout}${run.stderr}`);
+  }
+  const summary = calls.length
+    ? `without optional peers: ${calls.length - problems.length}/${calls.length} calls fail with OPTIONAL_DEPENDENCY_MISSING`
+    : "";
+  return { summary, problems };
+}

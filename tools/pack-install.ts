@@ -16,7 +16,13 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { browserBundleCheck, cliHelpCheck, importCheck, typesCheck } from "./pack-install-checks.js";
+import {
+  browserBundleCheck,
+  cliHelpCheck,
+  importCheck,
+  optionalPeerCheck,
+  typesCheck,
+} from "./pack-install-checks.js";
 import { internalClosure, listWorkspacePackages, type WorkspacePackage } from "./workspace-packages.js";
 
 export interface PackedPackage {
@@ -171,6 +177,9 @@ function checkPackage(
   const types = typesCheck(project, pkg.name, toolsRoot, pkg.optionalPeers.length === 0);
   report.types = types.mode;
   report.problems.push(...types.problems);
+  const peers = optionalPeerCheck(project, pkg.name);
+  if (peers.summary) report.extra = peers.summary;
+  report.problems.push(...peers.problems);
   if (pkg.name === "@cftkit/metrics") {
     const browser = browserBundleCheck(project);
     report.extra = browser.summary;
