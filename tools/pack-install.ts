@@ -41,7 +41,7 @@ export interface InstallReport {
   esmMs: number | null;
   cjsMs: number | null;
   types: string;
-  extra: string;
+  notes: string[];
   problems: string[];
 }
 
@@ -154,7 +154,7 @@ function checkPackage(
     esmMs: null,
     cjsMs: null,
     types: "",
-    extra: "",
+    notes: [],
     problems: [],
   };
   const closure = internalClosure(pkg.name, packages).map((n) => packed.get(n)!);
@@ -173,21 +173,21 @@ function checkPackage(
   report.esmMs = esm.ms;
   report.cjsMs = cjs.ms;
   report.problems.push(...esm.problems, ...cjs.problems);
-  // A declaration file may name an optional peer the probe leaves out; check the library files only then.
-  const types = typesCheck(project, pkg.name, toolsRoot, pkg.optionalPeers.length === 0);
+  const types = typesCheck(project, pkg.name, toolsRoot, pkg.optionalPeers);
   report.types = types.mode;
+  if (types.note) report.notes.push(types.note);
   report.problems.push(...types.problems);
   const peers = optionalPeerCheck(project, pkg.name);
-  if (peers.summary) report.extra = peers.summary;
+  if (peers.summary) report.notes.push(peers.summary);
   report.problems.push(...peers.problems);
   if (pkg.name === "@cftkit/metrics") {
     const browser = browserBundleCheck(project);
-    report.extra = browser.summary;
+    report.notes.push(browser.summary);
     report.problems.push(...browser.problems);
   }
   if (pkg.name === "@cftkit/cli") {
     const help = cliHelpCheck(project);
-    report.extra = help.summary;
+    report.notes.push(help.summary);
     report.problems.push(...help.problems);
   }
   return report;
@@ -195,7 +195,7 @@ function checkPackage(
 
 function printTable(reports: InstallReport[]): void {
   const fmt = (ms: number | null) => (ms === null ? "fail" : `${Math.round(ms)}`);
-  const header = "package                packed KB  install MB  ESM ms  CJS ms  types   largest (MB)";
+  const header = "package                packed KB  install MB  ESM ms  CJS ms  types    largest (MB)";
   console.log(header);
   for (const r of reports) {
     console.log(
@@ -205,11 +205,11 @@ function printTable(reports: InstallReport[]): void {
         (Number.isNaN(r.installMB) ? "fail" : r.installMB.toFixed(1)).padStart(11),
         fmt(r.esmMs).padStart(7),
         fmt(r.cjsMs).padStart(7),
-        r.types.padEnd(7),
+        r.types.padEnd(8),
         r.largest,
       ].join(" "),
     );
-    if (r.extra) console.log(`  ${r.extra}`);
+    for (const n of r.notes) console.log(`  ${n}`);
     for (const p of r.problems) console.log(`  PROBLEM: ${p}`);
   }
 }
