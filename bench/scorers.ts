@@ -17,7 +17,7 @@ import {
   scoreMlqa,
   scoreSquad,
 } from "@cftkit/metrics";
-import { perturbedPredictions } from "../packages/evaluation/src/testing/qa-perturbations.js";
+import { perturbedPredictions } from "../packages/metrics/src/testing/qa-perturbations.js";
 
 const repo = join(import.meta.dirname, "..");
 const argRepeat = process.argv.indexOf("--repeat");

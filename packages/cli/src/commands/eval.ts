@@ -182,8 +182,7 @@ const ifeval = defineCommand({
     ),
   },
   async run(options) {
-    const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } =
-      await metricsApi();
+    const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } = await metricsApi();
     const inputs = await readIfevalInputs(options.input);
     const responses = await readIfevalResponses(options.responses);
     const result = evaluateIfeval(inputs, responses);
