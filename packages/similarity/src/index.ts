@@ -8,6 +8,7 @@ export {
   lineChartSvg,
   scatterChartSvg,
   renderVegaLiteSvg,
+  type VegaLiteSpec,
   type LineSeries,
   type ScatterPoint,
   type ChartOptions,
