@@ -164,7 +164,6 @@ export function cliHelpCheck(project: string): { summary: string; problems: stri
 const OPTIONAL_PEER_CALLS: Record<string, { call: string; peer: string }[]> = {
   "@cftkit/similarity": [
     { call: "m.SentenceTransformerEncoder.load({ offline: true })", peer: "@huggingface/transformers" },
-    { call: 'm.CausalLmEncoder.load("model-dir")', peer: "@cftkit/lm" },
   ],
 };
 
