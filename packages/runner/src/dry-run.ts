@@ -7,6 +7,7 @@ import {
   planToAxolotlConfig,
   type SkippedPlan,
 } from "@cftkit/trainer";
+import { stringify as toYaml } from "yaml";
 import type { RunExperiment } from "./experiment-schema.js";
 import type { PipelineStep } from "./step.js";
 import { STEP_TABLE } from "./step-table.js";
@@ -21,7 +22,10 @@ export interface DryRun {
   pending: { plan: string; waitingFor: string }[];
 }
 
-/** What a run would do: the step table, and every plan with its Axolotl YAML and launch command. */
+/**
+ * What a run would do: the step table, and every plan — for Axolotl with its YAML and launch command, for
+ * the embedded backend as the plan itself.
+ */
 export async function dryRun(
   experiment: RunExperiment,
   path: string,
@@ -32,6 +36,16 @@ export async function dryRun(
     experimentPath: path,
   });
   const plans = compiled.plans.map((plan) => {
+    // The embedded backend trains in-process (a fresh `init:` model has no Axolotl form): show the plan.
+    if (experiment.backend === "embedded") {
+      return {
+        plan: plan.name,
+        strategy: plan.strategy,
+        phase: plan.phase,
+        yaml: toYaml(plan),
+        command: "(embedded backend: trained in-process by `cftkit run`)",
+      };
+    }
     // A freeze selection made after Phase 1 does not exist yet: show where its list will come from.
     const waiting = plan.freeze && !plan.freeze.unfrozen_parameters ? plan.freeze.source : undefined;
     const { config } = planToAxolotlConfig(waiting ? { ...plan, freeze: undefined } : plan);
