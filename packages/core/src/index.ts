@@ -39,3 +39,6 @@ export {
   type FaultEndpoint,
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
+export { printable, hasUnprintable } from "./printable.js";
+export { shellQuote, shellCommand, shellComment, ShellScript } from "./shell-script.js";
+export { resolveInsideFolder } from "./path-inside.js";

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, printable } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { deriveBatchLayout } from "./batch-layout.js";
 import type { TrainingPlan } from "./training-plan.js";
@@ -193,12 +193,15 @@ export function planToAxolotlConfig(
   return { config, sideFiles };
 }
 
-/** The config as YAML text, with a header saying where it came from. */
+/**
+ * The config as YAML text, with a header saying where it came from. Header lines go through `printable`:
+ * PyYAML also breaks lines at \r, \x85 and U+2028, so a raw one in a path would start a YAML key.
+ */
 export function axolotlConfigToYaml(config: AxolotlConfig, header?: string): string {
   const head = header
     ? `${header
         .split("\n")
-        .map((l) => `# ${l}`.trimEnd())
+        .map((l) => `# ${printable(l)}`.trimEnd())
         .join("\n")}\n`
     : "";
   return head + stringifyYaml(config, { lineWidth: 0 });

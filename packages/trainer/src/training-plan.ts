@@ -1,8 +1,9 @@
-import { extname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { CftkitError, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import { planResolvedFrom } from "./plan-paths.js";
 import { formatZodIssues } from "./zod-issues.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
@@ -201,13 +202,16 @@ export function parseTrainingPlan(value: unknown, source = "plan"): TrainingPlan
   return result.data;
 }
 
-/** Read a plan from YAML or JSON (by extension; `.json` is JSON, anything else YAML). */
+/**
+ * Read a plan from YAML or JSON (by extension; `.json` is JSON, anything else YAML). Relative paths in it
+ * are relative to the plan file's folder (what `cftkit train plan` writes, so plan folders can move).
+ */
 export async function readTrainingPlan(path: string): Promise<TrainingPlan> {
   const value = await readStructuredFile(path, "plan", {
     notReadable: "TRAIN_PLAN_NOT_READABLE",
     invalid: "TRAIN_PLAN_INVALID",
   });
-  return parseTrainingPlan(value, path);
+  return planResolvedFrom(parseTrainingPlan(value, path), dirname(resolve(path)));
 }
 
 /** Serialise a plan as YAML (or JSON for `.json` paths) and write it atomically. */

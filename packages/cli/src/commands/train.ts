@@ -16,6 +16,7 @@ import {
 } from "@cftkit/trainer";
 import type { Command } from "commander";
 import { type CommonOptions, formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { cftkitInvocation } from "../cftkit-invocation.js";
 import type { CommandModule } from "../command-module.js";
 
 interface RunOptions extends CommonOptions {
@@ -48,7 +49,10 @@ export const trainCommand: CommandModule = {
           baseDir: dirname(experimentPath),
           experimentPath,
         });
-        const grid = await writePlanGrid(compiled, options.out, { backend: experiment.backend });
+        const grid = await writePlanGrid(compiled, options.out, {
+          backend: experiment.backend,
+          cftkit: cftkitInvocation(),
+        });
         if (options.json) {
           printJson({
             experiment: experiment.name,

@@ -1,4 +1,5 @@
 import { dirname, resolve } from "node:path";
+import { printable, shellComment } from "@cftkit/core";
 import {
   axolotlConfigToYaml,
   buildAxolotlCommand,
@@ -26,7 +27,7 @@ export async function printDryRun(
     const yaml =
       axolotlConfigToYaml(config) +
       (waiting
-        ? `unfrozen_parameters: # read from ${waiting} (cftkit freeze … on the Phase-1 model) when the plan runs
+        ? `unfrozen_parameters: # read from ${printable(waiting)} (cftkit freeze … on the Phase-1 model) when the plan runs
 `
         : "");
     const command = formatCommand(buildAxolotlCommand(`${plan.name}.yml`, plan.launcher));
@@ -43,9 +44,13 @@ export async function printDryRun(
     return;
   }
   for (const e of entries) {
-    printHuman(options, `# ── ${e.plan} (phase ${e.phase}, ${e.strategy}) ──\n# ${e.command}\n${e.yaml}`);
+    printHuman(
+      options,
+      `${shellComment(`── ${e.plan} (phase ${e.phase}, ${e.strategy}) ──`)}\n${shellComment(e.command)}\n${e.yaml}`,
+    );
   }
-  for (const s of compiled.skipped) printHuman(options, `# skipped ${s.setting}.${s.strategy}: ${s.reason}`);
+  for (const s of compiled.skipped)
+    printHuman(options, shellComment(`skipped ${s.setting}.${s.strategy}: ${s.reason}`));
   for (const p of compiled.pending)
-    printHuman(options, `# ${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`);
+    printHuman(options, shellComment(`${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`));
 }
