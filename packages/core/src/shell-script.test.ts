@@ -20,6 +20,7 @@ export const HOSTILE = [
   "semi; touch PWNED_SEMI",
   "carriage\rreturn",
   "tab\tand \u001b[31m escape",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is the point
   "it's $HOME and ${PATH}",
   "unicode ünï 中文 \u2028 separator",
   "-starts-with-dash",
@@ -46,7 +47,11 @@ describe("ShellScript", () => {
   it("runs only its own commands: hostile comments, arguments and function words execute nothing", () => {
     const log = join(tmp, "argv.log");
     const recorder = join(tmp, "record.sh");
-    writeFileSync(recorder, `#!/usr/bin/env bash\nfor a in "$@"; do printf '%s\\0' "$a"; done >> ${shellQuote(log)}\nprintf '\\036' >> ${shellQuote(log)}\n`, { mode: 0o755 });
+    writeFileSync(
+      recorder,
+      `#!/usr/bin/env bash\nfor a in "$@"; do printf '%s\\0' "$a"; done >> ${shellQuote(log)}\nprintf '\\036' >> ${shellQuote(log)}\n`,
+      { mode: 0o755 },
+    );
     const script = new ShellScript().fixed("set -euo pipefail");
     script.functionDefinition("rec", [recorder, "fixed word"]);
     for (const word of HOSTILE) script.comment(`a comment about ${word}`).command(["rec", word]);

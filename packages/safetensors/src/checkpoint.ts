@@ -247,7 +247,8 @@ export class SafetensorsCheckpoint {
     }
     const shardOf = new Map<string, string>();
     for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-      if (typeof shard !== "string" || shard.length === 0) bad(`weight_map["${printable(name, 200)}"] is not a file name`);
+      if (typeof shard !== "string" || shard.length === 0)
+        bad(`weight_map["${printable(name, 200)}"] is not a file name`);
       shardOf.set(name, shard as string);
     }
     const shardNames = [...new Set(shardOf.values())].sort();

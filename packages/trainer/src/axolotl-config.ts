@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { CftkitError, printable } from "@cftkit/core";
-import { stringify as stringifyYaml } from "yaml";
 import { deriveBatchLayout } from "./batch-layout.js";
+import { stringifyForPython } from "./python-yaml.js";
 import type { TrainingPlan } from "./training-plan.js";
 
 /** An Axolotl config (the YAML document) as a plain object. */
@@ -165,7 +165,8 @@ export function planToAxolotlConfig(
       });
       config.deepspeed = path;
     } else {
-      config.deepspeed = resolve(l.deepspeed);
+      // Your own DeepSpeed json: the experiment resolved it against its own folder and checked it exists.
+      config.deepspeed = l.deepspeed;
     }
   }
   if (l.fsdp) {
@@ -204,5 +205,5 @@ export function axolotlConfigToYaml(config: AxolotlConfig, header?: string): str
         .map((l) => `# ${printable(l)}`.trimEnd())
         .join("\n")}\n`
     : "";
-  return head + stringifyYaml(config, { lineWidth: 0 });
+  return head + stringifyForPython(config);
 }

@@ -24,10 +24,7 @@ function pwned(dir: string): string[] {
 
 /** A recorder that appends its argv (NUL-separated, one record per call) to `log`. */
 function recorder(path: string, log: string, name: string): void {
-  writeFileSync(
-    path,
-    `#!/usr/bin/env bash\n{ printf '%s\\0' ${name} "$@"; printf '\\036'; } >> "${log}"\n`,
-  );
+  writeFileSync(path, `#!/usr/bin/env bash\n{ printf '%s\\0' ${name} "$@"; printf '\\036'; } >> "${log}"\n`);
   chmodSync(path, 0o755);
 }
 
@@ -62,7 +59,9 @@ describe("commands.sh with hostile paths", () => {
     // The pending plan's comment names the hostile selection on ONE line, escaped.
     expect(script).toMatch(/^# waits for the freeze selection .*sel\\n\$\(touch PWNED_SEL\)\\r/m);
     execFileSync("bash", ["-n", grid.commandsPath]);
-    execFileSync("bash", [grid.commandsPath], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    execFileSync("bash", [grid.commandsPath], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    });
 
     expect(pwned(tmp)).toEqual([]);
     const calls = readFileSync(log, "utf8")

@@ -66,7 +66,10 @@ function configResolvedFrom(config: Record<string, unknown>, dir: string): Recor
     base_model: local(config.base_model),
     output_dir: resolve(dir, config.output_dir as string),
     deepspeed: resolve(dir, config.deepspeed as string),
-    datasets: (config.datasets as Record<string, unknown>[]).map((d) => ({ ...d, path: resolve(dir, d.path as string) })),
+    datasets: (config.datasets as Record<string, unknown>[]).map((d) => ({
+      ...d,
+      path: resolve(dir, d.path as string),
+    })),
   };
 }
 

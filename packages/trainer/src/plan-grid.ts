@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { ShellScript, writeFileAtomic } from "@cftkit/core";
 import { buildAxolotlCommand, formatCommand } from "./axolotl-command.js";
 import { axolotlConfigToYaml, planToAxolotlConfig } from "./axolotl-config.js";
@@ -24,6 +24,8 @@ export interface PlanGrid {
   entries: PlanGridEntry[];
   commandsPath: string;
   skipped: CompiledExperiment["skipped"];
+  missingInputs: CompiledExperiment["missingInputs"];
+  notes: string[];
 }
 
 export interface PlanGridOptions {
@@ -48,11 +50,16 @@ function scriptHeader(compiled: CompiledExperiment, backend: string, cftkit: rea
         : "The embedded backend trains on the CPU (@cftkit/lm). Run the lines in order:",
     )
     .comment("each Phase-2 run starts from its Phase-1 output. Either call axolotl directly, or let cftkit")
-    .comment("launch it (progress, metrics.jsonl, failure diagnosis, resume): cftkit train run <plan> --backend axolotl")
+    .comment(
+      "launch it (progress, metrics.jsonl, failure diagnosis, resume): cftkit train run <plan> --backend axolotl",
+    )
     .fixed("set -euo pipefail")
     .comment("Paths in this folder are relative to it: the folder can move to another machine.")
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash line, not a template
     .fixed('cd "$(dirname "${BASH_SOURCE[0]}")"')
-    .comment("cftkit as the planning machine called it; on another machine edit this line (e.g. npx cftkit).");
+    .comment(
+      "cftkit as the planning machine called it; on another machine edit this line (e.g. npx cftkit).",
+    );
   return script.functionDefinition("cftkit", cftkit).blank();
 }
 
@@ -100,7 +107,10 @@ export async function writePlanGrid(
       for (const f of sideFiles) await writeFileAtomic(resolve(root, f.path), f.content);
       await writeFileAtomic(
         join(outDir, configFile),
-        axolotlConfigToYaml(config, `cftkit plan ${plan.name} (strategy ${plan.strategy}); plan: ${planFile}`),
+        axolotlConfigToYaml(
+          config,
+          `cftkit plan ${plan.name} (strategy ${plan.strategy}); plan: ${planFile}`,
+        ),
       );
       entry.axolotlConfigPath = join(outDir, configFile);
       const command = buildAxolotlCommand(configFile, plan.launcher, { executable });
@@ -118,11 +128,21 @@ export async function writePlanGrid(
     entries.push(entry);
   }
   for (const s of compiled.skipped) script.comment(`skipped ${s.setting}.${s.strategy}: ${s.reason}`);
+  for (const m of compiled.missingInputs)
+    script.comment(`missing input of ${m.plan} (${m.role}): ${relative(root, m.path)} does not exist yet`);
+  for (const note of compiled.notes) script.comment(`note: ${note}`);
   const commandsPath = join(outDir, "commands.sh");
   await writeFileAtomic(commandsPath, script.toString());
   await writeFileAtomic(
     join(outDir, "plans.json"),
-    `${JSON.stringify({ experiment: compiled.experiment, entries, skipped: compiled.skipped }, null, 2)}\n`,
+    `${JSON.stringify({ experiment: compiled.experiment, entries, skipped: compiled.skipped, notes: compiled.notes }, null, 2)}\n`,
   );
-  return { outDir, entries, commandsPath, skipped: compiled.skipped };
+  return {
+    outDir,
+    entries,
+    commandsPath,
+    skipped: compiled.skipped,
+    missingInputs: compiled.missingInputs,
+    notes: compiled.notes,
+  };
 }

@@ -8,7 +8,9 @@ import type { TrainingPlan } from "./training-plan.js";
  * starts with `./` / `../` (anything else is a Hugging Face id), so relative model paths always carry one.
  */
 export function isLocalReference(value: string): boolean {
-  return isAbsolute(value) || value.startsWith("./") || value.startsWith("../") || value === "." || value === "..";
+  return (
+    isAbsolute(value) || value.startsWith("./") || value.startsWith("../") || value === "." || value === ".."
+  );
 }
 
 function relativeFrom(dir: string, path: string): string {

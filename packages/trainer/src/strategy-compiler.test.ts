@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -75,5 +75,78 @@ describe("writePlanGrid for an embedded experiment", () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe("compileExperiment checks what a run will need", () => {
+  const experiment = (extra: Record<string, unknown>) =>
+    parseExperiment({
+      name: "checks",
+      base_model: "org/base",
+      strategies: ["baseline", "LoRA"],
+      settings: [
+        {
+          name: "s",
+          phase1: { datasets: [{ path: "p1.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "missing-p2.jsonl", type: "chat_template" }] },
+        },
+      ],
+      ...extra,
+    });
+
+  it("resolves a DeepSpeed json against the experiment's folder and refuses one that does not exist", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cftkit-compile-"));
+    try {
+      await writeFile(join(dir, "p1.jsonl"), "{}\n");
+      await writeFile(join(dir, "ds.json"), "{}\n");
+      const ok = await compileExperiment(experiment({ launcher: { deepspeed: "ds.json" } }), {
+        baseDir: dir,
+      });
+      expect(ok.plans.every((p) => p.launcher.deepspeed === join(dir, "ds.json"))).toBe(true);
+      await expect(
+        compileExperiment(experiment({ launcher: { deepspeed: "zero7" } }), {
+          baseDir: dir,
+          experimentPath: join(dir, "exp.yaml"),
+        }),
+      ).rejects.toMatchObject({
+        code: "EXPERIMENT_INVALID",
+        message: expect.stringMatching(
+          /exp\.yaml: launcher\.deepspeed: "zero7" is neither a preset .*looked for .*zero7/,
+        ),
+      });
+      // Presets stay presets.
+      const preset = await compileExperiment(experiment({ launcher: { deepspeed: "zero3" } }), {
+        baseDir: dir,
+      });
+      expect(preset.plans[0]!.launcher.deepspeed).toBe("zero3");
+
+      // Data files that do not exist are reported (per plan), those that do are not.
+      expect(ok.missingInputs.map((m) => [m.plan, m.path])).toEqual([
+        ["s.baseline", join(dir, "missing-p2.jsonl")],
+        ["s.LoRA", join(dir, "missing-p2.jsonl")],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says which learning rate LoRA uses: the full fine-tuning rate (with a note) unless the experiment sets one", async () => {
+    const inherited = await compileExperiment(experiment({}), { baseDir: "/x" });
+    const lora = inherited.plans.find((p) => p.strategy === "LoRA")!;
+    expect(lora.hyperparameters.learning_rate).toBe(1e-6);
+    expect(lora.inputs.learning_rate).toMatch(/full fine-tuning rate/);
+    expect(inherited.notes).toEqual([
+      expect.stringMatching(/paper does not give LoRA's rate.*strategy_training\.LoRA\.learning_rate/),
+    ]);
+    const own = await compileExperiment(
+      experiment({ strategy_training: { LoRA: { learning_rate: 2e-4 } } }),
+      {
+        baseDir: "/x",
+      },
+    );
+    expect(own.plans.find((p) => p.strategy === "LoRA")!.inputs.learning_rate).toBe(
+      "0.0002 (strategy_training.LoRA.learning_rate)",
+    );
+    expect(own.notes).toEqual([]);
   });
 });

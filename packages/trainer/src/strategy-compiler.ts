@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { CftkitError, printable } from "@cftkit/core";
+import { DEEPSPEED_PRESETS } from "./axolotl-config.js";
 import type {
   Experiment,
   ExperimentDataset,
@@ -28,13 +30,52 @@ export interface CompiledExperiment {
   skipped: SkippedPlan[];
   /** Plans whose freeze selection file does not exist yet (it is read when the plan runs). */
   pending: { plan: string; waitingFor: string }[];
+  /** Data files the plans name that do not exist (yet): reported by `train plan` and `run --dry-run`. */
+  missingInputs: MissingInput[];
+  /** Choices the plans make that a reader should know about (e.g. which learning rate LoRA uses). */
+  notes: string[];
+}
+
+export interface MissingInput {
+  plan: string;
+  role: string;
+  path: string;
 }
 
 export interface CompileOptions {
   /** Folder relative paths in the experiment are resolved against (the experiment file's folder). */
   baseDir: string;
-  /** The experiment file, recorded in each plan's inputs. */
+  /** The experiment file, recorded in each plan's inputs and named in errors. */
   experimentPath?: string;
+}
+
+/**
+ * `launcher.deepspeed`: a ZeRO preset, or your own DeepSpeed json resolved against the experiment's folder,
+ * which must exist (a typo such as `zero7` must not become a path nobody checks).
+ */
+function resolveDeepSpeed(launcher: Experiment["launcher"], options: CompileOptions): Experiment["launcher"] {
+  const value = launcher.deepspeed;
+  if (value === undefined || (DEEPSPEED_PRESETS as readonly string[]).includes(value)) return launcher;
+  const path = resolvePath(options.baseDir, value);
+  if (!existsSync(path)) {
+    throw new CftkitError(
+      "EXPERIMENT_INVALID",
+      `${options.experimentPath ?? "experiment"}: launcher.deepspeed: "${printable(value)}" is neither a preset (${DEEPSPEED_PRESETS.join(", ")}) nor an existing file (looked for ${printable(path)}; paths are relative to the experiment file)`,
+    );
+  }
+  return { ...launcher, deepspeed: path };
+}
+
+/** Which learning rate a LoRA plan uses, said in the plan (`inputs.learning_rate`) and in a note. */
+function loraLearningRate(experiment: Experiment, plan: TrainingPlan): { source: string; note?: string } {
+  const rate = plan.hyperparameters.learning_rate;
+  if (experiment.strategy_training.LoRA?.learning_rate !== undefined) {
+    return { source: `${rate} (strategy_training.LoRA.learning_rate)` };
+  }
+  return {
+    source: `${rate} (the full fine-tuning rate: no LoRA rate set)`,
+    note: `${plan.name}: LoRA uses the full fine-tuning learning rate ${rate}. The paper does not give LoRA's rate, and a rate this low barely moves the adapters: set strategy_training.LoRA.learning_rate in the experiment (LoRA runs commonly use 1e-4 to 3e-4).`,
+  };
 }
 
 function resolvePath(baseDir: string, path: string): string {
@@ -94,6 +135,8 @@ export async function compileExperiment(
   const plans: TrainingPlan[] = [];
   const skipped: SkippedPlan[] = [];
   const pending: { plan: string; waitingFor: string }[] = [];
+  const notes: string[] = [];
+  const launcher = resolveDeepSpeed(experiment.launcher, options);
   const baseModel = resolveModel(baseDir, experiment.base_model);
   const experimentInputs: Record<string, string> = options.experimentPath
     ? { experiment: resolvePath(process.cwd(), options.experimentPath) }
@@ -102,7 +145,7 @@ export async function compileExperiment(
   const common = (setting: ExperimentSetting, strategy: string) => ({
     setting: setting.name,
     seed: experiment.seed,
-    launcher: experiment.launcher,
+    launcher,
     output_dir: resolve(outRoot, setting.name, strategy === "phase1" ? "phase1" : `phase2-${strategy}`),
   });
 
@@ -235,8 +278,24 @@ export async function compileExperiment(
           };
         }
       }
+      if (strategy === "LoRA") {
+        const { source, note } = loraLearningRate(experiment, compiledPlan);
+        compiledPlan = { ...compiledPlan, inputs: { ...compiledPlan.inputs, learning_rate: source } };
+        if (note) notes.push(note);
+      }
       plans.push(compiledPlan);
     }
   }
-  return { experiment: experiment.name, plans, skipped, pending };
+  return { experiment: experiment.name, plans, skipped, pending, missingInputs: missingInputs(plans), notes };
+}
+
+/** Every data file a plan reads that does not exist now (each path once per plan). */
+function missingInputs(plans: TrainingPlan[]): MissingInput[] {
+  const missing: MissingInput[] = [];
+  for (const plan of plans) {
+    for (const d of plan.datasets) {
+      if (!existsSync(d.path)) missing.push({ plan: plan.name, role: d.role ?? "data", path: d.path });
+    }
+  }
+  return missing;
 }

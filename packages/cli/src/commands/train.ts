@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, printable, writeFileAtomic } from "@cftkit/core";
 import {
   compileExperiment,
   metricToJson,
@@ -71,6 +71,8 @@ export const trainCommand: CommandModule = {
               depends_on: e.dependsOn,
             })),
             skipped: grid.skipped,
+            missing_inputs: grid.missingInputs,
+            notes: grid.notes,
           });
           return;
         }
@@ -86,6 +88,9 @@ export const trainCommand: CommandModule = {
           ),
         );
         for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
+        for (const m of grid.missingInputs)
+          log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
+        for (const note of grid.notes) log(options, `note: ${note}`);
         printHuman(
           options,
           `\n${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,

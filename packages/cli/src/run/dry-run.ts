@@ -40,6 +40,8 @@ export async function printDryRun(
       plans: entries,
       skipped: compiled.skipped,
       pending: compiled.pending,
+      missing_inputs: compiled.missingInputs,
+      notes: compiled.notes,
     });
     return;
   }
@@ -52,5 +54,11 @@ export async function printDryRun(
   for (const s of compiled.skipped)
     printHuman(options, shellComment(`skipped ${s.setting}.${s.strategy}: ${s.reason}`));
   for (const p of compiled.pending)
-    printHuman(options, shellComment(`${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`));
+    printHuman(
+      options,
+      shellComment(`${p.plan} waits for ${p.waitingFor} (a freeze selection made after Phase 1)`),
+    );
+  for (const m of compiled.missingInputs)
+    printHuman(options, shellComment(`missing input of ${m.plan} (${m.role}): ${m.path} does not exist yet`));
+  for (const note of compiled.notes) printHuman(options, shellComment(`note: ${note}`));
 }
