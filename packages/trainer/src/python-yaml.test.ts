@@ -36,6 +36,8 @@ describe("YAML for Axolotl (PyYAML, YAML 1.1)", () => {
       clock: "1:30",
       underscored: "1_000",
       exp_text: "1e5",
+      newline_path: "/tmp/exp\ntouch PWNED; $(touch X) `t` 'q\"/data.jsonl",
+      carriage: "a\rb\u2028c",
     };
     const path = join(tmp, "numbers.yml");
     writeFileSync(path, stringifyForPython(values));

@@ -74,7 +74,7 @@ function loraLearningRate(experiment: Experiment, plan: TrainingPlan): { source:
   }
   return {
     source: `${rate} (the full fine-tuning rate: no LoRA rate set)`,
-    note: `${plan.name}: LoRA uses the full fine-tuning learning rate ${rate}. The paper does not give LoRA's rate, and a rate this low barely moves the adapters: set strategy_training.LoRA.learning_rate in the experiment (LoRA runs commonly use 1e-4 to 3e-4).`,
+    note: `${plan.name}: LoRA uses the full fine-tuning learning rate ${rate}. The paper does not give LoRA's rate${rate <= 1e-5 ? ", and a rate this low barely moves the adapters" : ""}: set strategy_training.LoRA.learning_rate in the experiment (LoRA runs commonly use 1e-4 to 3e-4).`,
   };
 }
 
