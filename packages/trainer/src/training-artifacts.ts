@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { resolveInsideFolder } from "@cftkit/core";
 
 export interface TrainingArtifacts {
@@ -111,4 +111,15 @@ export async function collectArtifacts(outputDir: string): Promise<TrainingArtif
     trainerState,
     logHistory,
   };
+}
+
+/** What a run that should have left a model lacks, in words (empty when the model is there). */
+export function describeMissingModel(artifacts: TrainingArtifacts): string {
+  if (artifacts.complete) return "";
+  const missingShards = artifacts.weights.filter((w) => !existsSync(w));
+  if (missingShards.length > 0) {
+    return `${artifacts.indexFile} names ${missingShards.length} shard(s) that were not written: ${missingShards.map((w) => basename(w)).join(", ")}`;
+  }
+  if (artifacts.indexFile) return `${artifacts.indexFile} names no shard`;
+  return `${artifacts.outputDir} holds no model.safetensors, no model.safetensors.index.json and no LoRA adapter (adapter_model.safetensors + adapter_config.json)${artifacts.lastCheckpoint ? `; the last checkpoint is ${artifacts.lastCheckpoint}` : ""}`;
 }

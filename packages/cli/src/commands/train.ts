@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { CftkitError, printable, writeFileAtomic } from "@cftkit/core";
 import {
   compileExperiment,
   metricToJson,
-  parseAxolotlLog,
+  readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
   readExperiment,
@@ -183,13 +182,7 @@ export const trainCommand: CommandModule = {
       .option("--json", "print one JSON document")
       .option("--quiet", "no logs on stderr")
       .action(async (file: string, options: CommonOptions & { out?: string }) => {
-        let text: string;
-        try {
-          text = await readFile(file, "utf8");
-        } catch (error) {
-          throw new CftkitError("FILE_NOT_READABLE", `cannot read ${file}: ${(error as Error).message}`);
-        }
-        const parsed = parseAxolotlLog(text);
+        const parsed = await readAxolotlLogFile(file);
         const metrics = parsed.metrics.map(metricToJson);
         if (options.out)
           await writeFileAtomic(options.out, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));
