@@ -30,3 +30,11 @@ export function hasUnprintable(text: string): boolean {
   UNPRINTABLE.lastIndex = 0;
   return found;
 }
+
+/** `printable` for multi-line messages: each line escaped, the line breaks between them kept. */
+export function printableLines(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => printable(line))
+    .join("\n");
+}
