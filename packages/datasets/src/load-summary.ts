@@ -16,7 +16,8 @@ export type IssueKind =
   | "DATA_NO_DATA_FILES"
   | "DATA_NOT_FOUND"
   | "DATA_BAD_LAYOUT"
-  | "DATA_LINE_TOO_LONG";
+  | "DATA_LINE_TOO_LONG"
+  | "DATA_EMPTY_OUTPUT";
 
 /** One problem: the file, the 1-based line (text files) or 0-based row (parquet, JSON array element index), and why. */
 export interface DataIssue {

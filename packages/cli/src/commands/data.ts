@@ -87,14 +87,15 @@ async function writeAs(
   to: Target,
   records: RecordSource,
   out: string,
+  summary?: LoadSummary,
 ): Promise<{ rows: number; datasetEntry?: object }> {
   switch (to) {
     case "axolotl-alpaca":
-      return exportAxolotl(records, { type: "alpaca", out });
+      return exportAxolotl(records, { type: "alpaca", out, summary });
     case "axolotl-chat":
-      return exportAxolotl(records, { type: "chat_template", out });
+      return exportAxolotl(records, { type: "chat_template", out, summary });
     case "embedded":
-      return exportEmbedded(records, out);
+      return exportEmbedded(records, out, { summary });
     case "cftkit":
       return writeRecordsJsonl(out, records);
   }
@@ -208,7 +209,12 @@ export const dataCommand: CommandModule = {
     ).action(async (input: string, flags: LoadFlags & { to: string; out: string }) => {
       const to = parseTarget(flags.to);
       const summary = createLoadSummary();
-      const written = await writeAs(to, streamDataset(input, loadOptions(flags, summary)), flags.out);
+      const written = await writeAs(
+        to,
+        streamDataset(input, loadOptions(flags, summary)),
+        flags.out,
+        summary,
+      );
       const result = {
         in: input,
         out: flags.out,
@@ -351,7 +357,7 @@ export const dataCommand: CommandModule = {
           seed,
           total: flags.total === undefined ? undefined : parseNumberOption("--total", flags.total),
         });
-        const written = await writeAs(to, mixed.records, flags.out);
+        const written = await writeAs(to, mixed.records, flags.out, total);
         const result = {
           out: flags.out,
           rows: written.rows,
@@ -407,18 +413,19 @@ export const dataCommand: CommandModule = {
           seed,
           groupBy: flags.groupBy as "group" | "parallel_id" | undefined,
         });
-        await writeAs(to, split.train, flags.outTrain);
-        await writeAs(to, split.validation, flags.outValidation);
+        // Training targets drop rows without a response: report the rows actually written.
+        const train = await writeAs(to, split.train, flags.outTrain, summary);
+        const validation = await writeAs(to, split.validation, flags.outValidation, summary);
         const result = {
-          train: split.train.length,
-          validation: split.validation.length,
+          train: train.rows,
+          validation: validation.rows,
           seed,
           summary: summaryJson(summary),
         };
         if (flags.json) return printJson(result);
         printHuman(
           flags,
-          `train ${split.train.length} → ${flags.outTrain}; validation ${split.validation.length} → ${flags.outValidation}`,
+          `train ${train.rows} → ${flags.outTrain}; validation ${validation.rows} → ${flags.outValidation}`,
         );
       },
     );
