@@ -183,6 +183,8 @@ export const freezeCommand: CommandModule = {
           unfrozen_parameters: result.unfrozen_parameters,
           types: result.types,
           top_k: topK,
+          effective_top_k: result.effective_top_k,
+          notes: result.notes,
         };
         const files = await writeSelection(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc);
         if (options.json) {
@@ -197,6 +199,7 @@ export const freezeCommand: CommandModule = {
         ]);
         printHuman(options, formatTable(["module", "||ΔW||_F", "relative", ""], rows));
         printHuman(options, `\n${result.yaml}`);
+        for (const note of result.notes) log(options, `note: ${note}`);
       });
 
     freeze
