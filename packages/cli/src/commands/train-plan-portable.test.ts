@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,5 +69,36 @@ describe("cftkit train plan and run --dry-run with hostile paths", () => {
       if (line.includes("PWNED")) expect(line, line).toMatch(/^(# |unfrozen_parameters: # )/);
     }
     expect(r.stdout).toContain("# missing input of s.baseline (phase2):");
+  });
+});
+
+describe("every printed command line is one bash reads back exactly", () => {
+  it("eval lm-eval --dry-run quotes a hostile model folder and output path", async () => {
+    const model = join(tmp, "model 'it''s' $(touch PWNED_EVAL)");
+    const out = join(tmp, "out\n`touch PWNED_EVAL2`");
+    const r = await runCftkit([
+      "eval",
+      "lm-eval",
+      "--model",
+      model,
+      "--tasks",
+      "ifeval",
+      "--out",
+      out,
+      "--dry-run",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const line = r.stdout.trim();
+    expect(line.split("\n")).toHaveLength(1);
+    // bash splits the printed line into exactly the argv lm-eval would get.
+    const words = execFileSync("bash", ["-c", `for w in ${line}; do printf '%s\\0' "$w"; done`], {
+      cwd: tmp,
+      encoding: "utf8",
+    })
+      .split("\0")
+      .slice(0, -1);
+    expect(words).toContain(out);
+    expect(words.some((w) => w.includes(model))).toBe(true);
+    expect(readdirSync(tmp).filter((f) => f.startsWith("PWNED"))).toEqual([]);
   });
 });

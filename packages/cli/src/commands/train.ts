@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { CftkitError, printable, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, printable, shellComment, writeFileAtomic } from "@cftkit/core";
 import {
   compileExperiment,
   metricToJson,
@@ -136,8 +136,8 @@ export const trainCommand: CommandModule = {
               });
               return;
             }
-            printHuman(options, `# ${prepared.configPath}\n${prepared.yaml}`);
-            for (const f of prepared.sideFiles) printHuman(options, `# ${f.path}\n${f.content}`);
+            printHuman(options, `${shellComment(prepared.configPath)}\n${prepared.yaml}`);
+            for (const f of prepared.sideFiles) printHuman(options, `${shellComment(f.path)}\n${f.content}`);
             printHuman(options, `# command\n${prepared.commandLine}`);
             return;
           }
