@@ -92,6 +92,8 @@ export const SettingSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "setting names are used in file names: letters, digits, . _ -"),
     phase1: Phase1Schema,
     phase2: Phase2Schema,
+    /** Narrow the experiment's `strategies` for this setting (e.g. only the baseline for a similar pair). */
+    strategies: z.array(z.enum(EXPERIMENT_STRATEGIES)).min(1).optional(),
     /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */
     selections: z
       .object({ LF_H1: z.string().optional(), LF_H2: z.string().optional(), Spectrum: z.string().optional() })

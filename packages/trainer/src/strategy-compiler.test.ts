@@ -150,3 +150,34 @@ describe("compileExperiment checks what a run will need", () => {
     expect(own.notes).toEqual([]);
   });
 });
+
+describe("a setting's own strategies", () => {
+  it("narrow the experiment's list for that setting (declared in the schema, not an ignored key)", async () => {
+    const experiment = parseExperiment({
+      name: "narrow",
+      base_model: "org/base",
+      strategies: ["baseline", "LoRA"],
+      settings: [
+        {
+          name: "similar",
+          strategies: ["baseline"],
+          phase1: { datasets: [{ path: "a.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "b.jsonl", type: "chat_template" }] },
+        },
+        {
+          name: "dissimilar",
+          phase1: { datasets: [{ path: "c.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "b.jsonl", type: "chat_template" }] },
+        },
+      ],
+    });
+    const { plans } = await compileExperiment(experiment, { baseDir: "/x" });
+    expect(plans.map((p) => p.name)).toEqual([
+      "similar.phase1",
+      "similar.baseline",
+      "dissimilar.phase1",
+      "dissimilar.baseline",
+      "dissimilar.LoRA",
+    ]);
+  });
+});

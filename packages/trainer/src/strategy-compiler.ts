@@ -174,7 +174,7 @@ export async function compileExperiment(
       phase2Base = resolveModel(baseDir, setting.phase1.model as string);
     }
 
-    for (const strategy of experiment.strategies) {
+    for (const strategy of setting.strategies ?? experiment.strategies) {
       const name = `${setting.name}.${strategy}`;
       const base: TrainingPlanInput = {
         name,
