@@ -99,7 +99,7 @@ export async function writePlanGrid(
     const waiting = pending.get(plan.name);
     if (waiting) {
       entry.pendingInput = waiting;
-      script.comment(`waits for the freeze selection ${waiting}`);
+      script.comment(`waits for the freeze selection ${relative(root, waiting)}`);
     }
     if (!waiting && !embeddedOnly) {
       const configFile = `${stem}.axolotl.yml`;
