@@ -36,6 +36,13 @@ describe("the experiment schema", () => {
   });
 
   it("names the offending key", () => {
+    const setting = minimal.settings[0]!;
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...setting, phase2: { ...setting.phase2, extra: 1 } }] }),
+    ).toThrow(/settings\.0\.phase2: Unrecognized key: "extra"/);
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...setting, selections: { LoRA: "x" } }] }),
+    ).toThrow(/selections: Unrecognized key: "LoRA"/);
     expect(() => parseExperiment({ ...minimal, training: { learning_rate: -1 } })).toThrow(
       /training\.learning_rate/,
     );

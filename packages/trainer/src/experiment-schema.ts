@@ -1,6 +1,12 @@
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import {
+  FREEZE_STRATEGY_NAMES,
+  REPLAY_STRATEGY_NAMES,
+  STRATEGY_NAMES,
+  type StrategyName,
+} from "./strategy-catalogue.js";
 import { formatZodIssues } from "./zod-issues.js";
 import {
   HyperparametersSchema,
@@ -18,25 +24,18 @@ import {
  * declared in `SECTIONS_READ_ELSEWHERE`, so a file written for `cftkit run` still validates here.
  */
 
-/** The Phase-2 strategies of the paper (§5) plus the mixture baseline. */
-export const EXPERIMENT_STRATEGIES = [
-  "baseline",
-  "mixture",
-  "LF_H1",
-  "LF_H2",
-  "Spectrum",
-  "GR_5",
-  "GR_10",
-  "ER_10",
-  "LoRA",
-] as const;
-export type ExperimentStrategy = (typeof EXPERIMENT_STRATEGIES)[number];
-export const FREEZE_STRATEGIES = [
-  "LF_H1",
-  "LF_H2",
-  "Spectrum",
-] as const satisfies readonly ExperimentStrategy[];
-export const REPLAY_STRATEGIES = ["GR_5", "GR_10", "ER_10"] as const satisfies readonly ExperimentStrategy[];
+/** The Phase-2 strategies (the paper's §5 plus the mixture baseline), from the strategy catalogue. */
+export const EXPERIMENT_STRATEGIES = STRATEGY_NAMES;
+export type ExperimentStrategy = StrategyName;
+export const FREEZE_STRATEGIES: readonly ExperimentStrategy[] = FREEZE_STRATEGY_NAMES;
+export const REPLAY_STRATEGIES: readonly ExperimentStrategy[] = REPLAY_STRATEGY_NAMES;
+
+/** `{ <strategy>: value? }` for a subset of the catalogue, unknown strategy names refused. */
+function perStrategy<T extends z.ZodType>(names: readonly ExperimentStrategy[], value: T) {
+  return z
+    .object(Object.fromEntries(names.map((n) => [n, value.optional()])) as Record<string, z.ZodOptional<T>>)
+    .strict();
+}
 
 /** A data file as written by `@cftkit/datasets` exports; paths are relative to the experiment file. */
 export const ExperimentDatasetSchema = z
@@ -90,24 +89,16 @@ export const SettingSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "setting names are used in file names: letters, digits, . _ -"),
+    /** What the pair is, for report titles (e.g. "Alpaca → MultiAlpaca"). */
+    description: z.string().optional(),
     phase1: Phase1Schema,
     phase2: Phase2Schema,
     /** Narrow the experiment's `strategies` for this setting (e.g. only the baseline for a similar pair). */
     strategies: z.array(z.enum(EXPERIMENT_STRATEGIES)).min(1).optional(),
     /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */
-    selections: z
-      .object({ LF_H1: z.string().optional(), LF_H2: z.string().optional(), Spectrum: z.string().optional() })
-      .strict()
-      .default({}),
+    selections: perStrategy(FREEZE_STRATEGIES, z.string()).default({}),
     /** Phase-2 data with replay mixed in (`@cftkit/replay` outputs). */
-    replay: z
-      .object({
-        GR_5: ReplayInputSchema.optional(),
-        GR_10: ReplayInputSchema.optional(),
-        ER_10: ReplayInputSchema.optional(),
-      })
-      .strict()
-      .default({}),
+    replay: perStrategy(REPLAY_STRATEGIES, ReplayInputSchema).default({}),
   })
   .strict();
 export type ExperimentSetting = z.infer<typeof SettingSchema>;
@@ -180,7 +171,13 @@ export const experimentShape = {
 };
 
 /** Top-level sections of the same file that other commands read (`cftkit run`); the trainer skips them. */
-export const SECTIONS_READ_ELSEWHERE = ["evaluation", "analysis", "replay_sources", "title"] as const;
+export const SECTIONS_READ_ELSEWHERE = [
+  "evaluation",
+  "analysis",
+  "replay_sources",
+  "title",
+  "report",
+] as const;
 
 export const ExperimentSchema = z
   .object({

@@ -121,3 +121,22 @@ export { readAxolotlLogFile, type ParsedAxolotlLog } from "./axolotl-log-file.js
 export { stringifyForPython, pythonYamlNumber } from "./python-yaml.js";
 export { planRelativeTo, planResolvedFrom, isLocalReference } from "./plan-paths.js";
 export type { MissingInput } from "./strategy-compiler.js";
+export {
+  STRATEGY_CATALOGUE,
+  STRATEGY_NAMES,
+  FREEZE_STRATEGY_NAMES,
+  REPLAY_STRATEGY_NAMES,
+  strategyEntry,
+  type StrategyEntry,
+  type StrategyName,
+  type FreezeRecipe,
+  type ReplayRecipe,
+} from "./strategy-catalogue.js";
+export {
+  compilePhase1,
+  compilePhase2,
+  settingStrategies,
+  type Phase1Stage,
+  type Phase2Inputs,
+  type Phase2Stage,
+} from "./strategy-compiler.js";

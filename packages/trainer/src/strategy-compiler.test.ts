@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExperiment, readExperiment } from "./experiment-schema.js";
 import { writePlanGrid } from "./plan-grid.js";
-import { compileExperiment } from "./strategy-compiler.js";
+import { compileExperiment, compilePhase1, compilePhase2 } from "./strategy-compiler.js";
 import { repoPath } from "./testing/repo-paths.js";
 
 describe("compileExperiment", () => {
@@ -148,6 +148,20 @@ describe("compileExperiment checks what a run will need", () => {
       "0.0002 (strategy_training.LoRA.learning_rate)",
     );
     expect(own.notes).toEqual([]);
+  });
+
+  it("holds for the two-stage compile the runner uses: stage 1 checks DeepSpeed, stage 2 notes LoRA's rate", async () => {
+    const bad = experiment({ launcher: { deepspeed: "zero7" } });
+    expect(() => compilePhase1(bad, bad.settings[0]!, { baseDir: "/x" })).toThrow(
+      /launcher\.deepspeed: "zero7" is neither a preset/,
+    );
+    const good = experiment({});
+    const stage = compilePhase1(good, good.settings[0]!, { baseDir: "/x" });
+    const phase2 = await compilePhase2(good, stage, { baseDir: "/x" });
+    expect(phase2.plans.find((p) => p.strategy === "LoRA")!.inputs.learning_rate).toMatch(
+      /full fine-tuning rate/,
+    );
+    expect(phase2.notes).toEqual([expect.stringMatching(/^s\.LoRA: LoRA uses the full fine-tuning/)]);
   });
 });
 
