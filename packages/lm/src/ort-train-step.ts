@@ -37,7 +37,7 @@ export class OrtTrainStep {
   static async create(
     config: ModelConfig,
     opts: TrainGraphOptions,
-    threads = availableParallelism(),
+    threads = Number(process.env.CFTKIT_ORT_THREADS) || availableParallelism(),
   ): Promise<OrtTrainStep> {
     const ort = (await import("onnxruntime-node")) as Ort;
     const session = await ort.InferenceSession.create(buildLlamaTrainOnnx(config, opts), {
@@ -47,6 +47,8 @@ export class OrtTrainStep {
       graphOptimizationLevel: "all",
       // sequence lengths change from batch to batch: a shape-specific memory plan would not be reused
       enableMemPattern: false,
+      // no busy-waiting between ops: on a shared machine spinning threads take cores the kernels need
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
       ...(process.env.CFTKIT_ORT_PROFILE
         ? { enableProfiling: true, profileFilePrefix: process.env.CFTKIT_ORT_PROFILE }
         : {}),
