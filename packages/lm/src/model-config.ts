@@ -358,7 +358,10 @@ export function presetConfig(
     large: { hidden: 768, layers: 4, heads: 12, kvHeads: 6, intermediate: 2048 },
   }[preset];
   if (!base)
-    throw new CftkitError("LM_UNKNOWN_PRESET", `unknown preset "${preset}" (tiny, mini, small, medium, large)`);
+    throw new CftkitError(
+      "LM_UNKNOWN_PRESET",
+      `unknown preset "${preset}" (tiny, mini, small, medium, large)`,
+    );
   const raw: Record<string, unknown> = {
     architectures: ["LlamaForCausalLM"],
     model_type: "llama",

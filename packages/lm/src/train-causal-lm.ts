@@ -16,6 +16,7 @@ import { type ModelConfig, readModelConfig } from "./model-config.js";
 import { readGenerationConfig, readModelWeights, writeModelFolder } from "./model-folder.js";
 import { createOrtTrainEngine } from "./ort-train-engine.js";
 import { createTfjsTrainEngine } from "./tfjs-train-engine.js";
+import { checkTrainingMemory } from "./training-memory.js";
 import { type Tokenizer, loadTokenizer } from "./tokenizer.js";
 import type { TrainEngine, TrainEngineName } from "./train-engine.js";
 import type { TrainEngineSetup } from "./train-engine-setup.js";
@@ -117,6 +118,8 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** Training engine (default `ort`; `tfjs` is the earlier engine, kept for comparison). */
   engine?: TrainEngineName;
+  /** Memory training may use (default: what the machine has free); a micro-batch that needs more is refused. */
+  memoryBudgetBytes?: number;
 }
 
 export interface TrainResult {
@@ -313,6 +316,19 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     weightDecay: o.weightDecay,
   });
   const { trainableParameters, totalParameters } = engine;
+  try {
+    checkTrainingMemory(config, {
+      parameters: totalParameters,
+      trainableParameters,
+      microBatchSize: o.microBatchSize,
+      longest: Math.max(...train.map((t) => t.inputIds.length), ...validation.map((t) => t.inputIds.length)),
+      engine: options.engine ?? "ort",
+      ...(options.memoryBudgetBytes !== undefined ? { budgetBytes: options.memoryBudgetBytes } : {}),
+    });
+  } catch (error) {
+    await engine.dispose();
+    throw error;
+  }
   const lora = options.lora ?? null;
 
   const metricsPath = join(outDir, "metrics.jsonl");
