@@ -24,7 +24,7 @@ export const RECIPE = {
   microBatchSize: 8,
   globalBatchSize: 16,
   learningRate: 3e-3,
-  warmupSteps: 30,
+  warmupSteps: 12,
   lrScheduler: "cosine" as const,
   weightDecay: 0.01,
   maxGradNorm: 1,
@@ -102,7 +102,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const steps = Number(arg("--steps") ?? 600);
+const steps = Number(arg("--steps") ?? 120);
 const outDir = resolve(arg("--out") ?? join(ROOT, "test-fixtures", "base-model"));
 const workDir = join(ROOT, "runs", "pretrain-base");
 
