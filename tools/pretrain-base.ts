@@ -18,7 +18,7 @@ import { CausalLM, type TrainMetrics, type TrainingExample, trainCausalLM } from
 const ROOT = resolve(import.meta.dirname, "..");
 const LANGUAGES = ["en", "ar", "de", "el", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh"];
 export const RECIPE = {
-  preset: "mini" as const,
+  preset: "tiny" as const,
   seed: 20241021,
   sequenceLength: 512,
   microBatchSize: 8,
@@ -102,7 +102,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const steps = Number(arg("--steps") ?? 120);
+const steps = Number(arg("--steps") ?? 150);
 const outDir = resolve(arg("--out") ?? join(ROOT, "test-fixtures", "base-model"));
 const workDir = join(ROOT, "runs", "pretrain-base");
 
@@ -159,7 +159,7 @@ await writeFile(
 Made by \`tools/pretrain-base.ts\` (reproducible: fixed seed, data order and step count). The quickstart
 starts from this folder instead of random weights.
 
-- Architecture: Llama, preset \`${RECIPE.preset}\` (hidden 128, 4 layers, 4 heads / 2 KV heads, MLP 344),
+- Architecture: Llama, preset \`${RECIPE.preset}\` (hidden 64, 2 layers, 4 heads / 2 KV heads, MLP 172; the quickstart's size),
   byte-level tokenizer (260 ids), ${result.totalParameters.toLocaleString("en")} parameters, weights stored as BF16.
 - Data (public, carried in this repository): XQuAD paragraphs in 12 languages from 32 of 48 articles
   (${Object.entries(counts)
