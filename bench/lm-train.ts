@@ -1,4 +1,4 @@
-// npm run bench -- lm-train [--steps N] [--presets tiny,small,medium,large] [--tfjs] [--no-torch]
+// npm run bench -- lm-train [--steps N] [--presets tiny,small,medium,large] [--tfjs] [--no-torch] [--profile PRESET]
 // Training throughput of @cftkit/lm trainCausalLM (default engine: one onnxruntime graph per micro-batch)
 // for the tiny, small (256×4), medium (512×8) and large (768×4, ~26M parameters) presets: micro-batch 4,
 // sequence 256 (Alpaca chat rows at least 256 tokens long, so no padding), one micro-batch per step, AdamW. Each row
@@ -7,7 +7,7 @@
 // PyTorch (python3-torch, /usr/bin/python3) training the same shapes. The machine is shared: the 1-minute
 // load average is printed with every row. `--tfjs` adds the earlier tfjs engine for comparison.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -179,6 +179,39 @@ async function fullLengthExamples(count: number): Promise<TrainingExample[]> {
   return out.slice(0, count);
 }
 
+/** Time per onnxruntime op type for 2 steps of `preset` (CFTKIT_ORT_PROFILE traces), largest first. */
+async function printProfile(preset: ModelPreset, train: TrainingExample[]): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "cftkit-ort-profile-"));
+  process.env.CFTKIT_ORT_PROFILE = join(dir, "train");
+  try {
+    await benchEngine(preset, "ort", 2, train);
+  } finally {
+    delete process.env.CFTKIT_ORT_PROFILE;
+  }
+  const byOp = new Map<string, number>();
+  let total = 0;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    const events = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+      cat?: string;
+      name: string;
+      dur: number;
+      args?: { op_name?: string };
+    }[];
+    for (const e of events) {
+      if (e.cat !== "Node" || !e.name.endsWith("_kernel_time")) continue;
+      const op = e.args?.op_name ?? "?";
+      byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
+      total += e.dur;
+    }
+  }
+  await rm(dir, { recursive: true, force: true });
+  console.log(`\nwhere the time goes (${preset}, onnxruntime kernel time by op type, 2 steps):`);
+  for (const [op, us] of [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    console.log(
+      `  ${op.padEnd(16)} ${(us / 1000).toFixed(0).padStart(8)} ms  ${((100 * us) / total).toFixed(1).padStart(5)}%`,
+    );
+}
+
 /** Default-engine rows for `presets` (used by bench/lm.ts beside the forward numbers). */
 export async function benchTraining(
   presets: ModelPreset[] = ["tiny", "small"],
@@ -228,6 +261,8 @@ if (process.argv[1]?.endsWith("lm-train.ts")) {
       console.log(format(full));
     }
   }
+  const profiled = arg("--profile");
+  if (profiled) await printProfile(profiled as ModelPreset, train);
   const outFile = arg("--json");
   if (outFile) writeFileSync(outFile, JSON.stringify(rows, null, 2));
   console.log(

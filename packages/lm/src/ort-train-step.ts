@@ -148,6 +148,8 @@ export class OrtTrainStep {
   }
 
   async release(): Promise<void> {
+    // CFTKIT_ORT_PROFILE=<prefix> writes onnxruntime's per-node timing (chrome trace JSON) here
+    if (process.env.CFTKIT_ORT_PROFILE) this.session.endProfiling();
     await this.session.release();
   }
 }
