@@ -93,7 +93,7 @@ async function corpus(): Promise<{
 
 function lossCurve(rows: TrainMetrics[], every: number): string {
   return rows
-    .filter((m, i) => (i + 1) % every === 0 || i === 0)
+    .filter((_, i) => (i + 1) % every === 0 || i === 0)
     .map((m) => `| ${m.step} | ${m.loss.toFixed(3)} | ${m.evalLoss?.toFixed(3) ?? ""} |`)
     .join("\n");
 }

@@ -35,10 +35,12 @@ describe("FusedAdamW (the ort engine's optimizer)", () => {
       }),
     ) as { params: Record<string, number[]>; norms: number[] };
     for (const [k, got] of params)
-      expected.params[k]!.forEach((e, i) =>
-        expect(Math.abs(got[i]! - e)).toBeLessThan(1e-5 * (1 + Math.abs(e))),
-      );
-    norms.forEach((n, i) => expect(Math.abs(n - expected.norms[i]!)).toBeLessThan(1e-5 * expected.norms[i]!));
+      expected.params[k]!.forEach((e, i) => {
+        expect(Math.abs(got[i]! - e)).toBeLessThan(1e-5 * (1 + Math.abs(e)));
+      });
+    norms.forEach((n, i) => {
+      expect(Math.abs(n - expected.norms[i]!)).toBeLessThan(1e-5 * expected.norms[i]!);
+    });
     const copy = new Map([...params].map(([k, v]) => [k, v.slice()]));
     const opt2 = new FusedAdamW(copy, { weightDecay: wd });
     opt2.setState(opt.getState());
