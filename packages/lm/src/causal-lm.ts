@@ -545,11 +545,16 @@ export class CausalLM {
     progress.start("loglikelihood", requests.length);
     const out: LogLikelihoodResult[] = new Array(requests.length);
     const V = this.config.vocabSize;
-    for (let start = 0; start < prepared.length; start += batchSize) {
-      const chunk = prepared.slice(start, start + batchSize);
-      const nonEmpty = chunk.map((c, i) => ({ c, i })).filter(({ c }) => c.contIds.length > 0);
-      for (const { c, i } of chunk.map((c, i) => ({ c, i })))
-        if (c.contIds.length === 0) out[start + i] = { logprob: 0, isGreedy: true, tokenCount: 0 };
+    let done = 0;
+    for (const chunkIndices of lengthBatches(
+      prepared.map((p) => p.input.length),
+      batchSize,
+      this.config.numAttentionHeads,
+    )) {
+      const chunk = chunkIndices.map((i) => ({ c: prepared[i]!, i }));
+      const nonEmpty = chunk.filter(({ c }) => c.contIds.length > 0);
+      for (const { c, i } of chunk)
+        if (c.contIds.length === 0) out[i] = { logprob: 0, isGreedy: true, tokenCount: 0 };
       if (nonEmpty.length > 0) {
         const { ids, mask } = padRows(
           nonEmpty.map(({ c }) => c.input),
@@ -572,10 +577,11 @@ export class CausalLM {
             sum += row[target]! - max - Math.log(z);
             if (argmax(row) !== target) greedy = false;
           }
-          out[start + i] = { logprob: sum, isGreedy: greedy, tokenCount: c.contIds.length };
+          out[i] = { logprob: sum, isGreedy: greedy, tokenCount: c.contIds.length };
         });
       }
-      progress.update({ done: Math.min(start + batchSize, prepared.length), total: prepared.length });
+      done += chunk.length;
+      progress.update({ done, total: prepared.length });
     }
     progress.stop();
     return out;
@@ -724,4 +730,29 @@ export class CausalLM {
     if (this.disposed)
       throw new CftkitError("LM_DISPOSED", "this CausalLM has been disposed", { exitCode: 1 });
   }
+}
+
+/** Bytes one forward's attention scores may take (rows × heads × length² float32). */
+const ATTENTION_BYTES_PER_FORWARD = 256 * 1024 ** 2;
+
+/**
+ * Indices grouped into forward batches: sorted by length (little padding), at most `batchSize` rows, and
+ * rows × heads × length² × 4 bytes within {@link ATTENTION_BYTES_PER_FORWARD} — a batch of long texts
+ * padded to its longest row would otherwise hold gigabytes of attention scores.
+ */
+export function lengthBatches(lengths: readonly number[], batchSize: number, heads: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const longest = lengths[i]!; // sorted: the newest row is the longest
+    const bytes = (current.length + 1) * heads * longest * longest * 4;
+    if (current.length > 0 && (current.length >= batchSize || bytes > ATTENTION_BYTES_PER_FORWARD)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

@@ -107,3 +107,12 @@ export {
   type TrainLogEntry,
 } from "./training-checkpoint.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
+export type { TrainEngine, TrainEngineName } from "./train-engine.js";
+export { buildLlamaTrainOnnx, type TrainGraphOptions } from "./llama-train-graph.js";
+export { OrtTrainStep } from "./ort-train-step.js";
+export { FusedAdamW, clipFactor, globalGradNorm } from "./fused-adamw.js";
+export {
+  checkTrainingMemory,
+  estimateTrainingMemory,
+  type TrainingMemoryEstimate,
+} from "./training-memory.js";
