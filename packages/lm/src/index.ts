@@ -107,3 +107,16 @@ export {
   type TrainLogEntry,
 } from "./training-checkpoint.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
+// ---- layer-streamed hidden states (streaming engineer) ----
+export {
+  streamedMeanHiddenStates,
+  type StreamedHiddenStatesOptions,
+  type StreamedHiddenStates,
+} from "./streamed-hidden-states/streamed-hidden-states.js";
+export {
+  reasonToStream,
+  defaultMemoryBudget,
+  inMemoryWeightBytes,
+} from "./streamed-hidden-states/memory-budget.js";
+export { buildDecoderLayerOnnx, OrtDecoderLayer } from "./streamed-hidden-states/ort-decoder-layer.js";
+export { checkedTensorInfo } from "./model-folder.js";
