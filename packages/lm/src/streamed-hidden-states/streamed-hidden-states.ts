@@ -107,13 +107,16 @@ export async function streamedMeanHiddenStates(
       const startedAt = Date.now();
       const weights = await readLayerWeights(ckpt, abs, config, l);
       const finalNorm = l === L - 1 ? await readFinalNorm(ckpt, abs, config) : null;
+      const readSeconds = (Date.now() - startedAt) / 1000;
       await run.decoderLayer(l, weights, layer, finalNorm);
       weights.clear();
       await folder.dropSpool(l);
       const seconds = (Date.now() - startedAt) / 1000;
       run.layerSeconds.push(seconds);
       const mean = run.layerSeconds.reduce((a, b) => a + b, 0) / run.layerSeconds.length;
-      log(`layer ${l + 1}/${L}: ${seconds.toFixed(1)} s, ETA ${(((L - l - 1) * mean) / 60).toFixed(1)} min`);
+      log(
+        `layer ${l + 1}/${L}: ${seconds.toFixed(1)} s (weights read in ${readSeconds.toFixed(1)} s), ETA ${(((L - l - 1) * mean) / 60).toFixed(1)} min`,
+      );
     }
     run.progress.stop();
     const layers: Float32Array[] = [];
