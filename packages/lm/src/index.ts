@@ -120,3 +120,9 @@ export {
 } from "./streamed-hidden-states/memory-budget.js";
 export { buildDecoderLayerOnnx, OrtDecoderLayer } from "./streamed-hidden-states/ort-decoder-layer.js";
 export { checkedTensorInfo } from "./model-folder.js";
+export {
+  transformersHiddenStates,
+  transformersScriptPath,
+  type TransformersEngineOptions,
+  type TransformersEngineResult,
+} from "./streamed-hidden-states/transformers-engine.js";

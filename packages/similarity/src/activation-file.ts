@@ -1,5 +1,5 @@
 import { CftkitError } from "@cftkit/core";
-import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import { SafetensorsCheckpoint, writeSafetensors } from "@cftkit/safetensors";
 import type { SampleMatrix } from "./covariance-drift.js";
 
 /** One layer's pooled activations from an activation file (DESIGN.md: `layer.<i>`, F32 [samples, hidden]). */
@@ -41,4 +41,30 @@ export async function readActivationFile(path: string): Promise<ActivationFile> 
   } finally {
     await checkpoint.close();
   }
+}
+
+/**
+ * Write an activation file: `layers[i]` (F32, `samples × hidden` values, row-major) as tensor `layer.<i>`, with
+ * `format: cftkit-activations` and `samples` in the metadata next to the caller's keys.
+ */
+export async function writeActivationFile(
+  path: string,
+  layers: Float32Array[],
+  samples: number,
+  metadata: Record<string, string> = {},
+): Promise<void> {
+  const hidden = samples > 0 && layers.length > 0 ? layers[0]!.length / samples : 0;
+  const tensors = layers.map((data, i) => {
+    if (data.length !== samples * hidden)
+      throw new CftkitError(
+        "ACTIVATIONS_BAD_SHAPE",
+        `layer ${i} has ${data.length} values, expected ${samples} samples × ${hidden}`,
+      );
+    return { name: `layer.${i}`, dtype: "F32" as const, shape: [samples, hidden], data };
+  });
+  await writeSafetensors(path, tensors, {
+    format: "cftkit-activations",
+    ...metadata,
+    samples: String(samples),
+  });
 }

@@ -30,3 +30,4 @@ export {
   type EmbeddableRecord,
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
+export { writeActivationFile } from "./activation-file.js";

@@ -100,7 +100,7 @@ describe("streamed hidden states = in-memory engine = float64 numpy forward", ()
       log: (l) => lines.push(l),
     });
     expect(again.resumedAfterLayer).toBe(first.config.numHiddenLayers);
-    again.layers.forEach((layer, l) => expect([...layer]).toEqual([...first.layers[l]!]));
+    for (const [l, layer] of again.layers.entries()) expect([...layer]).toEqual([...first.layers[l]!]);
     const other = await streamedMeanHiddenStates(join(out, "model"), [[7, 7]], {
       workDir,
       log: (l) => lines.push(l),
