@@ -1,17 +1,9 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CftkitError, readJsonLines } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import type { Command } from "commander";
-import {
-  type CommonOptions,
-  log,
-  parseNumberOption,
-  printHuman,
-  printJson,
-  progress,
-} from "../cli-output.js";
+import { type CommonOptions, parseNumberOption, printHuman, printJson, progress } from "../cli-output.js";
 import type { CommandModule } from "../command-module.js";
+import { type HiddenStatesOptions, hiddenStatesAction } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
 const lmApi = () => import("@cftkit/lm");
@@ -24,14 +16,6 @@ interface InitOptions extends CommonOptions {
 }
 interface LogitsOptions extends CommonOptions {
   tokenIds: string;
-}
-interface HiddenStatesOptions extends CommonOptions {
-  prompts?: string;
-  out: string;
-  batchSize: string;
-  maxTokens?: string;
-  limit?: string;
-  chatTemplate?: boolean;
 }
 interface GenerateCliOptions extends CommonOptions {
   prompt: string[];
@@ -55,60 +39,6 @@ function parseTokenIds(raw: string): number[] {
 }
 
 /** The bundled MT-Bench questions (DESIGN.md: the default prompt set for drift). */
-function defaultPromptsFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const candidates = [
-    resolve(here, "../../../../../data/mt_bench/question.jsonl"), // packages/cli/src/commands → repo root
-    resolve(here, "../../../../data/mt_bench/question.jsonl"), // packages/cli/dist → repo root
-    resolve(process.cwd(), "data/mt_bench/question.jsonl"),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found)
-    throw new CftkitError(
-      "CLI_MISSING_OPTION",
-      "no --prompts given and data/mt_bench/question.jsonl was not found",
-    );
-  return found;
-}
-
-/**
- * Prompts from JSONL: MT-Bench rows (`turns[0]`, the first turn), or a `prompt`/`text`/`instruction`
- * (+ `input`) field, or a bare JSON string per line.
- */
-async function readPrompts(file: string): Promise<string[]> {
-  const prompts: string[] = [];
-  for await (const line of readJsonLines(file)) {
-    if (!line.ok)
-      throw new CftkitError(
-        "CLI_BAD_PROMPTS",
-        `${file}:${line.lineNumber}: not valid JSON (${line.reason})`,
-        {
-          details: { file, line: line.lineNumber },
-        },
-      );
-    const v = line.value;
-    let text: unknown;
-    if (typeof v === "string") text = v;
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      if (Array.isArray(o.turns)) text = o.turns[0];
-      else if (typeof o.prompt === "string") text = o.prompt;
-      else if (typeof o.text === "string") text = o.text;
-      else if (typeof o.instruction === "string")
-        text = typeof o.input === "string" && o.input ? `${o.instruction}\n\n${o.input}` : o.instruction;
-    }
-    if (typeof text !== "string" || text.length === 0)
-      throw new CftkitError(
-        "CLI_BAD_PROMPTS",
-        `${file}:${line.lineNumber}: expected "turns" (MT-Bench), "prompt", "text" or "instruction"`,
-        { details: { file, line: line.lineNumber } },
-      );
-    prompts.push(text);
-  }
-  if (prompts.length === 0) throw new CftkitError("CLI_BAD_PROMPTS", `${file}: no prompts`);
-  return prompts;
-}
-
 function lmGroup(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === "lm") ??
@@ -219,68 +149,27 @@ export const lmCommand: CommandModule = {
       )
       .option("--limit <n>", "only the first n prompts")
       .option("--chat-template", "wrap each prompt as a user turn with the model's chat template")
-      .option("--json", "print one JSON document: {layers, samples, hidden_size}")
+      .option(
+        "--stream",
+        "stream the model one decoder layer at a time (any size; default: when it does not fit)",
+      )
+      .option("--engine <name>", "embedded | transformers (bundled torch + transformers script)", "embedded")
+      .option(
+        "--memory-budget <GiB>",
+        "stream when holding the model would take more (default: half the memory)",
+      )
+      .option("--work-dir <dir>", "streamed run's resumable work folder (default: <out>.work)")
+      .option("--batch-tokens <n>", "streamed: padded tokens per onnxruntime run", "2048")
+      .option("--python <path>", "transformers engine: the interpreter", "python3")
+      .option("--device <name>", "transformers engine: auto | cpu | cuda", "auto")
+      .option(
+        "--dtype <name>",
+        "transformers engine: auto (bf16 on GPU) | float32 | bfloat16 | float16",
+        "auto",
+      )
+      .option("--json", "print one JSON document: {layers, samples, hidden_size, engine}")
       .option("--quiet", "no progress on stderr")
-      .action(async (dir: string, options: HiddenStatesOptions) => {
-        const { CausalLM } = await lmApi();
-        const { writeSafetensors } = await import("@cftkit/safetensors");
-        const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
-        let prompts = await readPrompts(promptsFile);
-        if (options.limit !== undefined)
-          prompts = prompts.slice(0, parseNumberOption("--limit", options.limit));
-        const model = await CausalLM.load(dir);
-        try {
-          const tok = model.tokenizer;
-          if (!tok)
-            throw new CftkitError(
-              "LM_NO_TOKENIZER",
-              `${resolve(dir)}: hidden-states needs tokenizer.json + tokenizer_config.json`,
-            );
-          const texts = options.chatTemplate
-            ? prompts.map((p) =>
-                tok.applyChatTemplate([{ role: "user", content: p }], { addGenerationPrompt: true }),
-              )
-            : prompts;
-          const maxTokens =
-            options.maxTokens === undefined
-              ? model.config.maxPositionEmbeddings
-              : parseNumberOption("--max-tokens", options.maxTokens);
-          const ids = texts.map((t) =>
-            tok.encode(t, { addSpecialTokens: !options.chatTemplate }).slice(0, maxTokens),
-          );
-          log(options, `hidden states of ${ids.length} prompts from ${promptsFile}`);
-          const means = await model.meanHiddenStatesOfIds(ids, {
-            batchSize: parseNumberOption("--batch-size", options.batchSize),
-            progress: progress(options),
-          });
-          const H = model.config.hiddenSize;
-          const layers = model.config.numHiddenLayers + 1;
-          const tensors = Array.from({ length: layers }, (_, l) => {
-            const data = new Float32Array(means.length * H);
-            means.forEach((m, s) => {
-              data.set(m[l]!, s * H);
-            });
-            return { name: `layer.${l}`, dtype: "F32" as const, shape: [means.length, H], data };
-          });
-          await writeSafetensors(options.out, tensors, {
-            format: "cftkit-activations",
-            model: resolve(dir),
-            prompts: promptsFile,
-            pooling: "mean",
-            chat_template: options.chatTemplate ? "true" : "false",
-            samples: String(means.length),
-          });
-          const result = { layers, samples: means.length, hidden_size: H };
-          if (options.json) printJson(result);
-          else
-            printHuman(
-              options,
-              `wrote ${resolve(options.out)}: ${layers} layers × ${means.length} samples × ${H}`,
-            );
-        } finally {
-          model.dispose();
-        }
-      });
+      .action((dir: string, options: HiddenStatesOptions) => hiddenStatesAction(dir, options));
 
     lm.command("generate")
       .description("generate text (greedy by default; --temperature/--top-p/--seed to sample)")

@@ -77,11 +77,14 @@ export async function transformersHiddenStates(
       JSON.stringify(options.metadata ?? {}),
     ];
     const { status, stdout, stderrTail } = await runPython(options.python ?? "python3", args, options.log);
-    if (status !== 0)
+    if (status !== 0) {
+      const code = EXIT_CODES[status];
       throw new CftkitError(
-        EXIT_CODES[status] ?? "LM_TRANSFORMERS_FAILED",
+        code ?? "LM_TRANSFORMERS_FAILED",
         `the transformers engine (${options.python ?? "python3"}) exited with ${status}: ${stderrTail.trim()}`,
+        { exitCode: code ? 2 : 1 },
       );
+    }
     return JSON.parse(stdout.trim().split("\n").at(-1)!) as TransformersEngineResult;
   } finally {
     await rm(work, { recursive: true, force: true });
