@@ -50,7 +50,7 @@ describe("cftkit lm hidden-states: in-memory, streamed and transformers engines 
     writeFileSync(prompts, `${rows.map((prompt) => JSON.stringify({ prompt })).join("\n")}\n`);
   });
 
-  it("--stream equals the in-memory engine; a tiny --memory-budget picks streaming and says so", async () => {
+  it("--stream equals the in-memory engine (same file, no work folder left)", async () => {
     const memory = cftkit([
       "lm",
       "hidden-states",
