@@ -18,7 +18,7 @@ function cftkit(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
+function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let diff = 0;
   let scale = 0;
