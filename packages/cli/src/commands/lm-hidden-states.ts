@@ -2,39 +2,18 @@
  * `cftkit lm hidden-states`: per-layer mean hidden states of prompts → activation file. Three engines, one file
  * format: the in-memory model (small models), the layer-streamed engine (any size; chosen automatically when
  * the model does not fit the memory budget, or with --stream) and the bundled transformers script
- * (--engine transformers, the fast path on a GPU node). The options are declared in lm.ts.
+ * (--engine transformers, the fast path on a GPU node).
  */
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError, readJsonLines } from "@cftkit/core";
-import {
-  type CommonOptions,
-  log,
-  parseNumberOption,
-  printHuman,
-  printJson,
-  progress,
-} from "../cli-output.js";
+import { z } from "zod";
+import { type CommonOptions, log, printHuman, printJson, progress } from "../cli-output.js";
+import { type Values, count, defineCommand, flag, number, param, text } from "../define-command.js";
 
-export interface HiddenStatesOptions extends CommonOptions {
-  prompts?: string;
-  out: string;
-  batchSize: string;
-  maxTokens?: string;
-  limit?: string;
-  chatTemplate?: boolean;
-  stream?: boolean;
-  engine: string;
-  memoryBudget?: string;
-  workDir?: string;
-  batchTokens: string;
-  python: string;
-  device: string;
-  dtype: string;
-}
-
+/** The bundled MT-Bench questions: the default prompt set for drift. */
 export function defaultPromptsFile(): string {
   const here = fileURLToPath(import.meta.url);
   const candidates = [
@@ -89,14 +68,12 @@ export async function readPrompts(file: string): Promise<string[]> {
   return prompts;
 }
 
-const ENGINES = ["embedded", "transformers"];
-
 /** Tokenize the prompts as the model's tokenizer does (BOS included, or the chat template). */
 async function tokenizePrompts(dir: string, options: HiddenStatesOptions) {
   const { hasTokenizer, loadTokenizer, readModelConfig } = await import("@cftkit/lm");
   const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
   let prompts = await readPrompts(promptsFile);
-  if (options.limit !== undefined) prompts = prompts.slice(0, parseNumberOption("--limit", options.limit));
+  if (options.limit !== undefined) prompts = prompts.slice(0, options.limit);
   const config = await readModelConfig(dir);
   if (!(await hasTokenizer(dir)))
     throw new CftkitError(
@@ -104,10 +81,7 @@ async function tokenizePrompts(dir: string, options: HiddenStatesOptions) {
       `${resolve(dir)}: hidden-states needs tokenizer.json + tokenizer_config.json`,
     );
   const tok = await loadTokenizer(dir);
-  const maxTokens =
-    options.maxTokens === undefined
-      ? config.maxPositionEmbeddings
-      : parseNumberOption("--max-tokens", options.maxTokens);
+  const maxTokens = options.maxTokens ?? config.maxPositionEmbeddings;
   const ids = prompts.map((p) =>
     options.chatTemplate
       ? tok.encode(tok.applyChatTemplate([{ role: "user", content: p }], { addGenerationPrompt: true }), {
@@ -118,12 +92,82 @@ async function tokenizePrompts(dir: string, options: HiddenStatesOptions) {
   return { config, promptsFile, ids: ids.map((row) => row.slice(0, maxTokens)) };
 }
 
-export async function hiddenStatesAction(dir: string, options: HiddenStatesOptions): Promise<void> {
-  if (!ENGINES.includes(options.engine))
-    throw new CftkitError(
-      "CLI_BAD_OPTION",
-      `--engine must be one of ${ENGINES.join(", ")}, got "${options.engine}"`,
-    );
+const hiddenStatesOptions = {
+  prompts: param(
+    "--prompts <jsonl>",
+    "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
+    text().optional(),
+    { path: "input" },
+  ),
+  out: param("--out <file>", "output .safetensors", text(), { path: "output-file" }),
+  batchSize: param("--batch-size <n>", "prompts per forward pass", count(z.number().int().min(1)).default(8)),
+  maxTokens: param(
+    "--max-tokens <n>",
+    "truncate each prompt to this many tokens (default: max_position_embeddings)",
+    count(z.number().int().min(1)).optional(),
+  ),
+  limit: param("--limit <n>", "only the first n prompts", count(z.number().int().min(1)).optional()),
+  chatTemplate: param(
+    "--chat-template",
+    "wrap each prompt as a user turn with the model's chat template",
+    flag(),
+  ),
+  stream: param(
+    "--stream",
+    "stream the model one decoder layer at a time (any size; chosen by itself when the model does not fit)",
+    flag(),
+  ),
+  engine: param(
+    "--engine <name>",
+    "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
+    z.enum(["embedded", "transformers"]).default("embedded"),
+  ),
+  memoryBudget: param(
+    "--memory-budget <GiB>",
+    "stream when holding the model would take more (default: half the machine's memory)",
+    number(z.number().gt(0)).optional(),
+  ),
+  workDir: param(
+    "--work-dir <dir>",
+    "the streamed run's resumable work folder (default: <out>.work)",
+    text().optional(),
+    { path: "output-folder" },
+  ),
+  batchTokens: param(
+    "--batch-tokens <n>",
+    "streamed engine: padded tokens per onnxruntime run",
+    count(z.number().int().min(1)).default(2048),
+  ),
+  python: param("--python <path>", "transformers engine: the interpreter", text().default("python3")),
+  device: param(
+    "--device <name>",
+    "transformers engine: the device",
+    z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  ),
+  dtype: param(
+    "--dtype <name>",
+    "transformers engine: weights dtype (auto = bfloat16 on a GPU, float32 on the CPU)",
+    z.enum(["auto", "float32", "bfloat16", "float16"]).default("auto"),
+  ),
+};
+
+type HiddenStatesOptions = Values<typeof hiddenStatesOptions> & CommonOptions & { modelDir: string };
+
+export const hiddenStates = defineCommand({
+  path: ["lm", "hidden-states"],
+  description: "per-layer mean hidden states of prompts → activation file (layer.<i> F32 [samples, hidden])",
+  examples: [
+    "cftkit lm hidden-states models/tiny --limit 20 --out acts.safetensors",
+    "cftkit lm hidden-states models/Llama-3-8B --stream --prompts data/mt_bench/question.jsonl --max-tokens 256 --out acts.safetensors",
+    "cftkit lm hidden-states models/Llama-3-8B --engine transformers --out acts.safetensors",
+  ],
+  args: { modelDir: param("<model-dir>", "HF model folder with a tokenizer", text(), { path: "model" }) },
+  options: hiddenStatesOptions,
+  run: (options) => hiddenStatesAction(options),
+});
+
+async function hiddenStatesAction(options: HiddenStatesOptions): Promise<void> {
+  const dir = options.modelDir;
   if (options.stream && options.engine !== "embedded")
     throw new CftkitError(
       "CLI_BAD_OPTION",
@@ -131,7 +175,6 @@ export async function hiddenStatesAction(dir: string, options: HiddenStatesOptio
     );
   const out = resolve(options.out);
   const { config, promptsFile, ids } = await tokenizePrompts(dir, options);
-  if (out === promptsFile) throw new CftkitError("CLI_OUTPUT_IS_INPUT", `--out ${out} is the prompts file`);
   const metadata = {
     model: resolve(dir),
     prompts: promptsFile,
@@ -145,9 +188,9 @@ export async function hiddenStatesAction(dir: string, options: HiddenStatesOptio
     const { transformersHiddenStates } = await import("@cftkit/lm");
     const result = await transformersHiddenStates(dir, ids, out, {
       python: options.python,
-      device: options.device as "auto",
-      dtype: options.dtype as "auto",
-      batchSize: parseNumberOption("--batch-size", options.batchSize),
+      device: options.device,
+      dtype: options.dtype,
+      batchSize: options.batchSize,
       metadata,
       log: (line) => log(options, line),
     });
@@ -155,10 +198,7 @@ export async function hiddenStatesAction(dir: string, options: HiddenStatesOptio
     extra = { device: result.device, dtype: result.dtype };
   } else {
     const { reasonToStream } = await import("@cftkit/lm");
-    const budget =
-      options.memoryBudget === undefined
-        ? undefined
-        : parseNumberOption("--memory-budget", options.memoryBudget) * 1024 ** 3;
+    const budget = options.memoryBudget === undefined ? undefined : options.memoryBudget * 1024 ** 3;
     const reason = options.stream ? null : reasonToStream(config, budget);
     if (reason) log(options, `streaming the model one layer at a time: ${reason}`);
     engine = options.stream || reason ? "streamed" : "in-memory";
@@ -194,7 +234,7 @@ async function runEmbedded(
     const workDir = resolve(options.workDir ?? `${out}.work`);
     const result = await streamedMeanHiddenStates(dir, ids, {
       workDir,
-      batchTokens: parseNumberOption("--batch-tokens", options.batchTokens),
+      batchTokens: options.batchTokens,
       progress: progress(options),
       log: (line) => log(options, line),
     });
@@ -205,7 +245,7 @@ async function runEmbedded(
   const model = await CausalLM.load(dir);
   try {
     const means = await model.meanHiddenStatesOfIds(ids, {
-      batchSize: parseNumberOption("--batch-size", options.batchSize),
+      batchSize: options.batchSize,
       progress: progress(options),
     });
     const H = model.config.hiddenSize;
