@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { SeededRandom, writeJsonAtomic } from "@cftkit/core";
 import { BYTE_LEVEL_IDS, byteLevelTokenizerFiles } from "@cftkit/lm";
 import { ShardedSafetensorsWriter, type TensorSpec, f32BitsToBf16 } from "@cftkit/safetensors";
-import { llamaTensorSpecs } from "./make-fixtures.ts";
+import { llamaTensorSpecs } from "./make-fixtures.js";
 
 export type LargeShape = "8b" | "1b";
 
@@ -74,7 +74,17 @@ export async function makeLargeCheckpoint(
   shape: LargeShape,
   dir: string,
 ): Promise<{ dir: string; skipped: boolean }> {
-  const config = largeCheckpointConfig(shape);
+  return writeRandomBf16Llama(dir, largeCheckpointConfig(shape));
+}
+
+/**
+ * A random BF16 Llama folder for `config` (head_dim = hidden / heads) with the byte-level tokenizer, in shards of
+ * at most 5 GB; config.json is written last and marks it complete, so a folder already holding it is kept.
+ */
+export async function writeRandomBf16Llama(
+  dir: string,
+  config: Record<string, unknown>,
+): Promise<{ dir: string; skipped: boolean }> {
   const marker = join(dir, "config.json");
   try {
     const existing = JSON.parse(await readFile(marker, "utf8")) as Record<string, unknown>;
@@ -82,7 +92,6 @@ export async function makeLargeCheckpoint(
   } catch {
     // not written yet
   }
-  // Both shapes have head_dim = hidden / heads, as llamaTensorSpecs assumes.
   let specs: TensorSpec[] = llamaTensorSpecs(config, "BF16");
   if (config.tie_word_embeddings) specs = specs.filter((s) => s.name !== "lm_head.weight");
   const random = new SeededRandom(17);

@@ -6,6 +6,7 @@
  * resume after its last finished layer. Same numbers as `CausalLM.meanHiddenStatesOfIds` (HF
  * `output_hidden_states`: index 0 = embeddings, the last after the final norm).
  */
+import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { CftkitError, type ProgressReporter, silentProgress, stableHash } from "@cftkit/core";
@@ -47,7 +48,6 @@ async function runFingerprint(
   config: ModelConfig,
   tokenIds: number[][],
 ): Promise<string> {
-  const { stat } = await import("node:fs/promises");
   const files = await Promise.all(
     ckpt.files.map(async (f) => {
       const s = await stat(f);
