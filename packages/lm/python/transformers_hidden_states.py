@@ -119,6 +119,8 @@ def main(argv):
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype_name = args.dtype if args.dtype != "auto" else ("bfloat16" if device == "cuda" else "float32")
+    if dtype_name == "float32" and device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False  # true float32 matmuls, comparable with the CPU engines
     model = AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=getattr(torch, dtype_name))
     model.eval()
     model.to(device)
