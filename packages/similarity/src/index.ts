@@ -1,6 +1,12 @@
 export { covarianceShift, type CovarianceShift, type SampleMatrix } from "./covariance-drift.js";
 export { symmetricEigenSystem } from "./symmetric-eigen.js";
-export { readActivationFile, type ActivationFile, type ActivationLayer } from "./activation-file.js";
+export {
+  readActivationFile,
+  writeActivationFile,
+  type ActivationFile,
+  type ActivationFileShape,
+  type ActivationLayer,
+} from "./activation-file.js";
 export { layerDrift, layerDriftFromFiles, modelDrift, type LayerDrift } from "./layer-drift.js";
 export { modelParameterDifference, compareModels, type MpdResult } from "./model-parameter-difference.js";
 export { project, type ProjectionMethod, type ProjectionOptions } from "./projection.js";
@@ -8,6 +14,7 @@ export {
   lineChartSvg,
   scatterChartSvg,
   renderVegaLiteSvg,
+  type VegaLiteSpec,
   type LineSeries,
   type ScatterPoint,
   type ChartOptions,
@@ -18,7 +25,6 @@ export {
   DEFAULT_SENTENCE_MODEL,
   type SentenceEncoderOptions,
 } from "./encoders/sentence-transformer-encoder.js";
-export { CausalLmEncoder } from "./encoders/causal-lm-encoder.js";
 export { CachedEncoder } from "./embedding-cache.js";
 export {
   des,
@@ -30,4 +36,3 @@ export {
   type EmbeddableRecord,
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
-export { writeActivationFile } from "./activation-file.js";

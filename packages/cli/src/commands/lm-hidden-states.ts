@@ -238,7 +238,9 @@ async function runEmbedded(
       progress: progress(options),
       log: (line) => log(options, line),
     });
-    await writeActivationFile(out, result.layers, ids.length, { ...metadata, engine: "streamed" });
+    const H = result.config.hiddenSize;
+    const perSample = ids.map((_, s) => result.layers.map((layer) => layer.subarray(s * H, (s + 1) * H)));
+    await writeActivationFile(out, perSample, { ...metadata, engine: "streamed" });
     await rm(workDir, { recursive: true, force: true });
     return { resumed_after_layer: result.resumedAfterLayer };
   }
@@ -248,13 +250,7 @@ async function runEmbedded(
       batchSize: options.batchSize,
       progress: progress(options),
     });
-    const H = model.config.hiddenSize;
-    const layers = Array.from({ length: model.config.numHiddenLayers + 1 }, (_, l) => {
-      const data = new Float32Array(means.length * H);
-      for (const [s, m] of means.entries()) data.set(m[l]!, s * H);
-      return data;
-    });
-    await writeActivationFile(out, layers, ids.length, { ...metadata, engine: "in-memory" });
+    await writeActivationFile(out, means, { ...metadata, engine: "in-memory" });
     return {};
   } finally {
     model.dispose();
