@@ -40,3 +40,8 @@ export {
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
 export { importOptional } from "./optional-import.js";
+export { printable, printableLines, hasUnprintable } from "./printable.js";
+export { shellQuote, shellCommand, shellComment, ShellScript } from "./shell-script.js";
+export { resolveInsideFolder } from "./path-inside.js";
+export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type SplitLine } from "./line-splitter.js";
+export type { ReadJsonLinesOptions } from "./json-lines.js";

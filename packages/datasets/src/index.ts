@@ -60,4 +60,5 @@ export {
   toTrainingExample,
 } from "./export.js";
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
+export { hasResponse, trainableRecords } from "./trainable.js";
 export { FileIssueError, jsonlRows, jsonRows, type RawRow } from "./read-rows.js";

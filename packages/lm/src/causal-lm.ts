@@ -699,8 +699,18 @@ export class CausalLM {
 
   private checkIds(rows: number[][]): void {
     if (rows.length === 0) throw new CftkitError("LM_BAD_INPUT", "no token rows given");
+    // Positions past max_position_embeddings were never trained (dynamic RoPE scaling is made for them).
+    const maxLength =
+      this.config.ropeScaling?.type === "dynamic"
+        ? Number.POSITIVE_INFINITY
+        : this.config.maxPositionEmbeddings;
     for (const r of rows) {
       if (r.length === 0) throw new CftkitError("LM_BAD_INPUT", "a token row is empty");
+      if (r.length > maxLength)
+        throw new CftkitError(
+          "LM_TOO_MANY_TOKENS",
+          `${r.length} token ids, but the model handles at most max_position_embeddings = ${maxLength} positions (config.json); pass at most ${maxLength} ids`,
+        );
       for (const t of r)
         if (!Number.isInteger(t) || t < 0 || t >= this.config.vocabSize)
           throw new CftkitError(

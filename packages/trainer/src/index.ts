@@ -117,6 +117,10 @@ export {
   type EmbeddedTrainSettings,
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
+export { readAxolotlLogFile, type ParsedAxolotlLog } from "./axolotl-log-file.js";
+export { stringifyForPython, pythonYamlNumber } from "./python-yaml.js";
+export { planRelativeTo, planResolvedFrom, isLocalReference } from "./plan-paths.js";
+export type { MissingInput } from "./strategy-compiler.js";
 export {
   STRATEGY_CATALOGUE,
   STRATEGY_NAMES,

@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, shellCommand } from "@cftkit/core";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
 import { count, defineCommand, flag, list, param, text } from "../define-command.js";
@@ -216,14 +216,10 @@ const lmEval = defineCommand({
     const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
     if (options.dryRun) {
       if (options.json) printJson({ command: [command, ...args] });
-      else
-        printHuman(
-          options,
-          [command, ...args].map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(" "),
-        );
+      else printHuman(options, shellCommand([command, ...args]));
       return;
     }
-    log(options, `running ${command} ${args.join(" ")}`);
+    log(options, `running ${shellCommand([command, ...args])}`);
     const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
     const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
     if (options.json) printJson({ ...results, abilities });

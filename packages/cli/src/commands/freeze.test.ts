@@ -88,6 +88,28 @@ describe("cftkit freeze", () => {
     expect(Object.keys(diff.scores).length).toBe(12);
     expect(diff.frozen.length).toBe(6);
     expect(Array.isArray(diff.unfrozen_parameters)).toBe(true);
+    expect(diff.effective_top_k).toEqual({
+      "self_attn.q_proj": 2,
+      "self_attn.k_proj": 2,
+      "self_attn.v_proj": 2,
+    });
+    expect(diff.notes).toEqual([]);
+    // K above the number of layers: say what was done (every module of each type frozen, effective k).
+    const big = cftkit(["freeze", "diff", base, tuned, "--top-k", "10", "--json"]);
+    expect(big.status, big.stderr).toBe(0);
+    const bigDoc = JSON.parse(big.stdout);
+    expect(bigDoc.top_k).toBe(10);
+    expect(bigDoc.effective_top_k).toEqual({
+      "self_attn.q_proj": 4,
+      "self_attn.k_proj": 4,
+      "self_attn.v_proj": 4,
+    });
+    expect(bigDoc.notes).toHaveLength(3);
+    expect(bigDoc.notes[0]).toMatch(
+      /--top-k 10 but the model has only 4 self_attn\.q_proj modules: froze all 4/,
+    );
+    const human = cftkit(["freeze", "diff", base, tuned, "--top-k", "10"]);
+    expect(human.stderr).toMatch(/note: --top-k 10 but the model has only 4/);
     const r = cftkit(["freeze", "random", base, "--k", "2", "--seed", "11", "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const rnd = JSON.parse(r.stdout);

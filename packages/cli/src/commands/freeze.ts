@@ -169,6 +169,8 @@ const diff = defineCommand({
       unfrozen_parameters: result.unfrozen_parameters,
       types: result.types,
       top_k: topK,
+      effective_top_k: result.effective_top_k,
+      notes: result.notes,
     };
     const files = await writeSelection(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc);
     if (options.json) {
@@ -183,6 +185,7 @@ const diff = defineCommand({
     ]);
     printHuman(options, formatTable(["module", "||ΔW||_F", "relative", ""], rows));
     printHuman(options, `\n${result.yaml}`);
+    for (const note of result.notes) log(options, `note: ${note}`);
   },
 });
 

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import type { RunContext } from "../run-context.js";
+import { absolutePath, type RunContext } from "../run-context.js";
 import type { PairState, RunState } from "../run-state.js";
 import type {
   ExperimentResults,
@@ -55,7 +55,7 @@ function strategyResults(pair: PairState): StrategyResult[] {
 
 function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
   const setting = pair.stage.setting;
-  const shown = (path: string) => relative(ctx.baseDir, path) || path;
+  const shown = (path: string) => relative(ctx.baseDir, absolutePath(ctx, path)) || path;
   return {
     name: pair.name,
     description: setting.description ?? "",
