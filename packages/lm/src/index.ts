@@ -116,3 +116,22 @@ export {
   estimateTrainingMemory,
   type TrainingMemoryEstimate,
 } from "./training-memory.js";
+// Layer-streamed hidden states for models too big to hold.
+export {
+  streamedMeanHiddenStates,
+  type StreamedHiddenStatesOptions,
+  type StreamedHiddenStates,
+} from "./streamed-hidden-states/streamed-hidden-states.js";
+export {
+  reasonToStream,
+  defaultMemoryBudget,
+  inMemoryWeightBytes,
+} from "./streamed-hidden-states/memory-budget.js";
+export { buildDecoderLayerOnnx, OrtDecoderLayer } from "./streamed-hidden-states/ort-decoder-layer.js";
+export { checkedTensorInfo } from "./model-folder.js";
+export {
+  transformersHiddenStates,
+  transformersScriptPath,
+  type TransformersEngineOptions,
+  type TransformersEngineResult,
+} from "./streamed-hidden-states/transformers-engine.js";
