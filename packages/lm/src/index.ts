@@ -107,3 +107,9 @@ export {
   type TrainLogEntry,
 } from "./training-checkpoint.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
+export {
+  startOpenAIServer,
+  type OpenAIServerOptions,
+  type OpenAIServerStats,
+  type RunningOpenAIServer,
+} from "./serve/openai-server.js";

@@ -4,6 +4,7 @@ import { evalCommand } from "./eval.js";
 import { freezeCommand } from "./freeze.js";
 import { inspectCommand } from "./inspect.js";
 import { lmCommand } from "./lm.js";
+import { lmServeCommand } from "./lm-serve.js";
 import { lmTrainCommand } from "./lm-train.js";
 import { quickstartCommand } from "./quickstart.js";
 import { replayCommand } from "./replay.js";
@@ -23,5 +24,6 @@ export const commandModules: CommandModule[] = [
   replayCommand,
   lmCommand,
   lmTrainCommand,
+  lmServeCommand,
   freezeCommand,
 ];
