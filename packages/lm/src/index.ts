@@ -113,3 +113,4 @@ export {
   type OpenAIServerStats,
   type RunningOpenAIServer,
 } from "./serve/openai-server.js";
+export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";

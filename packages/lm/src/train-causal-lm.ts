@@ -116,6 +116,8 @@ export interface TrainOptions {
   onMetrics?: (m: TrainMetrics) => void;
   /** Stop after this many optimizer steps of this call (simulates an interruption; for tests). */
   stopAfterSteps?: number;
+  /** Where the metrics lines go (default `<outDir>/metrics.jsonl`; a launcher parsing the output may own that name). */
+  metricsPath?: string;
 }
 
 export interface TrainResult {
@@ -393,7 +395,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
   const storeFor = (dropoutRng?: SeededRandom): ParamStore =>
     lora ? lora.wrap(baseStore, dropoutRng) : baseStore;
 
-  const metricsPath = join(outDir, "metrics.jsonl");
+  const metricsPath = options.metricsPath ? resolve(options.metricsPath) : join(outDir, "metrics.jsonl");
   let logHistory: TrainLogEntry[] = [];
   let startStep = 0;
   let tokensSeen = 0;

@@ -117,3 +117,12 @@ export {
   type EmbeddedTrainSettings,
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
+export {
+  rehearseAxolotlConfig,
+  readRehearsalConfig,
+  formatCheck,
+  type RehearseOptions,
+  type RehearseResult,
+} from "./rehearse/rehearse.js";
+export { parseRehearsalConfig, REHEARSAL_KNOWN_KEYS, type RehearsalSettings } from "./rehearse/rehearsal-settings.js";
+export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";

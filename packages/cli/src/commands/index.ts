@@ -11,6 +11,7 @@ import { replayCommand } from "./replay.js";
 import { runCommand } from "./run.js";
 import { similarityCommand } from "./similarity.js";
 import { trainCommand } from "./train.js";
+import { trainRehearseCommand } from "./train-rehearse.js";
 
 /** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
 export const commandModules: CommandModule[] = [
@@ -20,6 +21,7 @@ export const commandModules: CommandModule[] = [
   similarityCommand,
   dataCommand,
   trainCommand,
+  trainRehearseCommand,
   evalCommand,
   replayCommand,
   lmCommand,
