@@ -124,5 +124,9 @@ export {
   type RehearseOptions,
   type RehearseResult,
 } from "./rehearse/rehearse.js";
-export { parseRehearsalConfig, REHEARSAL_KNOWN_KEYS, type RehearsalSettings } from "./rehearse/rehearsal-settings.js";
+export {
+  parseRehearsalConfig,
+  REHEARSAL_KNOWN_KEYS,
+  type RehearsalSettings,
+} from "./rehearse/rehearsal-settings.js";
 export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";

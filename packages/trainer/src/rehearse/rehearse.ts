@@ -119,6 +119,8 @@ export async function rehearseAxolotlConfig(
     unsupported: parsed.unsupported,
     hardwareOnly: parsed.hardwareOnly,
   };
+  // Axolotl's own warning (utils/freeze.py), which the launcher's failure diagnosis recognises.
+  if (check.trainableParameters === 0) write("All parameters are frozen. Model will not be trained.");
   if (options.check) {
     for (const line of formatCheck(check)) write(line);
     assertUnfrozenCheck(check, configPath);
