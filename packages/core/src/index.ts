@@ -39,3 +39,10 @@ export {
   type FaultEndpoint,
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
+export {
+  launchOpenAIServer,
+  freePort,
+  fillServerArgv,
+  type LaunchServerOptions,
+  type LaunchedServer,
+} from "./server-launcher.js";
