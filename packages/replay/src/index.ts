@@ -66,3 +66,4 @@ export {
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
+export { sharedGenerator } from "./shared-generator.js";
