@@ -130,3 +130,10 @@ export {
   type RehearsalSettings,
 } from "./rehearse/rehearsal-settings.js";
 export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";
+export {
+  trainWithAxolotl,
+  checkPlanTrainable,
+  runAxolotlMergeLora,
+  type AxolotlTrainingOptions,
+  type AxolotlTrainingOutcome,
+} from "./axolotl-training.js";

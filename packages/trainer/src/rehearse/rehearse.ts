@@ -7,7 +7,7 @@ import { readStructuredFile } from "../read-structured-file.js";
 import { readTrainingExamples, splitValidation, type TrainingExampleRow } from "../training-data.js";
 import { type ParsedRehearsal, parseRehearsalConfig, type RehearsalSettings } from "./rehearsal-settings.js";
 import { metricsDictLine, tqdmLine } from "./trainer-log-lines.js";
-import { assertUnfrozenCheck, checkUnfrozenParameters, type UnfrozenCheck } from "./unfrozen-check.js";
+import { assertUnfrozenCheck, checkTrainable, type UnfrozenCheck } from "./unfrozen-check.js";
 
 export interface RehearseOptions {
   /** Merge the LoRA adapter in output_dir into `<output_dir>/merged` instead of training. */
@@ -62,24 +62,7 @@ export async function readRehearsalConfig(
 
 /** What trains under the config: `unfrozen_parameters`, the LoRA matrices, or every tensor. */
 async function trainableCheck(s: RehearsalSettings): Promise<UnfrozenCheck> {
-  const { readModelConfig, parameterSpecs, loraTargetModules } = await import("@cftkit/lm");
-  const tensors = parameterSpecs(await readModelConfig(s.baseModel));
-  if (s.unfrozenParameters) return checkUnfrozenParameters(tensors, s.unfrozenParameters);
-  const check = checkUnfrozenParameters(tensors, [""]); // the empty pattern matches every tensor
-  if (!s.lora) return { ...check, patterns: [] };
-  const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
-  const modules = loraTargetModules([...shapes.keys()], s.lora.targetModules);
-  const loraParameters = modules.reduce((sum, m) => {
-    const [out, inFeatures] = shapes.get(`${m}.weight`)! as [number, number];
-    return sum + s.lora!.r * (out + inFeatures);
-  }, 0);
-  return {
-    ...check,
-    patterns: [],
-    trainable: modules.map((m) => `${m} (LoRA r=${s.lora!.r})`),
-    trainableParameters: loraParameters,
-    problems: modules.length === 0 ? ["the LoRA target modules match no linear layer"] : [],
-  };
+  return checkTrainable(s.baseModel, { unfrozenParameters: s.unfrozenParameters, lora: s.lora });
 }
 
 export function formatCheck(check: UnfrozenCheck): string[] {

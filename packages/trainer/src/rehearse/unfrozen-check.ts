@@ -1,5 +1,5 @@
 import { CftkitError } from "@cftkit/core";
-import { unfrozenPatternToRegExp } from "@cftkit/lm";
+import { type LoraOptions, unfrozenPatternToRegExp } from "@cftkit/lm";
 
 export interface TensorShape {
   name: string;
@@ -83,4 +83,32 @@ export function assertUnfrozenCheck(check: UnfrozenCheck, configPath: string): v
     `${configPath}: unfrozen_parameters would waste the run:\n  - ${check.problems.join("\n  - ")}`,
     { details: { problems: check.problems } },
   );
+}
+
+/**
+ * What trains in the model folder `baseModel`: the tensors `unfrozenParameters` unfreeze, the LoRA matrices
+ * of the targeted linear layers (r · (in + out) each), or every tensor.
+ */
+export async function checkTrainable(
+  baseModel: string,
+  options: { unfrozenParameters?: readonly string[]; lora?: LoraOptions },
+): Promise<UnfrozenCheck> {
+  const { readModelConfig, parameterSpecs, loraTargetModules } = await import("@cftkit/lm");
+  const tensors = parameterSpecs(await readModelConfig(baseModel));
+  if (options.unfrozenParameters) return checkUnfrozenParameters(tensors, options.unfrozenParameters);
+  const all = { ...checkUnfrozenParameters(tensors, [""]), patterns: [] }; // "" matches every tensor
+  const lora = options.lora;
+  if (!lora) return all;
+  const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
+  const modules = loraTargetModules([...shapes.keys()], lora.targetModules);
+  const loraParameters = modules.reduce((sum, m) => {
+    const [out, inFeatures] = shapes.get(`${m}.weight`)! as [number, number];
+    return sum + lora.r * (out + inFeatures);
+  }, 0);
+  return {
+    ...all,
+    trainable: modules.map((m) => `${m} (LoRA r=${lora.r})`),
+    trainableParameters: loraParameters,
+    problems: modules.length === 0 ? ["the LoRA target modules match no linear layer"] : [],
+  };
 }

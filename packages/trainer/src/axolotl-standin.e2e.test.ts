@@ -6,6 +6,7 @@ import { isCftkitError } from "@cftkit/core";
 import { CausalLM, readTrainerState } from "@cftkit/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAxolotl } from "./axolotl-launcher.js";
+import { trainWithAxolotl } from "./axolotl-training.js";
 import { repoPath } from "./testing/repo-paths.js";
 import { parseTrainingPlan, type TrainingPlan } from "./training-plan.js";
 
@@ -89,4 +90,31 @@ describe("the Axolotl launcher with the axolotl stand-in on PATH", () => {
     expect(existsSync(join(p.output_dir, "model.safetensors"))).toBe(false);
     expect(existsSync(join(p.output_dir, "checkpoint-1"))).toBe(false);
   }, 60_000);
+
+  it("trainWithAxolotl: an interrupted LoRA run resumes from its checkpoint, then merge-lora gives a complete model", async () => {
+    const p = plan("lora", { strategy: "LoRA", lora: { r: 4, alpha: 8, dropout: 0 } });
+    p.hyperparameters.num_epochs = 2;
+    const controller = new AbortController();
+    const first = await trainWithAxolotl(p, {
+      env,
+      signal: controller.signal,
+      onOutput: (_stream, text) => {
+        if (text.includes("'epoch': '1'")) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect(isCftkitError(first) && first.code).toBe("AXOLOTL_KILLED");
+    expect(existsSync(join(p.output_dir, "checkpoint-1"))).toBe(true);
+    const second = await trainWithAxolotl(p, { env });
+    expect(second.resumedFrom).toMatch(/checkpoint-\d$/);
+    expect(second.steps).toBe(4);
+    expect(second.modelDir).toBe(join(p.output_dir, "merged"));
+    const model = await CausalLM.load(second.modelDir);
+    expect(model.tokenizer).not.toBeNull();
+    // LoRA trains r · (in + out) per targeted linear weight (q/k/v/o, gate/up/down of every layer).
+    const linear = (await model.weights()).filter((w) =>
+      /layers\.\d+\.(self_attn|mlp)\.\w+_proj\.weight$/.test(w.name),
+    );
+    expect(second.trainable).toBe(linear.reduce((sum, w) => sum + 4 * (w.shape[0]! + w.shape[1]!), 0));
+    model.dispose();
+  }, 180_000);
 });
