@@ -48,16 +48,27 @@ export function fillServerArgv(argv: readonly string[], model: string, port: num
 }
 
 const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-/** Servers started here never outlive this process, however it ends. */
+let hooksInstalled = false;
+
+/** Stop every live server, then end this process by `signal` as it would have ended without us. */
+function onTerminatingSignal(signal: NodeJS.Signals): void {
+  for (const c of live) c.kill("SIGTERM");
+  // Another handler (a CLI that shuts down cleanly) decides what happens next; otherwise die by the signal.
+  if (process.listenerCount(signal) > 1) return;
+  process.removeListener(signal, onTerminatingSignal);
+  process.kill(process.pid, signal);
+}
+
+/** Servers started here never outlive this process: stopped on exit, Ctrl-C, SIGTERM and SIGHUP. */
 function trackChild(child: ChildProcess): void {
   live.add(child);
   child.once("exit", () => live.delete(child));
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
+  if (hooksInstalled) return;
+  hooksInstalled = true;
   process.once("exit", () => {
     for (const c of live) c.kill("SIGKILL");
   });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onTerminatingSignal);
 }
 
 function stopChild(child: ChildProcess, graceMs: number): Promise<void> {

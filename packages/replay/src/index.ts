@@ -67,3 +67,9 @@ export {
   type MixFormat,
 } from "./replay-files.js";
 export { sharedGenerator } from "./shared-generator.js";
+export {
+  withGenerationServers,
+  generationMode,
+  type GenerationServersConfig,
+  type GenerationSession,
+} from "./generation-servers.js";
