@@ -143,3 +143,4 @@ export {
   parseLmEvalResults,
   runLmEval,
 } from "./lm-eval-bridge.js";
+export { taskAbility } from "./aggregate.js";
