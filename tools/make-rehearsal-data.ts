@@ -4,7 +4,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { QUICKSTART_PROFILES, bundledDataDir } from "@cftkit/runner";
+import { QUICKSTART_PROFILES, bundledDataDir } from "../packages/runner/src/index.js";
 import { prepareQuickstartData } from "../packages/runner/src/quickstart-data.js";
 
 const root = fileURLToPath(new URL("../examples/rehearsal/", import.meta.url));
@@ -12,7 +12,7 @@ const sizes = {
   ...QUICKSTART_PROFILES.fast,
   phase1Records: 32,
   phase2PerLanguage: 4,
-  heldoutPerLanguage: 2,
+  heldoutPerLanguage: 1,
   qaPerLanguage: 1,
 };
 const data = await prepareQuickstartData(bundledDataDir(), root, sizes, 42);
@@ -30,6 +30,7 @@ await writeFile(join(root, data.english), `${english.join("\n")}\n`);
 for (const unused of [
   data.phase1.similar.chat,
   data.phase1.similar.records,
+  data.phase1.dissimilar.records,
   data.driftPrompts,
   data.heldoutAlpaca,
 ])
