@@ -73,7 +73,7 @@ describe("the Axolotl launcher with the axolotl stand-in on PATH", () => {
     const state = await readTrainerState(join(p.output_dir, "checkpoint-2"));
     const train = parsed.filter((m) => m.type === "train");
     expect(train.map((m) => m.step)).toEqual(state.log_history.map((e) => e.step));
-    train.forEach((m, i) => expect(m.loss).toBeCloseTo(state.log_history[i]!.loss, 3));
+    for (const [i, m] of train.entries()) expect(m.loss).toBeCloseTo(state.log_history[i]!.loss, 3);
     expect(result.finalLoss).toBeCloseTo(state.log_history.at(-1)!.loss, 3);
   }, 120_000);
 
