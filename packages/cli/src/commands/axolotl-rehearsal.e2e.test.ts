@@ -63,21 +63,24 @@ describe("examples/axolotl-rehearsal.yaml", () => {
       join(models, "base"),
     ]);
     expect(init.code, init.stderr).toBe(0);
-    const instruct = await runCftkit([
-      "lm",
-      "train",
-      join(models, "base"),
-      "--data",
-      join(examples, "rehearsal/data/phase1-alpaca.chat.jsonl"),
-      "--out",
-      join(models, "instruct"),
-      "--lr",
-      "3e-3",
-      "--max-steps",
-      "4",
-      "--batch",
-      "8",
-    ]);
+    const instruct = await runCftkit(
+      [
+        "lm",
+        "train",
+        join(models, "base"),
+        "--data",
+        join(examples, "rehearsal/data/phase1-alpaca.chat.jsonl"),
+        "--out",
+        join(models, "instruct"),
+        "--lr",
+        "3e-3",
+        "--max-steps",
+        "4",
+        "--batch",
+        "8",
+      ],
+      { timeoutMs: 900_000 },
+    );
     expect(instruct.code, instruct.stderr).toBe(0);
 
     // First run: interrupt once the first Phase-2 run has written a checkpoint.
