@@ -46,3 +46,4 @@ export {
   type LaunchServerOptions,
   type LaunchedServer,
 } from "./server-launcher.js";
+export { importOptional } from "./optional-import.js";

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
+import { CftkitError, importOptional, type ProgressReporter, silentProgress } from "@cftkit/core";
 import type { FeatureExtractionPipeline } from "@huggingface/transformers";
 import type { TextEncoder } from "./text-encoder.js";
 
@@ -30,7 +30,11 @@ export class SentenceTransformerEncoder implements TextEncoder {
 
   static async load(options: SentenceEncoderOptions = {}): Promise<SentenceTransformerEncoder> {
     const model = options.model ?? DEFAULT_SENTENCE_MODEL;
-    const transformers = await import("@huggingface/transformers");
+    const transformers = await importOptional(
+      "@huggingface/transformers",
+      "the sentence encoder (LaBSE)",
+      () => import("@huggingface/transformers"),
+    );
     const { env, pipeline } = transformers;
     const localDir = existsSync(model) ? resolve(model) : null;
     if (localDir) {
