@@ -39,6 +39,13 @@ export {
   type FaultEndpoint,
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
+export {
+  launchOpenAIServer,
+  freePort,
+  fillServerArgv,
+  type LaunchServerOptions,
+  type LaunchedServer,
+} from "./server-launcher.js";
 export { importOptional } from "./optional-import.js";
 export { printable, printableLines, hasUnprintable } from "./printable.js";
 export { shellQuote, shellCommand, shellComment, ShellScript } from "./shell-script.js";

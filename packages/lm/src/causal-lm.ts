@@ -61,6 +61,8 @@ export interface GenerateOptions {
   /** Prompts per forward batch (default 8; left padding). */
   batchSize?: number;
   progress?: ProgressReporter;
+  /** Checked before every decoding step: an aborted signal ends generation with LM_ABORTED (a server's client left). */
+  signal?: AbortSignal;
 }
 
 export interface GenerateResult {
@@ -406,6 +408,7 @@ export class CausalLM {
         stopIds,
         stop: opts.stop ?? [],
         useCache: opts.useCache ?? true,
+        signal: opts.signal,
       });
       out.forEach((r, i) => {
         results[start + i] = r;
@@ -426,6 +429,7 @@ export class CausalLM {
       stopIds: Set<number>;
       stop: string[];
       useCache: boolean;
+      signal?: AbortSignal;
     },
   ): Promise<GenerateResult[]> {
     const tok = this.tokenizer!;
@@ -441,6 +445,12 @@ export class CausalLM {
     let nextInput = ids;
     try {
       while (step < o.maxNew) {
+        if (o.signal) {
+          // Tensor reads resolve as microtasks: let socket events (a client leaving) run between tokens.
+          await new Promise((r) => setImmediate(r));
+          if (o.signal.aborted)
+            throw new CftkitError("LM_ABORTED", "generation was cancelled", { exitCode: 1 });
+        }
         const positions = positionsFromMask(mask);
         const res = o.useCache
           ? llamaForward(this.config, this.store, nextInput, {

@@ -135,3 +135,10 @@ export {
   type TransformersEngineOptions,
   type TransformersEngineResult,
 } from "./streamed-hidden-states/transformers-engine.js";
+export {
+  startOpenAIServer,
+  type OpenAIServerOptions,
+  type OpenAIServerStats,
+  type RunningOpenAIServer,
+} from "./serve/openai-server.js";
+export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";

@@ -120,6 +120,8 @@ export interface TrainOptions {
   engine?: TrainEngineName;
   /** Memory training may use (default: what the machine has free); a micro-batch that needs more is refused. */
   memoryBudgetBytes?: number;
+  /** Where the metrics lines go (default `<outDir>/metrics.jsonl`; a launcher parsing the output may own that name). */
+  metricsPath?: string;
 }
 
 export interface TrainResult {
@@ -331,7 +333,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
   }
   const lora = options.lora ?? null;
 
-  const metricsPath = join(outDir, "metrics.jsonl");
+  const metricsPath = options.metricsPath ? resolve(options.metricsPath) : join(outDir, "metrics.jsonl");
   let logHistory: TrainLogEntry[] = [];
   let startStep = 0;
   let tokensSeen = 0;

@@ -66,3 +66,10 @@ export {
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
+export { sharedGenerator } from "./shared-generator.js";
+export {
+  withGenerationServers,
+  generationMode,
+  type GenerationServersConfig,
+  type GenerationSession,
+} from "./generation-servers.js";

@@ -122,6 +122,26 @@ export { stringifyForPython, pythonYamlNumber } from "./python-yaml.js";
 export { planRelativeTo, planResolvedFrom, isLocalReference } from "./plan-paths.js";
 export type { MissingInput } from "./strategy-compiler.js";
 export {
+  rehearseAxolotlConfig,
+  readRehearsalConfig,
+  formatCheck,
+  type RehearseOptions,
+  type RehearseResult,
+} from "./rehearse/rehearse.js";
+export {
+  parseRehearsalConfig,
+  REHEARSAL_KNOWN_KEYS,
+  type RehearsalSettings,
+} from "./rehearse/rehearsal-settings.js";
+export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";
+export {
+  trainWithAxolotl,
+  checkPlanTrainable,
+  runAxolotlMergeLora,
+  type AxolotlTrainingOptions,
+  type AxolotlTrainingOutcome,
+} from "./axolotl-training.js";
+export {
   STRATEGY_CATALOGUE,
   STRATEGY_NAMES,
   FREEZE_STRATEGY_NAMES,

@@ -6,12 +6,14 @@ import { evalRunCommands } from "./eval-run.js";
 import { freezeCommands } from "./freeze.js";
 import { inspectCommands } from "./inspect.js";
 import { lmCommands } from "./lm.js";
+import { lmServeCommands } from "./lm-serve.js";
 import { lmTrainCommands } from "./lm-train.js";
 import { quickstartCommand } from "./quickstart.js";
 import { replayCommands } from "./replay.js";
 import { runCommand } from "./run.js";
 import { similarityCommands } from "./similarity.js";
 import { trainCommands } from "./train.js";
+import { trainRehearseCommands } from "./train-rehearse.js";
 
 /** Commands that still register themselves with commander (listed first in --help). */
 export const commandModules: CommandModule[] = [quickstartCommand, runCommand];
@@ -25,11 +27,13 @@ export const declaredCommands: DeclaredCommand[] = [
   ...similarityCommands,
   ...dataCommands,
   ...trainCommands,
+  ...trainRehearseCommands,
   ...evalCommands,
   ...evalRunCommands,
   ...replayCommands,
   ...lmCommands,
   ...lmTrainCommands,
+  ...lmServeCommands,
   ...freezeCommands,
 ];
 
