@@ -202,6 +202,8 @@ export interface GrFileOptions extends ReplayInputs {
   fsyncEvery?: number;
   fsyncIntervalMs?: number;
   maxConsecutiveFailures?: number;
+  /** Most further candidates to generate for when the filters drop generations. Default: no limit. */
+  maxTopUps?: number;
 }
 
 /**
@@ -271,7 +273,8 @@ async function generateWithTopUps(
   inputs: GrFileOptions,
   out: string,
 ): Promise<{ summary: GenerativeReplaySummary; tried: number }> {
-  const order = [...selection.records, ...selection.reserve];
+  const limit = selection.records.length + (inputs.maxTopUps ?? Number.POSITIVE_INFINITY);
+  const order = [...selection.records, ...selection.reserve].slice(0, limit);
   let tried = selection.records.length;
   for (;;) {
     const summary = await runGenerativeReplay({

@@ -10,6 +10,10 @@ import {
   type QualityFilterOptions,
   type ReplayGenerator,
   runEnglishReplay,
+  type EnglishReplayManifest,
+  type GenerativeReplayManifest,
+  REPLAY_MODES,
+  type ReplayMode,
   runGenerativeReplayFiles,
   type SamplingSettings,
 } from "@cftkit/replay";
@@ -32,6 +36,7 @@ interface SelectionFlags extends CommonOptions {
   ratio?: string;
   count?: string;
   seed?: string;
+  mode?: string;
   out: string;
 }
 
@@ -80,17 +85,48 @@ function selectionArgs(flags: SelectionFlags) {
     ratio: flags.ratio === undefined ? undefined : parseNumberOption("--ratio", flags.ratio),
     count: flags.count === undefined ? undefined : parseNumberOption("--count", flags.count),
     seed: parseNumberOption("--seed", flags.seed, 0),
+    mode: replayMode(flags.mode),
     outDir: flags.out,
   };
+}
+
+function replayMode(mode: string | undefined): ReplayMode | "auto" {
+  const m = mode ?? "auto";
+  if (!(REPLAY_MODES as readonly string[]).includes(m)) {
+    throw new CftkitError("CLI_BAD_OPTION", `--mode must be ${REPLAY_MODES.join(", ")}; got "${mode}"`);
+  }
+  return m as ReplayMode | "auto";
+}
+
+/** Say on stderr which mode chose the items and how many, and warn loudly about a shortfall. */
+function reportSelection(flags: SelectionFlags, selection: EnglishReplayManifest["selection"]): void {
+  const size =
+    selection.ratio === null
+      ? `--count ${selection.target}`
+      : `round(${selection.ratio} × |Phase 2| = ${selection.phase2Size}) = ${selection.target}`;
+  const how =
+    selection.mode === "twins"
+      ? "the English twins (shared parallel_id) of the Phase-2 records"
+      : "the English counterpart dataset itself";
+  log(flags, `replay: mode ${selection.mode} (${selection.modeReason}): sampling ${how}; target ${size}`);
+  if (selection.shortfall > 0) {
+    log(
+      flags,
+      `WARNING: replay is SHORT by ${selection.shortfall} of ${selection.target}: only ${selection.selected} English candidates are left (${selection.availableEnglish} found, ${selection.excluded.total} excluded as evaluation items)`,
+    );
+  }
 }
 
 function withSelectionOptions(cmd: Command): Command {
   return cmd
     .requiredOption(
       "--english <file>",
-      "the English counterpart set (shares parallel_id with the Phase-2 set)",
+      "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
     )
-    .option("--phase2 <file>", "the Phase-2 (multilingual) set; without it the English set itself is sampled")
+    .option(
+      "--phase2 <file>",
+      "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
+    )
     .option(
       "--exclude <files...>",
       "evaluation sets whose items are never replayed (by id, parallel_id, instruction)",
@@ -98,6 +134,11 @@ function withSelectionOptions(cmd: Command): Command {
     .option("--ratio <r>", "replay size as a fraction of the Phase-2 size (0.10 = 10%)")
     .option("--count <n>", "replay size as a count")
     .option("--seed <s>", "sampling seed", "0")
+    .option(
+      "--mode <m>",
+      "twins: replay the English twins (shared parallel_id) of Phase-2 records; counterpart: sample the English counterpart dataset (no shared ids, e.g. MultiAlpaca ↔ Alpaca); auto: twins when any exist",
+      "auto",
+    )
     .requiredOption("--out <dir>", "output folder (replay.jsonl, manifest.json)")
     .option("--json", "print one JSON document on stdout")
     .option("--quiet", "no progress");
@@ -173,6 +214,17 @@ function filtersOf(flags: GrFlags): QualityFilterOptions {
   };
 }
 
+/** GR ended with fewer records than its target after trying every candidate: loud, or an error when none. */
+function reportGrShortfall(flags: GrFlags, manifest: GenerativeReplayManifest): void {
+  if (manifest.status !== "short" || !manifest.output) return;
+  const o = manifest.output;
+  const why = `the quality filters rejected ${o.tried - o.accepted} of the ${o.tried} candidates generated for (see ${o.rejectsFile}; --no-filter-* and --language none relax them)`;
+  if (o.accepted === 0) {
+    throw new CftkitError("REPLAY_NOTHING_ACCEPTED", `no replay record was kept: ${why}`);
+  }
+  log(flags, `WARNING: replay is SHORT by ${o.shortfall} of ${o.target}: ${why}`);
+}
+
 function grHuman(summary: GenerativeReplaySummary): string {
   const rows: (string | number)[][] = [
     ["requested", summary.requested],
@@ -198,6 +250,7 @@ export const replayCommand: CommandModule = {
       replay.command("er").description("English replay: English counterparts with their original responses"),
     ).action(async (flags: SelectionFlags) => {
       const manifest = await runEnglishReplay(selectionArgs(flags));
+      reportSelection(flags, manifest.selection);
       if (flags.json) printJson(manifest);
       else {
         printHuman(
@@ -205,7 +258,8 @@ export const replayCommand: CommandModule = {
           formatTable(
             ["english replay", "value"],
             [
-              ["phase-2 size", manifest.selection.phase2Size],
+              ["mode", manifest.selection.mode],
+              ["phase-2 size", manifest.selection.phase2Size ?? "none"],
               ["target", manifest.selection.target],
               ["selected", manifest.selection.selected],
               ["excluded (eval)", manifest.selection.excluded.total],
@@ -213,12 +267,6 @@ export const replayCommand: CommandModule = {
               ["seed", manifest.selection.seed],
             ],
           ),
-        );
-      }
-      if (manifest.selection.shortfall > 0) {
-        log(
-          flags,
-          `warning: ${manifest.selection.shortfall} fewer items than asked for (not enough English counterparts)`,
         );
       }
     });
@@ -284,8 +332,10 @@ export const replayCommand: CommandModule = {
           process.removeListener("SIGTERM", onSignal);
         }
         const { summary, manifest } = result;
+        reportSelection(flags, manifest.selection);
         if (flags.json) printJson({ ...summary, manifest });
         else printHuman(flags, grHuman(summary));
+        reportGrShortfall(flags, manifest);
         const resume = `resume with the same command (finished items are kept and skipped)`;
         if (summary.interrupted) {
           throw new CftkitError(
