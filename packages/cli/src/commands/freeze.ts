@@ -8,7 +8,8 @@ import {
   layerDiff,
   parseTypes,
   randomLayers,
-  type SpectrumMode,
+  requireSpectrumMode,
+  SPECTRUM_MODES,
   spectrum,
 } from "@cftkit/freeze";
 import type { Command } from "commander";
@@ -80,8 +81,9 @@ export const freezeCommand: CommandModule = {
       .requiredOption("--top-percent <P>", "percent of modules per type to select (Spectrum's floor rule)")
       .option(
         "--mode <mode>",
-        "unfreeze-top (Spectrum: train the top-P) or freeze-top (paper: freeze the top-P, train the rest)",
-        "unfreeze-top",
+        `required, no default — ${Object.entries(SPECTRUM_MODES)
+          .map(([m, what]) => `${m}: ${what}`)
+          .join("; ")}`,
       )
       .option(
         "--types <list>",
@@ -104,16 +106,13 @@ export const freezeCommand: CommandModule = {
         const topPercent = parseNumberOption("--top-percent", options.topPercent);
         if (topPercent < 0 || topPercent > 100)
           throw new CftkitError("CLI_BAD_NUMBER", `--top-percent must be in 0..100, got ${topPercent}`);
-        const mode = options.mode ?? "unfreeze-top";
-        if (mode !== "unfreeze-top" && mode !== "freeze-top") {
-          throw new CftkitError("CLI_BAD_OPTION", `--mode must be unfreeze-top or freeze-top, got "${mode}"`);
-        }
+        const mode = requireSpectrumMode(options.mode, "--mode");
         const threads =
           options.threads !== undefined ? parseNumberOption("--threads", options.threads) : undefined;
         const started = Date.now();
         const result = await spectrum(modelDir, {
           topPercent,
-          mode: mode as SpectrumMode,
+          mode,
           types: parseTypes(options.types, DEFAULT_SPECTRUM_TYPES),
           out: options.out,
           cachePath: options.cache,
