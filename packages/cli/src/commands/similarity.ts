@@ -38,6 +38,23 @@ async function encoderFor(options: DesCliOptions): Promise<TextEncoder> {
   return options.cache ? new CachedEncoder(inner, options.cache) : inner;
 }
 
+const MPD_DEFINITION =
+  "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
+
+function mpdReference(options: { reference?: string; base?: string }): string {
+  if (options.reference && options.base && options.reference !== options.base) {
+    throw new CftkitError("CLI_BAD_OPTION", "--base is an alias of --reference: give one of them");
+  }
+  const reference = options.reference ?? options.base;
+  if (!reference) {
+    throw new CftkitError(
+      "CLI_MISSING_OPTION",
+      "--reference <dir> is required: the model the others are compared with (--base is an alias)",
+    );
+  }
+  return reference;
+}
+
 /** `cftkit similarity des|mpd|drift`: the paper's forgetting predictors and explanation. */
 export const similarityCommand: CommandModule = {
   register(program: Command) {
@@ -116,18 +133,25 @@ export const similarityCommand: CommandModule = {
     similarity
       .command("mpd")
       .description(
-        "model parameter difference of fine-tuned models from one base (paper Definition 2), streamed",
+        "model parameter difference (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂ for each model, each divided by the largest (Table 4). The paper compares models fine-tuned from the same base on different datasets (reference: the MultiAlpaca-tuned model); given a base model as reference it measures fine-tuning weight change instead",
       )
-      .requiredOption("--base <dir>", "the common base model")
-      .argument("<model-dir...>", "models fine-tuned from the base")
+      .option(
+        "--reference <dir>",
+        "Θ1: the model the others are compared with (e.g. the one fine-tuned on the Phase-2 data)",
+      )
+      .option("--base <dir>", "alias of --reference (the name of earlier versions)")
+      .argument("<model-dir...>", "Θ2: models fine-tuned from the same base on other datasets")
       .option("--json", "print one JSON document")
       .option("--quiet", "no progress on stderr")
-      .action(async (models: string[], options: CommonOptions & { base: string }) => {
+      .action(async (models: string[], options: CommonOptions & { reference?: string; base?: string }) => {
+        const reference = mpdReference(options);
         const { compareModels } = await similarityApi();
-        const results = await compareModels(options.base, models, { progress: progress(options) });
+        const results = await compareModels(reference, models, { progress: progress(options) });
         if (options.json)
           printJson({
-            base: options.base,
+            definition: MPD_DEFINITION,
+            reference,
+            base: reference, // the earlier name of the field; same value
             models: results.map((r) => ({
               path: r.path,
               mpd: r.mpd,
@@ -138,10 +162,10 @@ export const similarityCommand: CommandModule = {
         else
           printHuman(
             options,
-            formatTable(
+            `${MPD_DEFINITION}\nreference: ${reference}; models compared with it:\n${formatTable(
               ["model", "MPD", "normalised"],
               results.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]),
-            ),
+            )}`,
           );
       });
 
