@@ -1,4 +1,5 @@
 import { CftkitError } from "@cftkit/core";
+import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
 import type { Command } from "commander";
 import {
   type CommonOptions,
@@ -25,6 +26,24 @@ interface EvalRunOptions extends CommonOptions {
   apiKey?: string;
   judge?: string;
   judgeModel?: string;
+  alpacaEvalAnnotator?: string;
+}
+
+// Listed here (not imported) because @cftkit/evaluation is loaded lazily.
+const ALPACA_EVAL_ANNOTATORS = [
+  "alpaca_eval_gpt4",
+  "cftkit_pairwise",
+] as const satisfies readonly AlpacaEvalAnnotator[];
+
+function alpacaEvalAnnotator(name: string | undefined): AlpacaEvalAnnotator {
+  const annotator = name ?? "alpaca_eval_gpt4";
+  if (!(ALPACA_EVAL_ANNOTATORS as readonly string[]).includes(annotator)) {
+    throw new CftkitError(
+      "CLI_BAD_OPTION",
+      `--alpaca-eval-annotator must be ${ALPACA_EVAL_ANNOTATORS.join(" or ")}; got "${name}"`,
+    );
+  }
+  return annotator as AlpacaEvalAnnotator;
 }
 
 /** `http://host:8000` → `http://host:8000/v1`; URLs with a path are kept. */
@@ -66,6 +85,11 @@ export const evalRunSubcommand: Subcommand = (evalCommand) => {
     .option("--api-key <key>", "server API key (default: $OPENAI_API_KEY)")
     .option("--judge <url>", "judge model server for alpaca_eval (OpenAI-compatible)")
     .option("--judge-model <name>", "judge model name (default: first of GET /models)")
+    .option(
+      "--alpaca-eval-annotator <name>",
+      "alpaca_eval_gpt4: alpaca_eval's GPT-4 annotator protocol (ranking prompt, random order, win rate vs the reference outputs); cftkit_pairwise: cftkit's A/B judge asked in both orders",
+      "alpaca_eval_gpt4",
+    )
     .option("--json", "print one JSON document")
     .option("--quiet", "no logs on stderr")
     .action(async (options: EvalRunOptions) => {
@@ -118,6 +142,7 @@ export const evalRunSubcommand: Subcommand = (evalCommand) => {
           tasks,
           out: options.out,
           judge,
+          alpacaEvalAnnotator: alpacaEvalAnnotator(options.alpacaEvalAnnotator),
           progress: progress(options),
         });
         if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
