@@ -69,3 +69,11 @@ export {
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
+export {
+  translateDataset,
+  translationPrompt,
+  languageName,
+  MULTIALPACA_LANGUAGES,
+  type TranslateOptions,
+  type TranslateSummary,
+} from "./translate-dataset.js";

@@ -1,5 +1,6 @@
 import type { CommandModule } from "../command-module.js";
 import { dataCommand } from "./data.js";
+import { dataTranslateCommand } from "./data-translate.js";
 import { evalCommand } from "./eval.js";
 import { freezeCommand } from "./freeze.js";
 import { inspectCommand } from "./inspect.js";
@@ -18,6 +19,7 @@ export const commandModules: CommandModule[] = [
   inspectCommand,
   similarityCommand,
   dataCommand,
+  dataTranslateCommand,
   trainCommand,
   evalCommand,
   replayCommand,
