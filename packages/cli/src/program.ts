@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { addDeclaredCommand } from "./build-command.js";
 import { reportFailure } from "./cli-output.js";
-import { commandModules } from "./commands/index.js";
+import { commandGroups, commandModules, declaredCommands } from "./commands/index.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   for (const module of commandModules) module.register(program);
+  for (const command of declaredCommands) addDeclaredCommand(program, command, commandGroups);
   return program;
 }
 

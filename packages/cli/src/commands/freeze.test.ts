@@ -106,7 +106,7 @@ describe("cftkit freeze", () => {
     // No silent default: the two modes are opposite selections.
     const none = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--json"]);
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/error\[FREEZE_SPECTRUM_MODE\]: --mode is required/);
+    expect(none.stderr).toMatch(/error\[CLI_MISSING_OPTION\]: --mode is required/);
     expect(none.stderr).toMatch(
       /freeze-top: freeze the top-P % SNR modules.*unfreeze-top: train only the top-P %/,
     );

@@ -1,29 +1,48 @@
 import type { CommandModule } from "../command-module.js";
-import { dataCommand } from "./data.js";
-import { dataTranslateCommand } from "./data-translate.js";
-import { evalCommand } from "./eval.js";
-import { freezeCommand } from "./freeze.js";
-import { inspectCommand } from "./inspect.js";
-import { lmCommand } from "./lm.js";
-import { lmTrainCommand } from "./lm-train.js";
+import type { DeclaredCommand } from "../define-command.js";
+import { dataCommands } from "./data.js";
+import { dataTranslateCommands } from "./data-translate.js";
+import { evalCommands } from "./eval.js";
+import { evalRunCommands } from "./eval-run.js";
+import { freezeCommands } from "./freeze.js";
+import { inspectCommands } from "./inspect.js";
+import { lmCommands } from "./lm.js";
+import { lmTrainCommands } from "./lm-train.js";
 import { quickstartCommand } from "./quickstart.js";
-import { replayCommand } from "./replay.js";
+import { replayCommands } from "./replay.js";
 import { runCommand } from "./run.js";
-import { similarityCommand } from "./similarity.js";
-import { trainCommand } from "./train.js";
+import { similarityCommands } from "./similarity.js";
+import { trainCommands } from "./train.js";
 
-/** Every command group of the `cftkit` binary. Adding a command: one file in this folder plus one line below. */
-export const commandModules: CommandModule[] = [
-  quickstartCommand,
-  runCommand,
-  inspectCommand,
-  similarityCommand,
-  dataCommand,
-  dataTranslateCommand,
-  trainCommand,
-  evalCommand,
-  replayCommand,
-  lmCommand,
-  lmTrainCommand,
-  freezeCommand,
+/** Commands that still register themselves with commander (listed first in --help). */
+export const commandModules: CommandModule[] = [quickstartCommand, runCommand];
+
+/**
+ * Every command declared as data (define-command.ts), in --help order. Adding a command: declare it with
+ * `defineCommand` in a file of this folder and add it to the list below; see docs/cli.md.
+ */
+export const declaredCommands: DeclaredCommand[] = [
+  ...inspectCommands,
+  ...similarityCommands,
+  ...dataCommands,
+  ...dataTranslateCommands,
+  ...trainCommands,
+  ...evalCommands,
+  ...evalRunCommands,
+  ...replayCommands,
+  ...lmCommands,
+  ...lmTrainCommands,
+  ...freezeCommands,
 ];
+
+/** The help line of each command group (the first word of a command's path). */
+export const commandGroups: Record<string, string> = {
+  data: "instruction data: stats, convert, sample, mix, split, align, translate",
+  eval: "score models like the official evaluation tools",
+  freeze: "choose layers to freeze or train (Spectrum SNR, LF_H2 weight change, LF_H1 random)",
+  lm: "the embedded Llama-family language model",
+  replay: "English replay (ER) and generative replay (GR) buffers, and mixing them into the Phase-2 set",
+  similarity: "DES, MPD and representation drift",
+  train:
+    "compile experiments into training plans and run them with Axolotl (GPU) or the embedded trainer (CPU)",
+};

@@ -1,67 +1,68 @@
 import { basename, dirname, relative } from "node:path";
 import { SafetensorsCheckpoint } from "@cftkit/safetensors";
-import type { Command } from "commander";
-import { type CommonOptions, formatTable, printHuman, printJson } from "../cli-output.js";
-import type { CommandModule } from "../command-module.js";
+import { formatTable, printHuman, printJson } from "../cli-output.js";
+import { defineCommand, param, text } from "../define-command.js";
 
 /** `cftkit inspect <file-or-dir>`: list the tensors of a safetensors file or checkpoint folder. */
-export const inspectCommand: CommandModule = {
-  register(program: Command) {
-    program
-      .command("inspect")
-      .description(
-        "list the tensors (dtype, shape, shard file) of a .safetensors file or a checkpoint folder",
-      )
-      .argument(
-        "<file-or-dir>",
-        "a .safetensors file, or a folder with model.safetensors or an index + shards",
-      )
-      .option("--json", "print one JSON document")
-      .option("--quiet", "no logs on stderr")
-      .action(async (path: string, options: CommonOptions) => {
-        const checkpoint = await SafetensorsCheckpoint.open(path);
-        try {
-          const root =
-            checkpoint.files.length === 1 && checkpoint.files[0] === checkpoint.path
-              ? dirname(checkpoint.path)
-              : checkpoint.path.endsWith(".json")
-                ? dirname(checkpoint.path)
-                : checkpoint.path;
-          const tensors = checkpoint.tensors.map((t) => ({
-            name: t.name,
-            dtype: t.dtype,
-            shape: t.shape,
-            file: relative(root, t.file) || basename(t.file),
-          }));
-          const result = {
-            tensors,
-            totalParameters: checkpoint.totalParameters,
-            totalBytes: checkpoint.totalBytes,
-            files: checkpoint.files.map((f) => relative(root, f) || basename(f)),
-            metadata: checkpoint.metadata,
-          };
-          if (options.json) {
-            printJson(result);
-            return;
-          }
-          const multi = checkpoint.files.length > 1;
-          const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
-          const rows = tensors.map((t) => {
-            const row = [t.name, t.dtype, `[${t.shape.join(", ")}]`];
-            if (multi) row.push(t.file);
-            return row;
-          });
-          printHuman(options, formatTable(header, rows));
-          printHuman(
-            options,
-            `\n${tensors.length} tensors in ${checkpoint.files.length} file(s), ${result.totalParameters.toLocaleString("en-US")} parameters, ${formatBytes(result.totalBytes)}`,
-          );
-        } finally {
-          await checkpoint.close();
-        }
-      });
+const inspect = defineCommand({
+  path: ["inspect"],
+  description: "list the tensors (dtype, shape, shard file) of a .safetensors file or a checkpoint folder",
+  examples: ["cftkit inspect models/tiny", "cftkit inspect model.safetensors --json"],
+  args: {
+    path: param(
+      "<file-or-dir>",
+      "a .safetensors file, or a folder with model.safetensors or an index + shards",
+      text(),
+      {
+        path: "input",
+      },
+    ),
   },
-};
+  async run(options) {
+    const checkpoint = await SafetensorsCheckpoint.open(options.path);
+    try {
+      const root =
+        checkpoint.files.length === 1 && checkpoint.files[0] === checkpoint.path
+          ? dirname(checkpoint.path)
+          : checkpoint.path.endsWith(".json")
+            ? dirname(checkpoint.path)
+            : checkpoint.path;
+      const tensors = checkpoint.tensors.map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: t.shape,
+        file: relative(root, t.file) || basename(t.file),
+      }));
+      const result = {
+        tensors,
+        totalParameters: checkpoint.totalParameters,
+        totalBytes: checkpoint.totalBytes,
+        files: checkpoint.files.map((f) => relative(root, f) || basename(f)),
+        metadata: checkpoint.metadata,
+      };
+      if (options.json) {
+        printJson(result);
+        return;
+      }
+      const multi = checkpoint.files.length > 1;
+      const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
+      const rows = tensors.map((t) => {
+        const row = [t.name, t.dtype, `[${t.shape.join(", ")}]`];
+        if (multi) row.push(t.file);
+        return row;
+      });
+      printHuman(options, formatTable(header, rows));
+      printHuman(
+        options,
+        `\n${tensors.length} tensors in ${checkpoint.files.length} file(s), ${result.totalParameters.toLocaleString("en-US")} parameters, ${formatBytes(result.totalBytes)}`,
+      );
+    } finally {
+      await checkpoint.close();
+    }
+  },
+});
+
+export const inspectCommands = [inspect];
 
 function formatBytes(n: number): string {
   if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;

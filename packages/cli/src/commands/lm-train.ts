@@ -1,40 +1,8 @@
 import { CftkitError, isCftkitError, readJsonLines } from "@cftkit/core";
 import type { TrainingChatMessage, TrainingExample, TrainOptions } from "@cftkit/lm";
-import type { Command } from "commander";
-import {
-  type CommonOptions,
-  log,
-  parseNumberOption,
-  printHuman,
-  printJson,
-  progress,
-} from "../cli-output.js";
-import type { CommandModule } from "../command-module.js";
-
-interface LmTrainOptions extends CommonOptions {
-  data: string;
-  validation?: string;
-  out: string;
-  lr?: string;
-  epochs?: string;
-  batch?: string;
-  microBatch?: string;
-  maxSteps?: string;
-  warmup?: string;
-  scheduler?: string;
-  weightDecay?: string;
-  maxGradNorm?: string;
-  seqLen?: string;
-  seed?: string;
-  unfrozen?: string[];
-  loraR?: string;
-  loraAlpha?: string;
-  loraDropout?: string;
-  loraTargets?: string[];
-  saveEvery?: string;
-  evalEvery?: string;
-  resume?: boolean;
-}
+import { z } from "zod";
+import { log, printHuman, printJson, progress } from "../cli-output.js";
+import { count, defineCommand, flag, number, param, text } from "../define-command.js";
 
 const ROLE_ALIASES: Record<string, TrainingChatMessage["role"]> = {
   system: "system",
@@ -86,130 +54,201 @@ async function readExamples(file: string): Promise<TrainingExample[]> {
   return out;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/**
+ * The defaults of the embedded trainer (`PAPER_TRAINING_DEFAULTS` in @cftkit/lm, the paper's Table A1), shown in
+ * --help. Kept here so `cftkit --help` need not load tfjs; lm-train.test.ts checks that the two agree.
+ */
+export const TRAIN_DEFAULTS = {
+  learningRate: 1e-6,
+  epochs: 4,
+  globalBatchSize: 16,
+  microBatchSize: 4,
+  warmupSteps: 10,
+  lrScheduler: "cosine",
+  weightDecay: 0,
+  maxGradNorm: 1.0,
+  sequenceLength: 2048,
+  seed: 42,
+  lora: { dropout: 0.05, targetModules: ["all-linear"] },
+} as const;
 
-function intOption(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = parseNumberOption(flag, raw);
-  if (!Number.isInteger(v))
-    throw new CftkitError("CLI_BAD_NUMBER", `${flag} expects an integer, got "${raw}"`);
-  return v;
-}
+const positiveInt = () =>
+  count(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 32 - 1),
+  );
+const nonNegative = () => number(z.number().min(0));
+const d = TRAIN_DEFAULTS;
 
 /** `cftkit lm train`: the embedded CPU trainer (full fine-tuning, unfrozen_parameters, LoRA). */
-export const lmTrainCommand: CommandModule = {
-  register(program: Command) {
-    const lm =
-      program.commands.find((c) => c.name() === "lm") ??
-      program.command("lm").description("the embedded Llama-family language model");
-    lm.command("train")
-      .description(
-        "fine-tune a model folder on chat examples (loss on assistant turns) with the embedded CPU trainer",
-      )
-      .argument(
-        "<model-dir>",
-        "Hugging Face model folder (config.json, safetensors, tokenizer with a chat template)",
-      )
-      .requiredOption(
-        "--data <file>",
-        "JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows",
-      )
-      .requiredOption("--out <dir>", "output folder: checkpoints, metrics.jsonl, the trained model")
-      .option("--validation <file>", "held-out JSONL rows for eval_loss")
-      .option("--lr <number>", "peak learning rate (paper default 1e-6; tiny models need ~3e-3)")
-      .option("--epochs <number>", "epochs (default 4)")
-      .option("--batch <n>", "global batch size (default 16)")
-      .option(
-        "--micro-batch <n>",
-        "micro-batch size; gradient accumulation = batch / micro-batch (default 4)",
-      )
-      .option("--max-steps <n>", "stop after this many optimizer steps (overrides --epochs)")
-      .option("--warmup <n>", "linear warmup steps (default 10)")
-      .option("--scheduler <name>", "cosine | linear | constant (default cosine)")
-      .option("--weight-decay <number>", "AdamW decoupled weight decay (default 0)")
-      .option("--max-grad-norm <number>", "gradient clipping by global norm (default 1.0, 0 = off)")
-      .option("--seq-len <n>", "truncate examples to this many tokens (default 2048)")
-      .option("--seed <n>", "seed of data order, LoRA init and dropout (default 42)")
-      .option(
-        "--unfrozen <pattern>",
-        "train only parameters matching this Axolotl unfrozen_parameters pattern (repeatable)",
-        collect,
-      )
-      .option("--lora-r <n>", "train LoRA adapters of this rank instead of the full model")
-      .option("--lora-alpha <number>", "LoRA alpha (default 2 × r)")
-      .option("--lora-dropout <number>", "LoRA dropout (default 0.05)")
-      .option(
-        "--lora-targets <module>",
-        "LoRA target module, e.g. q_proj (repeatable; default all-linear)",
-        collect,
-      )
-      .option("--save-every <n>", "write a checkpoint every N steps (and at the end)")
-      .option("--eval-every <n>", "compute eval_loss every N steps (needs --validation)")
-      .option("--resume", "continue from the newest checkpoint in --out")
-      .option("--json", "print one JSON document")
-      .option("--quiet", "no logs on stderr")
-      .action(async (modelDir: string, options: LmTrainOptions) => {
-        const train = await readExamples(options.data);
-        const validation = options.validation ? await readExamples(options.validation) : undefined;
-        const num = (flag: string, raw: string | undefined) =>
-          raw === undefined ? undefined : parseNumberOption(flag, raw);
-        const scheduler = options.scheduler;
-        if (scheduler !== undefined && !["cosine", "linear", "constant"].includes(scheduler)) {
-          throw new CftkitError(
-            "CLI_BAD_OPTION",
-            `--scheduler must be cosine, linear or constant, got "${scheduler}"`,
-          );
-        }
-        const loraR = intOption("--lora-r", options.loraR);
-        const trainOptions: TrainOptions = {
-          modelDir,
-          outDir: options.out,
-          train,
-          ...(validation ? { validation } : {}),
-          learningRate: num("--lr", options.lr),
-          epochs: num("--epochs", options.epochs),
-          globalBatchSize: intOption("--batch", options.batch),
-          microBatchSize: intOption("--micro-batch", options.microBatch),
-          maxSteps: intOption("--max-steps", options.maxSteps),
-          warmupSteps: intOption("--warmup", options.warmup),
-          lrScheduler: scheduler as TrainOptions["lrScheduler"],
-          weightDecay: num("--weight-decay", options.weightDecay),
-          maxGradNorm: num("--max-grad-norm", options.maxGradNorm),
-          sequenceLength: intOption("--seq-len", options.seqLen),
-          seed: intOption("--seed", options.seed),
-          unfrozenParameters: options.unfrozen,
-          saveEverySteps: intOption("--save-every", options.saveEvery),
-          evalEverySteps: intOption("--eval-every", options.evalEvery),
-          resume: options.resume === true,
-          progress: progress(options),
-        };
-        if (loraR !== undefined) {
-          trainOptions.lora = {
-            r: loraR,
-            alpha: num("--lora-alpha", options.loraAlpha) ?? 2 * loraR,
-            dropout: num("--lora-dropout", options.loraDropout) ?? 0.05,
-            targetModules: options.loraTargets ?? ["all-linear"],
-          };
-        }
-        for (const key of Object.keys(trainOptions) as (keyof TrainOptions)[])
-          if (trainOptions[key] === undefined) delete trainOptions[key];
-        log(options, `training ${modelDir} on ${train.length} examples → ${options.out}`);
-        const { trainCausalLM } = await import("@cftkit/lm");
-        const result = await trainCausalLM(trainOptions);
-        if (options.json) printJson(result);
-        else {
-          printHuman(
-            options,
-            [
-              `steps: ${result.steps}${result.resumedFromStep ? ` (resumed from ${result.resumedFromStep})` : ""}`,
-              `final loss: ${result.finalLoss.toFixed(4)}${result.evalLoss !== undefined ? `  eval loss: ${result.evalLoss.toFixed(4)}` : ""}`,
-              `tokens/s: ${result.tokensPerSecond.toFixed(0)}`,
-              `trainable parameters: ${result.trainableParameters} of ${result.totalParameters}`,
-              `model: ${result.modelDir}${result.adapterDir ? `  adapter: ${result.adapterDir}` : ""}`,
-              `metrics: ${result.metricsPath}`,
-            ].join("\n"),
-          );
-        }
-      });
+const train = defineCommand({
+  path: ["lm", "train"],
+  description:
+    "fine-tune a model folder on chat examples (loss on assistant turns) with the embedded CPU trainer",
+  examples: [
+    "cftkit data convert data/alpaca/alpaca_5000.json --to embedded --out train.jsonl",
+    "cftkit lm train models/tiny --data train.jsonl --lr 3e-3 --max-steps 20 --out runs/tiny-ft",
+  ],
+  args: {
+    modelDir: param(
+      "<model-dir>",
+      "Hugging Face model folder (config.json, safetensors, tokenizer with a chat template)",
+      text(),
+      {
+        path: "model",
+      },
+    ),
   },
-};
+  options: {
+    data: param(
+      "--data <file>",
+      "JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows",
+      text(),
+      {
+        path: "input",
+      },
+    ),
+    out: param("--out <dir>", "output folder: checkpoints, metrics.jsonl, the trained model", text(), {
+      path: "output-folder",
+    }),
+    validation: param("--validation <file>", "held-out JSONL rows for eval_loss", text().optional(), {
+      path: "input",
+    }),
+    lr: param(
+      "--lr <number>",
+      "peak learning rate (tiny models need ~3e-3)",
+      number(z.number().gt(0)).default(d.learningRate),
+    ),
+    epochs: param("--epochs <number>", "epochs", number(z.number().gt(0)).default(d.epochs)),
+    batch: param("--batch <n>", "global batch size", positiveInt().default(d.globalBatchSize)),
+    microBatch: param(
+      "--micro-batch <n>",
+      "micro-batch size; gradient accumulation = batch / micro-batch",
+      positiveInt().default(d.microBatchSize),
+    ),
+    maxSteps: param(
+      "--max-steps <n>",
+      "stop after this many optimizer steps (overrides --epochs)",
+      positiveInt().optional(),
+    ),
+    warmup: param("--warmup <n>", "linear warmup steps", count().default(d.warmupSteps)),
+    scheduler: param(
+      "--scheduler <name>",
+      "learning-rate schedule",
+      z.enum(["cosine", "linear", "constant"]).default(d.lrScheduler),
+    ),
+    weightDecay: param(
+      "--weight-decay <number>",
+      "AdamW decoupled weight decay",
+      nonNegative().default(d.weightDecay),
+    ),
+    maxGradNorm: param(
+      "--max-grad-norm <number>",
+      "gradient clipping by global norm (0 = off)",
+      nonNegative().default(d.maxGradNorm),
+    ),
+    seqLen: param(
+      "--seq-len <n>",
+      "truncate examples to this many tokens",
+      positiveInt().default(d.sequenceLength),
+    ),
+    seed: param("--seed <n>", "seed of data order, LoRA init and dropout", count().default(d.seed)),
+    unfrozen: param(
+      "--unfrozen <pattern>",
+      "train only parameters matching this Axolotl unfrozen_parameters pattern (repeatable)",
+      z.array(text()).optional(),
+      { repeatable: true },
+    ),
+    loraR: param(
+      "--lora-r <n>",
+      "train LoRA adapters of this rank instead of the full model",
+      positiveInt().optional(),
+    ),
+    loraAlpha: param(
+      "--lora-alpha <number>",
+      "LoRA alpha (2 × r when not given)",
+      number(z.number().gt(0)).optional(),
+    ),
+    loraDropout: param(
+      "--lora-dropout <number>",
+      "LoRA dropout",
+      number(z.number().min(0).lt(1)).default(d.lora.dropout),
+    ),
+    loraTargets: param(
+      "--lora-targets <module>",
+      "LoRA target module, e.g. q_proj (repeatable)",
+      z.array(text()).default([...d.lora.targetModules]),
+      { repeatable: true },
+    ),
+    saveEvery: param(
+      "--save-every <n>",
+      "write a checkpoint every N steps (and at the end)",
+      positiveInt().optional(),
+    ),
+    evalEvery: param(
+      "--eval-every <n>",
+      "compute eval_loss every N steps (needs --validation)",
+      positiveInt().optional(),
+    ),
+    resume: param("--resume", "continue from the newest checkpoint in --out", flag()),
+  },
+  async run(options) {
+    const train = await readExamples(options.data);
+    const validation = options.validation ? await readExamples(options.validation) : undefined;
+    const trainOptions: TrainOptions = {
+      modelDir: options.modelDir,
+      outDir: options.out,
+      train,
+      ...(validation ? { validation } : {}),
+      learningRate: options.lr,
+      epochs: options.epochs,
+      globalBatchSize: options.batch,
+      microBatchSize: options.microBatch,
+      maxSteps: options.maxSteps,
+      warmupSteps: options.warmup,
+      lrScheduler: options.scheduler,
+      weightDecay: options.weightDecay,
+      maxGradNorm: options.maxGradNorm,
+      sequenceLength: options.seqLen,
+      seed: options.seed,
+      unfrozenParameters: options.unfrozen,
+      saveEverySteps: options.saveEvery,
+      evalEverySteps: options.evalEvery,
+      resume: options.resume,
+      progress: progress(options),
+    };
+    if (options.loraR !== undefined) {
+      const r = options.loraR;
+      trainOptions.lora = {
+        r,
+        alpha: options.loraAlpha ?? 2 * r,
+        dropout: options.loraDropout,
+        targetModules: options.loraTargets,
+      };
+    }
+    for (const key of Object.keys(trainOptions) as (keyof TrainOptions)[])
+      if (trainOptions[key] === undefined) delete trainOptions[key];
+    log(options, `training ${options.modelDir} on ${train.length} examples → ${options.out}`);
+    const { trainCausalLM } = await import("@cftkit/lm");
+    const result = await trainCausalLM(trainOptions);
+    if (options.json) printJson(result);
+    else {
+      printHuman(
+        options,
+        [
+          `steps: ${result.steps}${result.resumedFromStep ? ` (resumed from ${result.resumedFromStep})` : ""}`,
+          `final loss: ${result.finalLoss.toFixed(4)}${result.evalLoss !== undefined ? `  eval loss: ${result.evalLoss.toFixed(4)}` : ""}`,
+          `tokens/s: ${result.tokensPerSecond.toFixed(0)}`,
+          `trainable parameters: ${result.trainableParameters} of ${result.totalParameters}`,
+          `model: ${result.modelDir}${result.adapterDir ? `  adapter: ${result.adapterDir}` : ""}`,
+          `metrics: ${result.metricsPath}`,
+        ].join("\n"),
+      );
+    }
+  },
+});
+
+export const lmTrainCommands = [train];

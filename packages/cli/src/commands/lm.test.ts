@@ -36,6 +36,14 @@ describe("cftkit lm", () => {
     const init = cftkit("lm", "init", "--preset", "tiny", "--out", model, "--seed", "4", "--json");
     expect(init.code, init.stderr).toBe(0);
     expect(JSON.parse(init.stdout)).toMatchObject({ preset: "tiny", seed: 4, vocab_size: 260 });
+    // An existing model is kept unless --force.
+    const weights = readFileSync(join(model, "model.safetensors"));
+    const again = cftkit("lm", "init", "--out", model, "--seed", "5", "--json");
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^error\[CLI_OUTPUT_EXISTS\]: --out .* --force/);
+    expect(readFileSync(join(model, "model.safetensors")).equals(weights)).toBe(true);
+    const forced = cftkit("lm", "init", "--out", model, "--seed", "4", "--force", "--json");
+    expect(forced.code, forced.stderr).toBe(0);
 
     // Weights-only folder: logits need no tokenizer.
     for (const f of ["tokenizer.json", "tokenizer_config.json"]) rmSync(join(model, f));

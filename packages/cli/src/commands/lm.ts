@@ -2,46 +2,12 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError, readJsonLines } from "@cftkit/core";
-import type { Command } from "commander";
-import {
-  type CommonOptions,
-  log,
-  parseNumberOption,
-  printHuman,
-  printJson,
-  progress,
-} from "../cli-output.js";
-import type { CommandModule } from "../command-module.js";
+import { z } from "zod";
+import { log, printHuman, printJson, progress } from "../cli-output.js";
+import { count, defineCommand, flag, number, param, text } from "../define-command.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
 const lmApi = () => import("@cftkit/lm");
-
-interface InitOptions extends CommonOptions {
-  preset: string;
-  out: string;
-  seed: string;
-  dtype: string;
-}
-interface LogitsOptions extends CommonOptions {
-  tokenIds: string;
-}
-interface HiddenStatesOptions extends CommonOptions {
-  prompts?: string;
-  out: string;
-  batchSize: string;
-  maxTokens?: string;
-  limit?: string;
-  chatTemplate?: boolean;
-}
-interface GenerateCliOptions extends CommonOptions {
-  prompt: string[];
-  maxNewTokens: string;
-  temperature: string;
-  topP: string;
-  seed: string;
-  stop?: string[];
-  chat?: boolean;
-}
 
 function parseTokenIds(raw: string): number[] {
   const parts = raw.split(",").map((s) => s.trim());
@@ -54,7 +20,7 @@ function parseTokenIds(raw: string): number[] {
   return ids;
 }
 
-/** The bundled MT-Bench questions (DESIGN.md: the default prompt set for drift). */
+/** The bundled MT-Bench questions: the default prompt set for drift. */
 function defaultPromptsFile(): string {
   const here = fileURLToPath(import.meta.url);
   const candidates = [
@@ -109,219 +75,225 @@ async function readPrompts(file: string): Promise<string[]> {
   return prompts;
 }
 
-function lmGroup(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === "lm") ??
-    program.command("lm").description("the embedded Llama-family language model")
-  );
-}
+const modelDir = (what: string) => param("<model-dir>", what, text(), { path: "model" });
+
+const init = defineCommand({
+  path: ["lm", "init"],
+  description: "write a fresh random model folder (config, weights, byte-level tokenizer, generation config)",
+  examples: ["cftkit lm init --preset tiny --seed 0 --out models/tiny"],
+  options: {
+    out: param("--out <dir>", "output folder", text(), { path: "output-model" }),
+    preset: param("--preset <name>", "model size", z.enum(["tiny", "small"]).default("tiny")),
+    seed: param("--seed <s>", "initialisation seed", count().default(0)),
+    dtype: param("--dtype <dtype>", "weight dtype", z.enum(["F32", "BF16"]).default("F32")),
+  },
+  async run(options) {
+    const { CausalLM, parameterCount } = await lmApi();
+    const { seed } = options;
+    const model = await CausalLM.init({ preset: options.preset, seed });
+    try {
+      await model.save(options.out, { dtype: options.dtype });
+      const result = {
+        out: resolve(options.out),
+        preset: options.preset,
+        seed,
+        dtype: options.dtype,
+        parameters: parameterCount(model.config),
+        hidden_size: model.config.hiddenSize,
+        num_hidden_layers: model.config.numHiddenLayers,
+        vocab_size: model.config.vocabSize,
+      };
+      if (options.json) printJson(result);
+      else
+        printHuman(
+          options,
+          `wrote ${result.out} (${options.preset}, ${result.parameters} parameters, seed ${seed})`,
+        );
+    } finally {
+      model.dispose();
+    }
+  },
+});
+
+const logits = defineCommand({
+  path: ["lm", "logits"],
+  description: "logits and per-layer mean hidden states for token ids (no tokenizer needed)",
+  examples: ["cftkit lm logits models/tiny --token-ids 256,72,101 --json"],
+  args: { modelDir: modelDir("HF model folder (config.json + safetensors)") },
+  options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", text()) },
+  async run(options) {
+    const ids = parseTokenIds(options.tokenIds);
+    const { CausalLM } = await lmApi();
+    const model = await CausalLM.load(options.modelDir);
+    try {
+      const out = await model.forward([ids], { hiddenStates: true });
+      const V = model.config.vocabSize;
+      const H = model.config.hiddenSize;
+      const flat = out.logits[0]!;
+      const logits = ids.map((_, p) => Array.from(flat.subarray(p * V, (p + 1) * V)));
+      const hiddenMean = out.hiddenStates![0]!.map((layer) => {
+        const mean = new Array<number>(H).fill(0);
+        for (let p = 0; p < ids.length; p++)
+          for (let j = 0; j < H; j++) mean[j]! += layer[p * H + j]! / ids.length;
+        return mean;
+      });
+      if (options.json) printJson({ logits, hidden_mean: hiddenMean });
+      else {
+        const last = logits[logits.length - 1]!;
+        const top = last
+          .map((v, i) => [i, v] as const)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 5);
+        printHuman(
+          options,
+          `positions: ${ids.length}, vocab: ${V}, layers (hidden states): ${hiddenMean.length}\n` +
+            `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
+        );
+      }
+    } finally {
+      model.dispose();
+    }
+  },
+});
+
+const hiddenStates = defineCommand({
+  path: ["lm", "hidden-states"],
+  description: "per-layer mean hidden states of prompts → activation file (layer.<i> F32 [samples, hidden])",
+  examples: ["cftkit lm hidden-states models/tiny --limit 20 --out acts.safetensors"],
+  args: { modelDir: modelDir("HF model folder with a tokenizer") },
+  options: {
+    prompts: param(
+      "--prompts <jsonl>",
+      "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
+      text().optional(),
+      {
+        path: "input",
+      },
+    ),
+    out: param("--out <file>", "output .safetensors", text(), { path: "output-file" }),
+    batchSize: param(
+      "--batch-size <n>",
+      "prompts per forward pass",
+      count(z.number().int().min(1)).default(8),
+    ),
+    maxTokens: param(
+      "--max-tokens <n>",
+      "truncate each prompt to this many tokens (default: max_position_embeddings)",
+      count(z.number().int().min(1)).optional(),
+    ),
+    limit: param("--limit <n>", "only the first n prompts", count(z.number().int().min(1)).optional()),
+    chatTemplate: param(
+      "--chat-template",
+      "wrap each prompt as a user turn with the model's chat template",
+      flag(),
+    ),
+  },
+  async run(options) {
+    const { CausalLM } = await lmApi();
+    const { writeSafetensors } = await import("@cftkit/safetensors");
+    const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
+    let prompts = await readPrompts(promptsFile);
+    if (options.limit !== undefined) prompts = prompts.slice(0, options.limit);
+    const model = await CausalLM.load(options.modelDir);
+    try {
+      const tok = model.tokenizer;
+      if (!tok)
+        throw new CftkitError(
+          "LM_NO_TOKENIZER",
+          `${resolve(options.modelDir)}: hidden-states needs tokenizer.json + tokenizer_config.json`,
+        );
+      const texts = options.chatTemplate
+        ? prompts.map((p) =>
+            tok.applyChatTemplate([{ role: "user", content: p }], { addGenerationPrompt: true }),
+          )
+        : prompts;
+      const maxTokens = options.maxTokens ?? model.config.maxPositionEmbeddings;
+      const ids = texts.map((t) =>
+        tok.encode(t, { addSpecialTokens: !options.chatTemplate }).slice(0, maxTokens),
+      );
+      log(options, `hidden states of ${ids.length} prompts from ${promptsFile}`);
+      const means = await model.meanHiddenStatesOfIds(ids, {
+        batchSize: options.batchSize,
+        progress: progress(options),
+      });
+      const H = model.config.hiddenSize;
+      const layers = model.config.numHiddenLayers + 1;
+      const tensors = Array.from({ length: layers }, (_, l) => {
+        const data = new Float32Array(means.length * H);
+        means.forEach((m, s) => {
+          data.set(m[l]!, s * H);
+        });
+        return { name: `layer.${l}`, dtype: "F32" as const, shape: [means.length, H], data };
+      });
+      await writeSafetensors(options.out, tensors, {
+        format: "cftkit-activations",
+        model: resolve(options.modelDir),
+        prompts: promptsFile,
+        pooling: "mean",
+        chat_template: options.chatTemplate ? "true" : "false",
+        samples: String(means.length),
+      });
+      const result = { layers, samples: means.length, hidden_size: H };
+      if (options.json) printJson(result);
+      else
+        printHuman(
+          options,
+          `wrote ${resolve(options.out)}: ${layers} layers × ${means.length} samples × ${H}`,
+        );
+    } finally {
+      model.dispose();
+    }
+  },
+});
+
+const generate = defineCommand({
+  path: ["lm", "generate"],
+  description: "generate text (greedy by default; --temperature/--top-p/--seed to sample)",
+  examples: ['cftkit lm generate models/tiny --prompt "Hello" --max-new-tokens 16'],
+  args: { modelDir: modelDir("HF model folder with a tokenizer") },
+  options: {
+    prompt: param("--prompt <text...>", "one or more prompts", z.array(z.string()).min(1)),
+    maxNewTokens: param(
+      "--max-new-tokens <n>",
+      "tokens to generate at most",
+      count(z.number().int().min(1)).default(128),
+    ),
+    temperature: param("--temperature <t>", "0 = greedy", number(z.number().min(0)).default(0)),
+    topP: param("--top-p <p>", "nucleus sampling mass", number(z.number().gt(0).max(1)).default(1)),
+    seed: param("--seed <s>", "sampling seed", count().default(0)),
+    stop: param("--stop <text...>", "stop strings", z.array(z.string()).optional()),
+    chat: param("--chat", "wrap each prompt as a user turn with the chat template", flag()),
+  },
+  async run(options) {
+    const { CausalLM } = await lmApi();
+    const model = await CausalLM.load(options.modelDir);
+    try {
+      const { seed } = options;
+      const results = await model.generate(options.prompt, {
+        maxNewTokens: options.maxNewTokens,
+        temperature: options.temperature,
+        topP: options.topP,
+        seed,
+        stop: options.stop,
+        chatTemplate: options.chat,
+        progress: progress(options),
+      });
+      if (options.json)
+        printJson({
+          seed,
+          results: results.map((r, i) => ({
+            prompt: options.prompt[i],
+            text: r.text,
+            token_ids: r.tokenIds,
+            finish_reason: r.finishReason,
+          })),
+        });
+      else for (const r of results) printHuman(options, r.text);
+    } finally {
+      model.dispose();
+    }
+  },
+});
 
 /** `cftkit lm init|logits|hidden-states|generate`. */
-export const lmCommand: CommandModule = {
-  register(program: Command) {
-    const lm = lmGroup(program);
-
-    lm.command("init")
-      .description(
-        "write a fresh random model folder (config, weights, byte-level tokenizer, generation config)",
-      )
-      .requiredOption("--out <dir>", "output folder")
-      .option("--preset <name>", "tiny | small", "tiny")
-      .option("--seed <s>", "initialisation seed", "0")
-      .option("--dtype <dtype>", "F32 | BF16", "F32")
-      .option("--json", "print one JSON document")
-      .option("--quiet", "no logs on stderr")
-      .action(async (options: InitOptions) => {
-        const { CausalLM, parameterCount } = await lmApi();
-        if (options.preset !== "tiny" && options.preset !== "small")
-          throw new CftkitError("CLI_BAD_OPTION", `--preset must be tiny or small, got "${options.preset}"`);
-        if (options.dtype !== "F32" && options.dtype !== "BF16")
-          throw new CftkitError("CLI_BAD_OPTION", `--dtype must be F32 or BF16, got "${options.dtype}"`);
-        const seed = parseNumberOption("--seed", options.seed);
-        const model = await CausalLM.init({ preset: options.preset, seed });
-        try {
-          await model.save(options.out, { dtype: options.dtype });
-          const result = {
-            out: resolve(options.out),
-            preset: options.preset,
-            seed,
-            dtype: options.dtype,
-            parameters: parameterCount(model.config),
-            hidden_size: model.config.hiddenSize,
-            num_hidden_layers: model.config.numHiddenLayers,
-            vocab_size: model.config.vocabSize,
-          };
-          if (options.json) printJson(result);
-          else
-            printHuman(
-              options,
-              `wrote ${result.out} (${options.preset}, ${result.parameters} parameters, seed ${seed})`,
-            );
-        } finally {
-          model.dispose();
-        }
-      });
-
-    lm.command("logits")
-      .description("logits and per-layer mean hidden states for token ids (no tokenizer needed)")
-      .argument("<model-dir>", "HF model folder (config.json + safetensors)")
-      .requiredOption("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3")
-      .option("--json", "print one JSON document: {logits, hidden_mean}")
-      .option("--quiet", "no logs on stderr")
-      .action(async (dir: string, options: LogitsOptions) => {
-        const { CausalLM } = await lmApi();
-        const ids = parseTokenIds(options.tokenIds);
-        const model = await CausalLM.load(dir);
-        try {
-          const out = await model.forward([ids], { hiddenStates: true });
-          const V = model.config.vocabSize;
-          const H = model.config.hiddenSize;
-          const flat = out.logits[0]!;
-          const logits = ids.map((_, p) => Array.from(flat.subarray(p * V, (p + 1) * V)));
-          const hiddenMean = out.hiddenStates![0]!.map((layer) => {
-            const mean = new Array<number>(H).fill(0);
-            for (let p = 0; p < ids.length; p++)
-              for (let j = 0; j < H; j++) mean[j]! += layer[p * H + j]! / ids.length;
-            return mean;
-          });
-          if (options.json) printJson({ logits, hidden_mean: hiddenMean });
-          else {
-            const last = logits[logits.length - 1]!;
-            const top = last
-              .map((v, i) => [i, v] as const)
-              .sort((a, b) => b[1] - a[1])
-              .slice(0, 5);
-            printHuman(
-              options,
-              `positions: ${ids.length}, vocab: ${V}, layers (hidden states): ${hiddenMean.length}\n` +
-                `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
-            );
-          }
-        } finally {
-          model.dispose();
-        }
-      });
-
-    lm.command("hidden-states")
-      .description(
-        "per-layer mean hidden states of prompts → activation file (layer.<i> F32 [samples, hidden])",
-      )
-      .argument("<model-dir>", "HF model folder with a tokenizer")
-      .option(
-        "--prompts <jsonl>",
-        "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
-      )
-      .requiredOption("--out <file>", "output .safetensors")
-      .option("--batch-size <n>", "prompts per forward pass", "8")
-      .option(
-        "--max-tokens <n>",
-        "truncate each prompt to this many tokens (default: max_position_embeddings)",
-      )
-      .option("--limit <n>", "only the first n prompts")
-      .option("--chat-template", "wrap each prompt as a user turn with the model's chat template")
-      .option("--json", "print one JSON document: {layers, samples, hidden_size}")
-      .option("--quiet", "no progress on stderr")
-      .action(async (dir: string, options: HiddenStatesOptions) => {
-        const { CausalLM } = await lmApi();
-        const { writeSafetensors } = await import("@cftkit/safetensors");
-        const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
-        let prompts = await readPrompts(promptsFile);
-        if (options.limit !== undefined)
-          prompts = prompts.slice(0, parseNumberOption("--limit", options.limit));
-        const model = await CausalLM.load(dir);
-        try {
-          const tok = model.tokenizer;
-          if (!tok)
-            throw new CftkitError(
-              "LM_NO_TOKENIZER",
-              `${resolve(dir)}: hidden-states needs tokenizer.json + tokenizer_config.json`,
-            );
-          const texts = options.chatTemplate
-            ? prompts.map((p) =>
-                tok.applyChatTemplate([{ role: "user", content: p }], { addGenerationPrompt: true }),
-              )
-            : prompts;
-          const maxTokens =
-            options.maxTokens === undefined
-              ? model.config.maxPositionEmbeddings
-              : parseNumberOption("--max-tokens", options.maxTokens);
-          const ids = texts.map((t) =>
-            tok.encode(t, { addSpecialTokens: !options.chatTemplate }).slice(0, maxTokens),
-          );
-          log(options, `hidden states of ${ids.length} prompts from ${promptsFile}`);
-          const means = await model.meanHiddenStatesOfIds(ids, {
-            batchSize: parseNumberOption("--batch-size", options.batchSize),
-            progress: progress(options),
-          });
-          const H = model.config.hiddenSize;
-          const layers = model.config.numHiddenLayers + 1;
-          const tensors = Array.from({ length: layers }, (_, l) => {
-            const data = new Float32Array(means.length * H);
-            means.forEach((m, s) => {
-              data.set(m[l]!, s * H);
-            });
-            return { name: `layer.${l}`, dtype: "F32" as const, shape: [means.length, H], data };
-          });
-          await writeSafetensors(options.out, tensors, {
-            format: "cftkit-activations",
-            model: resolve(dir),
-            prompts: promptsFile,
-            pooling: "mean",
-            chat_template: options.chatTemplate ? "true" : "false",
-            samples: String(means.length),
-          });
-          const result = { layers, samples: means.length, hidden_size: H };
-          if (options.json) printJson(result);
-          else
-            printHuman(
-              options,
-              `wrote ${resolve(options.out)}: ${layers} layers × ${means.length} samples × ${H}`,
-            );
-        } finally {
-          model.dispose();
-        }
-      });
-
-    lm.command("generate")
-      .description("generate text (greedy by default; --temperature/--top-p/--seed to sample)")
-      .argument("<model-dir>", "HF model folder with a tokenizer")
-      .requiredOption("--prompt <text...>", "one or more prompts")
-      .option("--max-new-tokens <n>", "tokens to generate at most", "128")
-      .option("--temperature <t>", "0 = greedy", "0")
-      .option("--top-p <p>", "nucleus sampling mass", "1")
-      .option("--seed <s>", "sampling seed", "0")
-      .option("--stop <text...>", "stop strings")
-      .option("--chat", "wrap each prompt as a user turn with the chat template")
-      .option("--json", "print one JSON document")
-      .option("--quiet", "no progress on stderr")
-      .action(async (dir: string, options: GenerateCliOptions) => {
-        const { CausalLM } = await lmApi();
-        const model = await CausalLM.load(dir);
-        try {
-          const seed = parseNumberOption("--seed", options.seed);
-          const results = await model.generate(options.prompt, {
-            maxNewTokens: parseNumberOption("--max-new-tokens", options.maxNewTokens),
-            temperature: parseNumberOption("--temperature", options.temperature),
-            topP: parseNumberOption("--top-p", options.topP),
-            seed,
-            stop: options.stop,
-            chatTemplate: Boolean(options.chat),
-            progress: progress(options),
-          });
-          if (options.json)
-            printJson({
-              seed,
-              results: results.map((r, i) => ({
-                prompt: options.prompt[i],
-                text: r.text,
-                token_ids: r.tokenIds,
-                finish_reason: r.finishReason,
-              })),
-            });
-          else for (const r of results) printHuman(options, r.text);
-        } finally {
-          model.dispose();
-        }
-      });
-  },
-};
+export const lmCommands = [init, logits, hiddenStates, generate];
