@@ -133,9 +133,9 @@ export class SentenceTransformerEncoder implements TextEncoder {
       const keep: number[] = [];
       for (let t = 0; t < seq; t++) if (Number(mask[r * seq + t]) !== 0) keep.push(t);
       const tokens = new Float32Array(keep.length * dim);
-      keep.forEach((t, k) =>
-        tokens.set(data.subarray((r * seq + t) * dim, (r * seq + t + 1) * dim), k * dim),
-      );
+      for (const [k, t] of keep.entries()) {
+        tokens.set(data.subarray((r * seq + t) * dim, (r * seq + t + 1) * dim), k * dim);
+      }
       result.push({ ids: keep.map((t) => Number(ids[r * seq + t])), hidden: tokens, dim });
     }
     return result;
