@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { OpenAICompatibleClient, startFaultServer } from "@cftkit/core";
 import { loadDataset } from "@cftkit/datasets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectReplayItems } from "./replay-selection.js";
 import { translateDataset } from "./translate-dataset.js";
 
 let dir: string;
@@ -106,6 +107,11 @@ describe("data translate (OpenOrca → MOpenOrca-style) through a loopback serve
         accepted: number;
       };
       expect(manifest.accepted).toBe(58);
+
+      // Replay finds the English twins of the translations (MOpenOrca → OpenOrca).
+      const selection = selectReplayItems(translated, records, { ratio: 0.1, seed: 0 });
+      expect(selection.mode).toBe("twins");
+      expect(selection.records).toHaveLength(Math.round(0.1 * 58));
 
       // A third run has nothing left to do and sends nothing.
       const requests = server.stats.byEndpoint.chat;
