@@ -152,3 +152,4 @@ export {
   ALPACA_EVAL_GPT4_SETTINGS,
   type AlpacaEvalAnnotator,
 } from "./tasks/alpaca-eval-annotator.js";
+export { taskAbility } from "./aggregate.js";
