@@ -39,3 +39,4 @@ export {
   type FaultEndpoint,
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
+export { importOptional } from "./optional-import.js";

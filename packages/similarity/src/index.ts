@@ -14,6 +14,7 @@ export {
   lineChartSvg,
   scatterChartSvg,
   renderVegaLiteSvg,
+  type VegaLiteSpec,
   type LineSeries,
   type ScatterPoint,
   type ChartOptions,

@@ -11,7 +11,7 @@ import {
 } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/lm";
 import { type AbilitySummary, summarizeAbilities, taskAbility } from "../aggregate.js";
-import { readIfevalInputs } from "../ifeval/evaluate.js";
+import { readIfevalInputs } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 import { ifevalTask, loadXlsumItems, xlsumTask } from "./generation-tasks.js";
 import { type HeldoutExample, heldoutLikelihood } from "./heldout-likelihood-task.js";

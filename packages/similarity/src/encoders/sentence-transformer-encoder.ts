@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { CftkitError, isCftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
+import {
+  CftkitError,
+  importOptional,
+  isCftkitError,
+  type ProgressReporter,
+  silentProgress,
+} from "@cftkit/core";
 import type { FeatureExtractionPipeline } from "@huggingface/transformers";
 import {
   embedTokens,
@@ -64,7 +70,11 @@ export class SentenceTransformerEncoder implements TextEncoder {
 
   static async load(options: SentenceEncoderOptions = {}): Promise<SentenceTransformerEncoder> {
     const model = options.model ?? DEFAULT_SENTENCE_MODEL;
-    const transformers = await import("@huggingface/transformers");
+    const transformers = await importOptional(
+      "@huggingface/transformers",
+      "the sentence encoder (LaBSE)",
+      () => import("@huggingface/transformers"),
+    );
     const { env, pipeline } = transformers;
     const localDir = existsSync(model) ? resolve(model) : null;
     if (localDir) {

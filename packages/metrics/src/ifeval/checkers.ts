@@ -3,7 +3,7 @@
  * kwargs, reimplemented with Python `re`/`str` semantics: `\s`, `\w`, `\d`, `\b` are Unicode; `.` is anything but
  * "\n"; `^`/`$` in MULTILINE mode only see "\n"; `str.strip()` strips Unicode whitespace.
  */
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import {
   PY_WHITESPACE_CLASS,
   PY_WORD_CLASS,

@@ -15,10 +15,7 @@
  *
  * Regular expressions follow Python `re` Unicode semantics (`\s`, `\w`, `\d` are Unicode; `$` is end of string).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import { PY_WHITESPACE_CLASS as WS } from "../python-text.js";
 
 export interface PunktParameters {
@@ -29,6 +26,8 @@ export interface PunktParameters {
   orthoContext: Map<string, number>;
 }
 
+let defaultTokenizer: PunktSentenceTokenizer | null = null;
+
 const ORTHO_BEG_UC = 1 << 1;
 const ORTHO_MID_UC = 1 << 2;
 const ORTHO_UNK_UC = 1 << 3;
@@ -38,64 +37,30 @@ const ORTHO_UNK_LC = 1 << 6;
 const ORTHO_UC = ORTHO_BEG_UC + ORTHO_MID_UC + ORTHO_UNK_UC;
 const ORTHO_LC = ORTHO_BEG_LC + ORTHO_MID_LC + ORTHO_UNK_LC;
 
-/** Load the plain-text `punkt_tab` layout (abbrev_types.txt, collocations.tab, sent_starters.txt, ortho_context.tab). */
-export function loadPunktParameters(dir: string): PunktParameters {
-  const read = (name: string): string[] => {
-    try {
-      return readFileSync(join(dir, name), "utf8")
-        .split("\n")
-        .filter((l) => l.length > 0);
-    } catch (cause) {
-      throw new CftkitError("PUNKT_MISSING_TABLE", `cannot read Punkt table ${join(dir, name)}`, { cause });
-    }
-  };
-  const orthoContext = new Map<string, number>();
-  for (const [i, line] of read("ortho_context.tab").entries()) {
-    const tab = line.lastIndexOf("\t");
-    const value = Number(line.slice(tab + 1));
-    if (tab < 0 || !Number.isInteger(value)) {
-      throw new CftkitError(
-        "PUNKT_BAD_TABLE",
-        `${join(dir, "ortho_context.tab")} line ${i + 1}: expected "type<TAB>int"`,
-      );
-    }
-    orthoContext.set(line.slice(0, tab), value);
-  }
-  const collocations = new Set<string>();
-  for (const line of read("collocations.tab")) {
-    const [a, b] = line.split("\t");
-    if (a !== undefined && b !== undefined) collocations.add(`${a}\u0000${b}`);
-  }
-  return {
-    abbrevTypes: new Set(read("abbrev_types.txt")),
-    collocations,
-    sentStarters: new Set(read("sent_starters.txt")),
-    orthoContext,
-  };
-}
-
+let englishSource: (() => PunktParameters) | null = null;
 let englishCache: PunktParameters | null = null;
 
-/** `CFTKIT_PUNKT_DIR`, else the first `data/punkt_tab/english/` found walking up from this module (source or dist). */
-function englishTablesDir(): string {
-  if (process.env.CFTKIT_PUNKT_DIR) return process.env.CFTKIT_PUNKT_DIR;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, "data", "punkt_tab", "english");
-    if (existsSync(join(candidate, "ortho_context.tab"))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new CftkitError(
-    "PUNKT_TABLES_NOT_FOUND",
-    "cannot find data/punkt_tab/english/ (NLTK Punkt English tables); set CFTKIT_PUNKT_DIR to the folder",
-  );
+/**
+ * Where the English tables come from. The Node entry of @cftkit/metrics registers a reader of the package's own
+ * `data/punkt_tab/english/`; a browser app passes tables it bundled or fetched (`parsePunktTables`).
+ */
+export function setEnglishPunktParameters(source: PunktParameters | (() => PunktParameters)): void {
+  englishSource = typeof source === "function" ? source : () => source;
+  englishCache = null;
+  defaultTokenizer = null;
 }
 
-/** The English tables of the repository's `data/punkt_tab/english/` (or `CFTKIT_PUNKT_DIR`). */
+/** The English tables (read once, on first use). */
 export function englishPunktParameters(): PunktParameters {
-  englishCache ??= loadPunktParameters(englishTablesDir());
+  if (englishCache) return englishCache;
+  if (!englishSource) {
+    throw new CftkitError(
+      "PUNKT_TABLES_NOT_SET",
+      "no English Punkt tables: call setEnglishPunktParameters(parsePunktTables({...})) with the four " +
+        "data/punkt_tab/english/ files (the Node entry of @cftkit/metrics reads them itself)",
+    );
+  }
+  englishCache = englishSource();
   return englishCache;
 }
 
@@ -339,7 +304,6 @@ export class PunktSentenceTokenizer {
   }
 }
 
-let defaultTokenizer: PunktSentenceTokenizer | null = null;
 /** `nltk.sent_tokenize(text)` with the English tables. */
 export function sentTokenize(text: string): string[] {
   defaultTokenizer ??= new PunktSentenceTokenizer();

@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 
 /** One multiple-choice item: the summed log-likelihood of each choice continuation, its text, and the gold index. */
 export interface MultipleChoiceItem {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sentTokenize } from "./punkt.js";
+import "./punkt-files.js";
 import { wordTokenize } from "./word-tokenize.js";
 
 describe("Punkt sentence tokenizer (English tables)", () => {

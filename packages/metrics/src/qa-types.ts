@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 
 /** A SQuAD v1.1-layout dataset (`{version, data:[{title, paragraphs:[{context, qas:[{id, question, answers:[{text}]}]}]}]}`). */
 export interface SquadDataset {

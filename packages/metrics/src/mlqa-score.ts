@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import { evaluateQa, type QaScore, type SquadDataset, tokenF1 } from "./qa-types.js";
 import { pyLower, pySplit, pyWordBoundaryRegex } from "./python-text.js";
 

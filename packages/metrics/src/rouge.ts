@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import { porterStem } from "./porter-stemmer.js";
 
 /** Precision / recall / F1 of one ROUGE type, all in [0, 1]. */

@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkInstruction } from "./checkers.js";
-import { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } from "./evaluate.js";
+import { evaluateIfeval } from "./evaluate.js";
+import { readIfevalInputs, readIfevalResponses, writeIfevalOutputs } from "./files.js";
+import "./punkt-files.js";
+import "./tinyld-node.js";
 
 const data = fileURLToPath(new URL("../../../../data/ifeval/", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "cftkit-ifeval-"));

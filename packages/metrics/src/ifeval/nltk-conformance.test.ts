@@ -1,13 +1,16 @@
 // Cross-check of Punkt and word_tokenize against the real NLTK when an interpreter with nltk is installed
-// (e.g. Debian's python3-nltk 3.8); skipped otherwise. PunktParameters are filled from data/punkt_tab/english/.
+// (e.g. Debian's python3-nltk 3.8); skipped otherwise. PunktParameters are filled from
+// packages/metrics/data/punkt_tab/english/.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { looseVariants, readIfevalInputs, readIfevalResponses } from "./evaluate.js";
+import { looseVariants } from "./evaluate.js";
+import { readIfevalInputs, readIfevalResponses } from "./files.js";
 import { sentTokenize } from "./punkt.js";
+import "./punkt-files.js";
 import { wordTokenize } from "./word-tokenize.js";
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));

@@ -12,7 +12,33 @@
  *    no Swahili profile); when several languages tie for tinyld's top score, all of them are candidates;
  * 5. letters but no answer → "und" (never equal to a requested language).
  */
-import { detectAll } from "tinyld";
+import { CftkitError } from "@cftkit/core/errors";
+import type { detectAll } from "tinyld";
+
+type DetectAll = typeof detectAll;
+let tinyldSource: (() => DetectAll) | null = null;
+let tinyld: DetectAll | null = null;
+
+/**
+ * How tinyld is loaded. Its profiles take about a second to import, so the Node entry registers a `require` that
+ * runs on the first language check only; the portable (browser) entry registers a static import.
+ */
+export function setTinyldSource(load: () => DetectAll): void {
+  tinyldSource = load;
+  tinyld = null;
+}
+
+function tinyldDetectAll(): DetectAll {
+  if (tinyld) return tinyld;
+  if (!tinyldSource) {
+    throw new CftkitError(
+      "LANGUAGE_DETECTOR_NOT_SET",
+      "no language detector: import @cftkit/metrics (or @cftkit/metrics/portable), which registers tinyld",
+    );
+  }
+  tinyld = tinyldSource();
+  return tinyld;
+}
 
 const SCRIPT_LANGUAGE: [RegExp, string][] = [
   [/\p{Script=Gurmukhi}/u, "pa"],
@@ -163,7 +189,7 @@ function detectUncached(text: string): string[] | null {
     for (const w of words) if (SWAHILI_MARKERS.has(w)) sw++;
     if (sw / words.length >= 0.12) return ["sw"];
   }
-  const all = detectAll(cleaned);
+  const all = tinyldDetectAll()(cleaned);
   const top = all[0];
   if (!top) return ["und"];
   return all.filter((c) => c.accuracy >= top.accuracy - 1e-12).map((c) => c.lang);

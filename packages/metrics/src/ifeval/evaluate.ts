@@ -2,8 +2,7 @@
  * IFEval evaluation as `evaluation_lib.py` does it: strict (the response as given, must be non-blank) and loose
  * (any of 8 variants passes), the four metrics, and the official `eval_results_{strict,loose}.jsonl` files.
  */
-import { join } from "node:path";
-import { CftkitError, readJsonLines, writeFileAtomic } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 import { pyStrip } from "../python-text.js";
 import { checkInstruction, type IfevalKwargs } from "./checkers.js";
 
@@ -125,48 +124,6 @@ export function evaluateIfeval(inputs: IfevalInput[], promptToResponse: Map<stri
   };
 }
 
-/** Read `input_data.jsonl` (`key`, `prompt`, `instruction_id_list`, `kwargs`). */
-export async function readIfevalInputs(path: string): Promise<IfevalInput[]> {
-  const out: IfevalInput[] = [];
-  for await (const line of readJsonLines(path)) {
-    if (!line.ok)
-      throw new CftkitError("IFEVAL_BAD_INPUT", `${path} line ${line.lineNumber}: ${line.reason}`);
-    const v = line.value as Partial<IfevalInput>;
-    if (typeof v.prompt !== "string" || !Array.isArray(v.instruction_id_list) || !Array.isArray(v.kwargs)) {
-      throw new CftkitError(
-        "IFEVAL_BAD_INPUT",
-        `${path} line ${line.lineNumber}: expected {prompt, instruction_id_list, kwargs}`,
-      );
-    }
-    if (v.kwargs.length !== v.instruction_id_list.length) {
-      throw new CftkitError(
-        "IFEVAL_BAD_INPUT",
-        `${path} line ${line.lineNumber}: ${v.kwargs.length} kwargs for ${v.instruction_id_list.length} instructions`,
-      );
-    }
-    out.push(v as IfevalInput);
-  }
-  return out;
-}
-
-/** Read `{prompt, response}` JSONL into the prompt → response map (later lines win, as a Python dict). */
-export async function readIfevalResponses(path: string): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  for await (const line of readJsonLines(path)) {
-    if (!line.ok)
-      throw new CftkitError("IFEVAL_BAD_RESPONSES", `${path} line ${line.lineNumber}: ${line.reason}`);
-    const v = line.value as { prompt?: unknown; response?: unknown };
-    if (typeof v.prompt !== "string" || typeof v.response !== "string") {
-      throw new CftkitError(
-        "IFEVAL_BAD_RESPONSES",
-        `${path} line ${line.lineNumber}: expected {prompt, response} strings`,
-      );
-    }
-    map.set(v.prompt, v.response);
-  }
-  return map;
-}
-
 /** Python `json.dumps(obj)` (ensure_ascii, ", " and ": " separators) for the output rows. */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null) return "null";
@@ -181,17 +138,4 @@ export function pythonJsonDumps(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
   const entries = Object.entries(value as Record<string, unknown>);
   return `{${entries.map(([k, v]) => `${pythonJsonDumps(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`;
-}
-
-/** Write `eval_results_strict.jsonl` and `eval_results_loose.jsonl` (atomically) into `dir`. */
-export async function writeIfevalOutputs(
-  dir: string,
-  result: IfevalResult,
-): Promise<{ strict: string; loose: string }> {
-  const strict = join(dir, "eval_results_strict.jsonl");
-  const loose = join(dir, "eval_results_loose.jsonl");
-  const lines = (rows: IfevalOutput[]) => rows.map((r) => `${pythonJsonDumps(r)}\n`).join("");
-  await writeFileAtomic(strict, lines(result.strict));
-  await writeFileAtomic(loose, lines(result.loose));
-  return { strict, loose };
 }

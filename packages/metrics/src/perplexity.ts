@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core/errors";
 
 /** Log-likelihood of one held-out record: Σ log p over its scored tokens, and how many tokens that was. */
 export interface RecordLogLikelihood {
