@@ -144,4 +144,13 @@ export {
   parseLmEvalResults,
   runLmEval,
 } from "./lm-eval-bridge.js";
+export {
+  alpacaEvalTask,
+  alpacaEvalRankingPrompt,
+  parseRanking,
+  winRateOf,
+  ALPACA_EVAL_ANNOTATORS,
+  ALPACA_EVAL_GPT4_SETTINGS,
+  type AlpacaEvalAnnotator,
+} from "./tasks/alpaca-eval-annotator.js";
 export { taskAbility } from "./aggregate.js";

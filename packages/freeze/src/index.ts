@@ -15,6 +15,7 @@ export {
 } from "./spectrum-snr.js";
 export { scanSpectrum, type ScannedModule, type ScanOptions } from "./spectrum-scan.js";
 export { spectrum, type SpectrumOptions, type SpectrumResult, type SpectrumMode } from "./spectrum.js";
+export { SPECTRUM_MODES, requireSpectrumMode } from "./spectrum.js";
 export {
   layerDiff,
   frobeniusDiff,

@@ -47,6 +47,8 @@ export {
   selectReplayItems,
   buildExclusionIndex,
   exclusionReason,
+  REPLAY_MODES,
+  type ReplayMode,
   type ReplaySelection,
   type ReplaySelectionOptions,
   type ExclusionIndex,
@@ -63,6 +65,7 @@ export {
   type ReplayInputs,
   type EnglishReplayManifest,
   type GenerativeReplayManifest,
+  type GrFileOptions,
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
@@ -73,3 +76,11 @@ export {
   type GenerationServersConfig,
   type GenerationSession,
 } from "./generation-servers.js";
+export {
+  translateDataset,
+  translationPrompt,
+  languageName,
+  MULTIALPACA_LANGUAGES,
+  type TranslateOptions,
+  type TranslateSummary,
+} from "./translate-dataset.js";

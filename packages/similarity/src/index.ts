@@ -36,3 +36,14 @@ export {
   type EmbeddableRecord,
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
+export {
+  readSentenceTransformersLayout,
+  embedTokens,
+  MEAN_POOLING_LAYOUT,
+  POOLING_MODES,
+  type SentenceTransformersLayout,
+  type PoolingConfig,
+  type PoolingMode,
+  type DenseLayer,
+} from "./encoders/sentence-transformers-layout.js";
+export type { TokenOutputs } from "./encoders/sentence-transformer-encoder.js";

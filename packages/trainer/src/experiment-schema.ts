@@ -3,6 +3,7 @@ import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
 import {
   FREEZE_STRATEGY_NAMES,
+  PAPER_STRATEGY_NAMES,
   REPLAY_STRATEGY_NAMES,
   STRATEGY_NAMES,
   type StrategyName,
@@ -159,7 +160,7 @@ export const experimentShape = {
   strategies: z
     .array(z.enum(EXPERIMENT_STRATEGIES))
     .min(1)
-    .default([...EXPERIMENT_STRATEGIES]),
+    .default([...PAPER_STRATEGY_NAMES]),
   /** Overrides applied to every plan. */
   training: TrainingOverridesSchema.default({}),
   /** Overrides for Phase 1 only (applied after `training`). */

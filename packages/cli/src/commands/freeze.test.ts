@@ -48,6 +48,8 @@ describe("cftkit freeze", () => {
       base,
       "--top-percent",
       "50",
+      "--mode",
+      "unfreeze-top",
       "--out",
       out,
       "--types",
@@ -123,5 +125,12 @@ describe("cftkit freeze", () => {
     expect(r.stderr).toMatch(/error\[SAFETENSORS_NOT_FOUND\]/);
     const m = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--mode", "sideways", "--json"]);
     expect(m.status).toBe(2);
+    // No silent default: the two modes are opposite selections.
+    const none = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--json"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/error\[CLI_MISSING_OPTION\]: --mode is required/);
+    expect(none.stderr).toMatch(
+      /freeze-top: freeze the top-P % SNR modules.*unfreeze-top: train only the top-P %/,
+    );
   });
 });

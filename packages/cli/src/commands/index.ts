@@ -1,6 +1,7 @@
 import type { CommandModule } from "../command-module.js";
 import type { DeclaredCommand } from "../define-command.js";
 import { dataCommands } from "./data.js";
+import { dataTranslateCommands } from "./data-translate.js";
 import { evalCommands } from "./eval.js";
 import { evalRunCommands } from "./eval-run.js";
 import { freezeCommands } from "./freeze.js";
@@ -26,6 +27,7 @@ export const declaredCommands: DeclaredCommand[] = [
   ...inspectCommands,
   ...similarityCommands,
   ...dataCommands,
+  ...dataTranslateCommands,
   ...trainCommands,
   ...trainRehearseCommands,
   ...evalCommands,
@@ -39,7 +41,7 @@ export const declaredCommands: DeclaredCommand[] = [
 
 /** The help line of each command group (the first word of a command's path). */
 export const commandGroups: Record<string, string> = {
-  data: "instruction data: stats, convert, sample, mix, split, align",
+  data: "instruction data: stats, convert, sample, mix, split, align, translate",
   eval: "score models like the official evaluation tools",
   freeze: "choose layers to freeze or train (Spectrum SNR, LF_H2 weight change, LF_H1 random)",
   lm: "the embedded Llama-family language model",
