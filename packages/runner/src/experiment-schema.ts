@@ -51,6 +51,12 @@ export const AnalysisSchema = z
       .strict()
       .default({ max_prompts: 80 }),
     projection: z.enum(["tsne", "umap"]).default("tsne"),
+    /**
+     * The paper's MPD (Definition 2, Table 4): train the base model on each pair's Phase-2 data alone (once per
+     * distinct Phase-2 data) and compare every Phase-1 model with it, normalised by the largest. Costs one
+     * extra training run per distinct Phase-2 data, so it is off by default.
+     */
+    paper_mpd: z.boolean().default(false),
     /** Freeze selection sizes: LF_H1 / LF_H2 layers (paper: 10 of 32) and Spectrum's top percent (paper: 50). */
     lf_layers: z.number().int().positive().default(10),
     spectrum_top_percent: z.number().positive().max(100).default(50),
