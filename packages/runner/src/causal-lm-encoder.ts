@@ -26,13 +26,14 @@ export class CausalLmEncoder implements TextEncoder {
   /** `memoryBudgetBytes`: stream the model when holding it would take more (default: half the memory). */
   static async load(
     dir: string,
-    options: { batchSize?: number; memoryBudgetBytes?: number } = {},
+    options: { batchSize?: number; memoryBudgetBytes?: number; id?: string } = {},
   ): Promise<CausalLmEncoder> {
+    const id = `causal-lm:${options.id ?? dir}`;
     const config = await readModelConfig(dir);
     const batchSize = options.batchSize ?? 8;
     if (reasonToStream(config, options.memoryBudgetBytes) === null)
-      return new CausalLmEncoder(`causal-lm:${dir}`, await CausalLM.load(dir), batchSize);
-    return new CausalLmEncoder(`causal-lm:${dir}`, { dir: resolve(dir) }, batchSize);
+      return new CausalLmEncoder(id, await CausalLM.load(dir), batchSize);
+    return new CausalLmEncoder(id, { dir: resolve(dir) }, batchSize);
   }
 
   static fromModel(model: CausalLM, id: string, options: { batchSize?: number } = {}): CausalLmEncoder {

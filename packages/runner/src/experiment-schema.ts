@@ -38,9 +38,11 @@ export const AnalysisSchema = z
         /** Sentence-encoder id or folder (with `encoder: sentence`). */
         model: z.string().optional(),
         samples: z.number().int().positive().default(500),
+        /** What of each record is embedded (the paper embeds instructions; `instruction+input+output` adds the response). */
+        text: z.enum(["instruction", "instruction+input", "instruction+input+output"]).default("instruction"),
       })
       .strict()
-      .default({ encoder: "lm", samples: 500 }),
+      .default({ encoder: "lm", samples: 500, text: "instruction" }),
     drift: z
       .object({
         /** MT-Bench-style prompts (question.jsonl: `turns[0]` is used) or JSONL with `text`/`instruction`. */

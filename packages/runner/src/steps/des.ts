@@ -14,9 +14,9 @@ function phase2Files(ctx: RunContext, pair: PairState): string[] {
 async function encoderFor(ctx: RunContext, pair: PairState) {
   const des = ctx.experiment.analysis.des;
   if (des.encoder === "lm") {
-    const { CausalLM } = await import("@cftkit/lm");
+    // Held in memory when it fits, else read one decoder layer at a time (a 7B/8B base on a CPU node).
     const { CausalLmEncoder } = await import("../causal-lm-encoder.js");
-    return CausalLmEncoder.fromModel(await CausalLM.load(pair.base.dir), `base:${ctx.experiment.base_model}`);
+    return CausalLmEncoder.load(pair.base.dir, { id: `base:${ctx.experiment.base_model}` });
   }
   const { SentenceTransformerEncoder } = await import("@cftkit/similarity");
   // A local encoder folder (e.g. LaBSE in the sentence-transformers layout) is relative to the experiment file.
@@ -42,6 +42,7 @@ async function measureDes(
     return await similarity.des(a, b, {
       encoder,
       samples: ctx.experiment.analysis.des.samples,
+      text: ctx.experiment.analysis.des.text,
       seed: ctx.experiment.seed,
       progress: ctx.progress,
     });
