@@ -1,4 +1,5 @@
-export { CftkitError, isCftkitError } from "./cftkit-error.js";
+export { CftkitError, isCftkitError, type CftkitErrorCode, type CftkitErrorCodes } from "./cftkit-error.js";
+export { CORE_ERROR_CODES } from "./error-codes.js";
 export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, tempPathFor } from "./atomic-write.js";
 export { AtomicFileWriter } from "./atomic-file-writer.js";
 export { SeededRandom } from "./seeded-random.js";

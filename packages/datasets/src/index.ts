@@ -60,3 +60,4 @@ export {
   toTrainingExample,
 } from "./export.js";
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
+export { DATASETS_ERROR_CODES } from "./error-codes.js";

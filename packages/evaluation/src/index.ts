@@ -143,3 +143,4 @@ export {
   parseLmEvalResults,
   runLmEval,
 } from "./lm-eval-bridge.js";
+export { EVALUATION_ERROR_CODES } from "./error-codes.js";

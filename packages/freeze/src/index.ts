@@ -41,3 +41,4 @@ export {
   modelSlug,
 } from "./module-types.js";
 export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";
+export { FREEZE_ERROR_CODES } from "./error-codes.js";

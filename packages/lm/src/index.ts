@@ -107,3 +107,4 @@ export {
   type TrainLogEntry,
 } from "./training-checkpoint.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
+export { LM_ERROR_CODES } from "./error-codes.js";

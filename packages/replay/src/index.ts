@@ -66,3 +66,4 @@ export {
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
+export { REPLAY_ERROR_CODES } from "./error-codes.js";

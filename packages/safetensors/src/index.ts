@@ -34,3 +34,4 @@ export {
 } from "./writer.js";
 export { parseParameterName, type ParsedParameterName } from "./parameter-name.js";
 export { ChunkScratch, readTensorChunks } from "./tensor-chunks.js";
+export { SAFETENSORS_ERROR_CODES } from "./error-codes.js";

@@ -30,3 +30,4 @@ export {
   type EmbeddableRecord,
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
+export { SIMILARITY_ERROR_CODES } from "./error-codes.js";

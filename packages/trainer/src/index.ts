@@ -117,3 +117,4 @@ export {
   type EmbeddedTrainSettings,
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
+export { TRAINER_ERROR_CODES } from "./error-codes.js";

@@ -1,0 +1,45 @@
+/**
+ * Error codes thrown by @cftkit/evaluation, each with its one-line meaning. docs/errors.md is generated from the
+ * catalogues (`npm run docs:errors`); tools/error-codes.test.ts fails when a source throws an uncatalogued code.
+ */
+export const EVALUATION_ERROR_CODES = {
+  EVAL_BAD_CSV: "a CSV task file has an unterminated quoted field",
+  EVAL_BAD_DATASET: "a task or reference file does not have the expected shape",
+  EVAL_BAD_JSON: "an evaluation input is not valid JSON / JSONL",
+  EVAL_BAD_TASK: "a task name is unknown or lacks its file",
+  EVAL_EMPTY_TASK: "a task file holds no examples",
+  EVAL_FILE_NOT_FOUND: "an evaluation input cannot be read",
+  EVAL_NO_JUDGE: "a judged task was asked for without a judge endpoint",
+  EVAL_NO_PROMPT_LOGPROBS: "the endpoint does not return prompt-token log-probabilities",
+  IFEVAL_BAD_INPUT: "an IFEval input row is malformed",
+  IFEVAL_BAD_KWARGS: "an IFEval instruction has a malformed keyword argument",
+  IFEVAL_BAD_RESPONSES: "an IFEval responses row is malformed",
+  IFEVAL_MISSING_RESPONSE: "an IFEval prompt has no response",
+  IFEVAL_UNKNOWN_INSTRUCTION: "an IFEval instruction id is not implemented",
+  LM_EVAL_BAD_RESULTS: "an lm-eval results file has no results object",
+  LM_EVAL_CHAT_NO_LOGLIKELIHOOD: "log-likelihood tasks were asked of a chat-completions model",
+  LM_EVAL_FAILED: "lm_eval exited with an error",
+  LM_EVAL_NOT_FOUND: "lm_eval is not installed",
+  LM_EVAL_NO_RESULTS: "lm_eval finished without writing a results file",
+  LM_EVAL_NO_TASKS: "no lm-eval task was given",
+  LM_EVAL_RESULTS_NOT_FOUND: "an lm-eval results file cannot be read",
+  LM_EVAL_SPAWN_FAILED: "lm_eval could not be started",
+  MC_BAD_GOLD: "a multiple-choice gold index is out of range",
+  MC_BAD_ITEM: "a multiple-choice item has not one score per choice",
+  MC_EMPTY: "no multiple-choice items to score",
+  MLQA_UNKNOWN_LANGUAGE: "the MLQA scorer does not know the language",
+  PPL_BAD_LOGPROB: "a log-likelihood is not finite or is positive",
+  PPL_EMPTY: "no record has a scored token",
+  PUNKT_BAD_TABLE: "a Punkt table line is malformed",
+  PUNKT_MISSING_TABLE: "a Punkt table file cannot be read",
+  PUNKT_TABLES_NOT_FOUND: "the NLTK Punkt English tables are not found",
+  QA_BAD_DATASET: "the QA dataset is not SQuAD v1.1 JSON",
+  QA_BAD_PREDICTION: "a QA prediction is not a string",
+  QA_EMPTY_DATASET: "the QA dataset has no questions",
+  QA_NO_ANSWERS: "a QA question has no gold answers",
+  ROUGE_LENGTH_MISMATCH: "predictions and references do not pair up line by line",
+} as const;
+
+declare module "@cftkit/core" {
+  interface CftkitErrorCodes extends Record<keyof typeof EVALUATION_ERROR_CODES, string> {}
+}
