@@ -18,7 +18,6 @@ export {
   parseRetryAfter,
   type OpenAIClientOptions,
   type OpenAIBackoffOptions,
-  type OpenAIChatMessage,
   type OpenAIClientStats,
   type OpenAIFailureKind,
   type ChatParams,
@@ -40,3 +39,11 @@ export {
   type FaultEndpoint,
   type FaultRequestInfo,
 } from "./testing/fault-server.js";
+export {
+  CHAT_ROLES,
+  CHAT_ROLE_ALIASES,
+  chatRoleOf,
+  type ChatMessage,
+  type ChatRole,
+} from "./chat-message.js";
+export { formatZodIssues, type SchemaIssues } from "./zod-issues.js";

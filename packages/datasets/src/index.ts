@@ -1,6 +1,5 @@
 export {
   ChatMessageSchema,
-  type ChatMessage,
   InstructionRecordSchema,
   type InstructionRecord,
   type TrainingExampleRow,

@@ -49,7 +49,6 @@ export {
   defaultGenerationConfig,
 } from "./model-folder.js";
 export {
-  type ChatMessage,
   type Tokenizer,
   loadTokenizer,
   hasTokenizer,
@@ -95,7 +94,6 @@ export {
   padBatch,
   countLossTokens,
   type TrainingExample,
-  type TrainingChatMessage,
   type ChatTemplateTokenizer,
   type TokenizedExample,
   type PaddedBatch,

@@ -1,5 +1,4 @@
 export type {
-  ReplayChatMessage,
   ReplayRecord,
   GenerationItem,
   GenerationProvenance,

@@ -35,3 +35,4 @@ export {
 export { parseParameterName, type ParsedParameterName } from "./parameter-name.js";
 export { ChunkScratch, readTensorChunks } from "./tensor-chunks.js";
 export { SAFETENSORS_ERROR_CODES } from "./error-codes.js";
+export { DECODER_LINEAR_MODULES } from "./decoder-modules.js";

@@ -1,7 +1,7 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
-import { formatZodIssues } from "./zod-issues.js";
+
 import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
 
 /**

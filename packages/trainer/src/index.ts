@@ -105,7 +105,6 @@ export {
   readTrainingExamples,
   splitValidation,
   type TrainingExampleRow,
-  type TrainingMessage,
 } from "./training-data.js";
 export {
   runEmbedded,

@@ -1,9 +1,8 @@
 import { extname } from "node:path";
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, formatZodIssues, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
-import { formatZodIssues } from "./zod-issues.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
 export const PLAN_STRATEGIES = [

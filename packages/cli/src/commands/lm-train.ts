@@ -1,17 +1,8 @@
-import { CftkitError, isCftkitError, readJsonLines } from "@cftkit/core";
-import type { TrainingChatMessage, TrainingExample, TrainOptions } from "@cftkit/lm";
+import { CftkitError, chatRoleOf, isCftkitError, readJsonLines } from "@cftkit/core";
+import type { TrainingExample, TrainOptions } from "@cftkit/lm";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
 import { count, defineCommand, flag, number, param, text } from "../define-command.js";
-
-const ROLE_ALIASES: Record<string, TrainingChatMessage["role"]> = {
-  system: "system",
-  user: "user",
-  human: "user",
-  assistant: "assistant",
-  gpt: "assistant",
-  model: "assistant",
-};
 
 /** One JSONL row → TrainingExample: `{id?, messages:[{role, content}]}` or ShareGPT-style `conversations:[{from, value}]`. */
 function rowToExample(row: unknown, file: string, line: number): TrainingExample {
@@ -24,7 +15,7 @@ function rowToExample(row: unknown, file: string, line: number): TrainingExample
     throw bad('expected a non-empty "messages" (or "conversations") array');
   const messages = list.map((m, i) => {
     const o = (m ?? {}) as Record<string, unknown>;
-    const role = ROLE_ALIASES[String(o.role ?? o.from ?? "")];
+    const role = chatRoleOf(o.role ?? o.from);
     const content = o.content ?? o.value;
     if (!role) throw bad(`message ${i} has an unknown role ${JSON.stringify(o.role ?? o.from)}`);
     if (typeof content !== "string") throw bad(`message ${i} has no string "content"`);

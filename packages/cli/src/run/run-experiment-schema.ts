@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { ExperimentSchema, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 
@@ -93,10 +93,8 @@ export async function readRunExperiment(path: string): Promise<RunExperiment> {
   });
   const parsed = RunExperimentSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `  ${i.path.join(".") || "(top level)"}: ${i.message}`)
-      .join("\n");
-    throw new CftkitError("EXPERIMENT_INVALID", `${path} is not a valid experiment file:\n${issues}`);
+    const issues = formatZodIssues(parsed.error, "\n  ");
+    throw new CftkitError("EXPERIMENT_INVALID", `${path} is not a valid experiment file:\n  ${issues}`);
   }
   return parsed.data;
 }

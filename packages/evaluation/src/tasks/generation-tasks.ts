@@ -1,5 +1,5 @@
 import { CftkitError, type ProgressReporter, readJsonLines, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { evaluateIfeval, type IfevalInput } from "../ifeval/evaluate.js";
 import { rougeCorpus } from "../rouge.js";
 import type { EvalModel } from "./eval-model.js";

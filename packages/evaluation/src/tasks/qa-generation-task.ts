@@ -1,5 +1,5 @@
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { MLQA_LANGUAGES, type MlqaLanguage, scoreMlqa } from "../mlqa-score.js";
 import type { QaScore, SquadDataset } from "../qa-types.js";
 import { scoreSquad } from "../squad-score.js";

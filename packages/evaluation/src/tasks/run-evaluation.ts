@@ -9,7 +9,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { type AbilitySummary, summarizeAbilities } from "../aggregate.js";
 import { readIfevalInputs } from "../ifeval/evaluate.js";
 import type { EvalModel } from "./eval-model.js";
