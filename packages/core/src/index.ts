@@ -1,6 +1,6 @@
 export { CftkitError, isCftkitError, type CftkitErrorCode, type CftkitErrorCodes } from "./cftkit-error.js";
 export { CORE_ERROR_CODES } from "./error-codes.js";
-export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, tempPathFor } from "./atomic-write.js";
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from "./atomic-write.js";
 export { AtomicFileWriter } from "./atomic-file-writer.js";
 export { SeededRandom } from "./seeded-random.js";
 export { sha256, sha256File, stableHash, stableStringify } from "./hash.js";
@@ -15,7 +15,6 @@ export {
 export { readJsonLines, type JsonLine } from "./json-lines.js";
 export {
   OpenAICompatibleClient,
-  parseRetryAfter,
   type OpenAIClientOptions,
   type OpenAIBackoffOptions,
   type OpenAIClientStats,
@@ -28,17 +27,6 @@ export {
   type FinishReason,
   type Usage,
 } from "./openai-client.js";
-export {
-  startFaultServer,
-  faultItemKey,
-  type FaultServer,
-  type FaultServerOptions,
-  type FaultServerStats,
-  type FaultItemStats,
-  type FaultKind,
-  type FaultEndpoint,
-  type FaultRequestInfo,
-} from "./testing/fault-server.js";
 export {
   CHAT_ROLES,
   CHAT_ROLE_ALIASES,

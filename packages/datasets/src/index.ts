@@ -17,8 +17,6 @@ export {
 } from "./load-summary.js";
 export { DATASET_FORMATS, type DatasetFormat, type FieldMapping, detectRowFormat } from "./formats.js";
 export { type LoadOptions, loadDataset, loadDatasetWithSummary, streamDataset } from "./load-dataset.js";
-export { listDataFiles } from "./read-rows.js";
-export { JsonArrayScanner } from "./json-array-scanner.js";
 export {
   type RecordSource,
   readRecordsJsonl,
@@ -37,7 +35,7 @@ export {
   type LanguageReportOptions,
   type LanguageMismatch,
 } from "./language-id.js";
-export { type SampleOptions, sampleRecords, sampleStream, allocate, choosePositions } from "./sample.js";
+export { type SampleOptions, sampleRecords, sampleStream, allocate } from "./sample.js";
 export { type MixPart, type MixOptions, type MixResult, mixRecords } from "./mix.js";
 export { type SplitOptions, splitRecords } from "./split.js";
 export { type DedupOptions, dedupRecords, normaliseText } from "./dedup.js";

@@ -21,7 +21,6 @@ export {
   type RougeOptions,
   type RougeScore,
   type RougeScores,
-  lcsLength,
   rougeCorpus,
   rougeL,
   rougeN,
@@ -35,7 +34,6 @@ export {
   scoreMultipleChoice,
 } from "./multiple-choice.js";
 export { type PerplexityResult, type RecordLogLikelihood, aggregatePerplexity } from "./perplexity.js";
-export { pyIsLower, pyIsUpper, pyLower, pySplit, pyStrip } from "./python-text.js";
 export {
   type PunktParameters,
   PunktSentenceTokenizer,
@@ -61,7 +59,6 @@ export {
   evaluateLoose,
   evaluateStrict,
   looseVariants,
-  pythonJsonDumps,
   readIfevalInputs,
   readIfevalResponses,
   writeIfevalOutputs,
@@ -82,21 +79,14 @@ export {
 export { type QaItem, type QaTaskResult, qaGenerationTask } from "./tasks/qa-generation-task.js";
 export { type ChatRenderer, renderChatML } from "./tasks/chatml.js";
 export { ResponseCache } from "./tasks/response-cache.js";
-export {
-  OpenAIEvalModel,
-  type OpenAIEvalModelOptions,
-  scoreEchoedLogprobs,
-} from "./tasks/openai-eval-model.js";
+export { OpenAIEvalModel, type OpenAIEvalModelOptions } from "./tasks/openai-eval-model.js";
 export type { Ability, TaskPrediction, TaskResult } from "./tasks/task-result.js";
-export { parseCsv } from "./tasks/csv.js";
 export { QA_PROMPT_WORDS, XQUAD_LANGUAGES, loadSquadQaItems, qaPromptText } from "./tasks/qa-items.js";
 export {
   type MultipleChoiceTaskItem,
   type MultipleChoiceTaskResult,
-  hellaswagPreprocess,
   loadHellaswagItems,
   loadMmluItems,
-  mmluItem,
   multipleChoiceTask,
 } from "./tasks/multiple-choice-task.js";
 export {
@@ -136,7 +126,6 @@ export {
   type LmEvalResults,
   type LmEvalTaskScore,
   buildLmEvalCommand,
-  findExecutable,
   findLmEvalResultsFile,
   importLmEvalResults,
   lmEvalScoredTasks,

@@ -6,13 +6,7 @@ export type {
   RejectedRecord,
   QualityRejectReason,
 } from "./replay-types.js";
-export {
-  AppendOnlyJournal,
-  acquireRunLock,
-  repairTornTail,
-  type JournalOptions,
-  type JournalOpenReport,
-} from "./append-only-journal.js";
+export { AppendOnlyJournal, type JournalOptions, type JournalOpenReport } from "./append-only-journal.js";
 export {
   judgeResponse,
   detectLanguage,
@@ -26,7 +20,6 @@ export {
   openAICompletionGenerator,
   embeddedGenerator,
   resolveSampling,
-  itemSeed,
   type ReplayGenerator,
   type GenerativeModel,
   type GeneratorDescription,
@@ -57,7 +50,6 @@ export {
   generationItems,
   mixReplayRecords,
   mixReplayFiles,
-  countBy,
   type InputFile,
   type ReplayInputs,
   type EnglishReplayManifest,

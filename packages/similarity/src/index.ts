@@ -1,5 +1,4 @@
 export { covarianceShift, type CovarianceShift, type SampleMatrix } from "./covariance-drift.js";
-export { symmetricEigenSystem } from "./symmetric-eigen.js";
 export { readActivationFile, type ActivationFile, type ActivationLayer } from "./activation-file.js";
 export { layerDrift, layerDriftFromFiles, modelDrift, type LayerDrift } from "./layer-drift.js";
 export { modelParameterDifference, compareModels, type MpdResult } from "./model-parameter-difference.js";

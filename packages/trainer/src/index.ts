@@ -56,7 +56,6 @@ export {
   planToAxolotlConfig,
   axolotlConfigToYaml,
   deepSpeedPreset,
-  guessDecoderLayerClass,
   DEEPSPEED_PRESETS,
   type DeepSpeedPreset,
   type AxolotlConfig,
@@ -70,12 +69,6 @@ export {
   shellQuote,
   type AxolotlCommand,
 } from "./axolotl-command.js";
-export {
-  parsePythonLiteral,
-  parsePythonLiteralAt,
-  PythonLiteralError,
-  type PythonValue,
-} from "./python-literal.js";
 export {
   AxolotlLogParser,
   parseAxolotlLog,
@@ -101,11 +94,7 @@ export {
 } from "./axolotl-launcher.js";
 export { writePlanGrid, planFileStem, type PlanGrid, type PlanGridEntry } from "./plan-grid.js";
 export { checkAxolotlConfig, type AxolotlSchemaFacts } from "./axolotl-schema-check.js";
-export {
-  readTrainingExamples,
-  splitValidation,
-  type TrainingExampleRow,
-} from "./training-data.js";
+export { readTrainingExamples, splitValidation, type TrainingExampleRow } from "./training-data.js";
 export {
   runEmbedded,
   planToTrainOptions,
