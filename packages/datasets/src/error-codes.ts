@@ -18,6 +18,7 @@ export const DATASETS_ERROR_CODES = {
   DATA_PARQUET_UNREADABLE: "a parquet file cannot be decoded",
   DATA_TRUNCATED_JSON: "a JSON document ends early (torn file)",
   DATA_UNKNOWN_FORMAT: "the file type or row format is not recognised",
+  DATA_BAD_PROMPTS: "a prompts file line is malformed or holds no prompt",
 } as const;
 
 declare module "@cftkit/core" {

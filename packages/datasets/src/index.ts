@@ -58,3 +58,4 @@ export {
 } from "./export.js";
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
 export { DATASETS_ERROR_CODES } from "./error-codes.js";
+export { readPrompts } from "./read-prompts.js";

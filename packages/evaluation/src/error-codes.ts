@@ -38,6 +38,9 @@ export const EVALUATION_ERROR_CODES = {
   QA_EMPTY_DATASET: "the QA dataset has no questions",
   QA_NO_ANSWERS: "a QA question has no gold answers",
   ROUGE_LENGTH_MISMATCH: "predictions and references do not pair up line by line",
+  EVAL_BAD_PREDICTIONS: "a predictions file row is not {id, prediction}",
+  EVAL_BAD_TEXTS: "a texts file row is neither a string nor an object with a text field",
+  EVAL_EMPTY_PREDICTIONS: "a predictions file holds no predictions",
 } as const;
 
 declare module "@cftkit/core" {

@@ -133,3 +133,4 @@ export {
   runLmEval,
 } from "./lm-eval-bridge.js";
 export { EVALUATION_ERROR_CODES } from "./error-codes.js";
+export { readJsonFile, readPredictions, readTexts } from "./score-input-files.js";

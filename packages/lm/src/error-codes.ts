@@ -37,6 +37,8 @@ export const LM_ERROR_CODES = {
   LM_UNSUPPORTED_ARCHITECTURE: "the model architecture is not supported",
   LM_UNSUPPORTED_ROPE_SCALING: "the rope_scaling type is not supported",
   LM_WEIGHT_DTYPE: "a weight has a dtype other than F32, BF16 or F16",
+  LM_TRAIN_BAD_ROW: "a training data row is malformed",
+  LM_TRAIN_DATA_UNREADABLE: "a training data file cannot be read",
 } as const;
 
 declare module "@cftkit/core" {

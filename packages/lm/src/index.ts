@@ -59,3 +59,4 @@ export {
   type TrainLogEntry,
 } from "./training-checkpoint.js";
 export { LM_ERROR_CODES } from "./error-codes.js";
+export { readTrainingExamplesFile } from "./training-examples-file.js";
