@@ -6,7 +6,6 @@ export const CLI_ERROR_CODES = {
   CLI_BAD_NUMBER: "an option expects a number",
   CLI_BAD_OPTION: "an option's value is refused",
   CLI_BAD_PROFILE: "the quickstart profile is unknown",
-  CLI_BAD_STEP: "a pipeline step name is unknown",
   CLI_BAD_TOKEN_IDS: "--token-ids is not a list of non-negative integers",
   CLI_MISSING_OPTION: "a required option is missing",
   CLI_OUTPUTS_COLLIDE: "two outputs name the same path",
@@ -15,14 +14,9 @@ export const CLI_ERROR_CODES = {
   CLI_OUTPUT_NOT_A_FILE: "an output that must be a file names a folder",
   CLI_OUTPUT_NOT_A_FOLDER: "an output that must be a folder names a file",
   EVAL_NO_MODEL_NAME: "the server lists no model and none was given",
-  QUICKSTART_DATA_MISSING: "the bundled quickstart data is not found",
   REPLAY_INTERRUPTED: "a replay run was interrupted with items pending",
   REPLAY_ITEMS_FAILED: "some replay items failed",
   REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
-  RUN_BACKEND_NEEDS_GPU: "the experiment needs the Axolotl backend on a GPU machine",
-  RUN_BAD_DATA: "a pipeline data file line is malformed",
-  RUN_REPLAY_SOURCES_MISSING: "replay strategies lack their replay_sources",
-  RUN_STEP_NOT_DONE: "a needed pipeline step has not run",
 } as const;
 
 declare module "@cftkit/core" {

@@ -59,3 +59,4 @@ export {
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
 export { DATASETS_ERROR_CODES } from "./error-codes.js";
 export { readPrompts } from "./read-prompts.js";
+export { FileIssueError, jsonlRows, jsonRows, type RawRow } from "./read-rows.js";

@@ -9,11 +9,29 @@ export interface ScoredTask {
   score: number;
 }
 
+/** Task families that measure English ability whatever language tag they carry (the paper's Table 5). */
+const ENGLISH_TASK_FAMILIES = new Set(["ifeval", "mmlu", "hellaswag"]);
+
+/**
+ * The ability a task measures: English-language tasks (xlsum_en, xquad_en, mlqa_en, English held-out
+ * sets, IFEval, MMLU, HellaSwag) count as English ability (EA); every other language as multilingual
+ * ability (MA). `englishLanguages` lets an experiment count more language tags as English.
+ */
+export function taskAbility(
+  family: string,
+  language: string,
+  englishLanguages: readonly string[] = ["en"],
+): Ability {
+  return ENGLISH_TASK_FAMILIES.has(family) || englishLanguages.includes(language) ? "EA" : "MA";
+}
+
 export interface AbilitySummary {
   /** English ability: mean of the EA task-family scores (null when no EA task ran). */
   ea: number | null;
   /** Multilingual ability: mean of the MA task-family scores. */
   ma: number | null;
+  /** Overall = mean(EA, MA), the paper's "Combined" (Table 5) / "Overall" (Table D9) column; null without both. */
+  overall: number | null;
   /** Per ability and family: the family's score (mean over its languages) and its task names. */
   families: Record<Ability, Record<string, { score: number; tasks: string[] }>>;
   /** Per language: mean over that language's tasks, and which tasks. */
@@ -23,8 +41,10 @@ export interface AbilitySummary {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
- * EA and MA as in the paper: plain means of task scores. A task family run in several languages (xquad_de,
- * xquad_zh, …) counts once, with the mean over its languages, so 12 XQuAD languages do not outweigh MLQA.
+ * EA, MA and Overall as in the paper (Table 5, Table D9): EA = mean over the English task families, MA =
+ * mean over the multilingual task families, Overall = mean(EA, MA). A family run in several languages
+ * (xquad_de, xquad_zh, …) counts once, with the mean over its languages, so 11 XQuAD languages do not
+ * outweigh MLQA. A family's English task (xlsum_en) is its own EA family, as in Table 5's XLSUM_en column.
  */
 export function summarizeAbilities(results: ScoredTask[]): AbilitySummary {
   const families: AbilitySummary["families"] = { EA: {}, MA: {} };
@@ -48,12 +68,16 @@ export function summarizeAbilities(results: ScoredTask[]): AbilitySummary {
     byLanguage[r.language] = entry;
   }
   for (const entry of Object.values(byLanguage)) entry.mean = mean(Object.values(entry.tasks));
-  return { ea: abilityMean("EA"), ma: abilityMean("MA"), families, byLanguage };
+  const ea = abilityMean("EA");
+  const ma = abilityMean("MA");
+  const overall = ea === null || ma === null ? null : (ea + ma) / 2;
+  return { ea, ma, overall, families, byLanguage };
 }
 
 export interface PhaseDelta {
   ea: number | null;
   ma: number | null;
+  overall: number | null;
   /** Per task present in both phases: phase 2 − phase 1. */
   tasks: Record<string, number>;
   /** Per EA/MA family present in both. */
@@ -78,7 +102,7 @@ export function phaseDeltas(phase1: ScoredTask[], phase2: ScoredTask[]): PhaseDe
     }
   }
   const diff = (x: number | null, y: number | null) => (x === null || y === null ? null : y - x);
-  return { ea: diff(a.ea, b.ea), ma: diff(a.ma, b.ma), tasks, families };
+  return { ea: diff(a.ea, b.ea), ma: diff(a.ma, b.ma), overall: diff(a.overall, b.overall), tasks, families };
 }
 
 /**
@@ -102,7 +126,7 @@ export function abilityTable(
   const ma = columns("MA");
   const fmt = (v: number | null | undefined) =>
     v === null || v === undefined ? "–" : (v * scale).toFixed(digits);
-  const header = ["Strategy", ...ea, "EA avg", ...ma, "MA avg"];
+  const header = ["Strategy", ...ea, "EA avg", ...ma, "MA avg", "Overall"];
   const lines = [
     `| ${header.join(" | ")} |`,
     `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
@@ -116,6 +140,7 @@ export function abilityTable(
         fmt(s.ea),
         ...ma.map((f) => fmt(s.families.MA[f]?.score)),
         fmt(s.ma),
+        fmt(s.overall),
       ].join(" | ")} |`,
     );
   });

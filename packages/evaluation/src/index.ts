@@ -134,3 +134,4 @@ export {
 } from "./lm-eval-bridge.js";
 export { EVALUATION_ERROR_CODES } from "./error-codes.js";
 export { readJsonFile, readPredictions, readTexts } from "./score-input-files.js";
+export { taskAbility } from "./aggregate.js";

@@ -1,3 +1,4 @@
+import { taskAbility } from "./aggregate.js";
 import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { access, readdir, readFile, stat } from "node:fs/promises";
@@ -38,7 +39,7 @@ function needsLogLikelihood(task: string): boolean {
   return /^(mmlu|hellaswag|global_mmlu)/.test(task);
 }
 
-/** Build the `lm_eval` command line (REFERENCE.md §6). */
+/** Build the `lm_eval` command line (docs/formats.md, lm-evaluation-harness). */
 export function buildLmEvalCommand(options: LmEvalOptions): { command: string; args: string[] } {
   if (options.tasks.length === 0) throw new CftkitError("LM_EVAL_NO_TASKS", "no lm-eval tasks given");
   const m = options.model;
@@ -146,11 +147,12 @@ function familyOf(task: string): { family: string; language: string; ability: Ab
   if (task === "ifeval") return { family: "ifeval", language: "en", ability: "EA" };
   if (task === "hellaswag") return { family: "hellaswag", language: "en", ability: "EA" };
   if (task === "mmlu" || task.startsWith("mmlu_")) return { family: "mmlu", language: "en", ability: "EA" };
-  if ((m = /^xquad_([a-z]{2})$/.exec(task))) return { family: "xquad", language: m[1]!, ability: "MA" };
+  if ((m = /^xquad_([a-z]{2})$/.exec(task)))
+    return { family: "xquad", language: m[1]!, ability: taskAbility("xquad", m[1]!) };
   if ((m = /^mlqa_([a-z]{2})_([a-z]{2})$/.exec(task)))
-    return { family: "mlqa", language: m[1]!, ability: "MA" };
+    return { family: "mlqa", language: m[1]!, ability: taskAbility("mlqa", m[1]!) };
   if ((m = /^global_mmlu(?:_full)?_([a-z]{2,3})(?:_|$)/.exec(task)))
-    return { family: "global_mmlu", language: m[1]!, ability: "MA" };
+    return { family: "global_mmlu", language: m[1]!, ability: taskAbility("global_mmlu", m[1]!) };
   return { family: task, language: "en", ability: "EA" };
 }
 

@@ -45,7 +45,7 @@ import {
 import { compileUnfrozenPatterns } from "./unfrozen-parameters.js";
 
 /**
- * The paper's hyper-parameters (Aggarwal et al., Table A1; REFERENCE.md §1): lr 1e-6, 4 epochs, global batch
+ * The paper's hyper-parameters (Aggarwal et al., Table A1; docs/formats.md): lr 1e-6, 4 epochs, global batch
  * 16, cosine schedule with 10 warmup steps, AdamW, weight decay 0; LoRA baseline rank 64. These are the
  * defaults of {@link trainCausalLM}; tiny embedded models need a much higher learning rate (e.g. 3e-3), which
  * the caller passes explicitly.

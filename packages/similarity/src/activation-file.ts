@@ -1,8 +1,14 @@
 import { CftkitError } from "@cftkit/core";
-import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import { SafetensorsCheckpoint, writeSafetensors } from "@cftkit/safetensors";
 import type { SampleMatrix } from "./covariance-drift.js";
 
-/** One layer's pooled activations from an activation file (DESIGN.md: `layer.<i>`, F32 [samples, hidden]). */
+/**
+ * The activation file (docs/formats.md): a safetensors file with one F32 tensor `layer.<i>` of shape
+ * [samples, hidden] per layer (0 = embeddings), each row one prompt's pooled hidden state, and string
+ * metadata (`format: cftkit-activations`, `pooling`, `samples`, plus what the writer adds: model, prompts).
+ */
+
+/** One layer's pooled activations from an activation file. */
 export interface ActivationLayer extends SampleMatrix {
   layer: number;
 }
@@ -41,4 +47,46 @@ export async function readActivationFile(path: string): Promise<ActivationFile> 
   } finally {
     await checkpoint.close();
   }
+}
+
+/** What was written: layer count (embeddings included), sample count and hidden size. */
+export interface ActivationFileShape {
+  layers: number;
+  samples: number;
+  hidden: number;
+}
+
+/**
+ * Write an activation file from per-sample pooled activations: `perSample[s][layer]` is sample s's vector
+ * at that layer. Every sample must have the same layers and hidden size.
+ */
+export async function writeActivationFile(
+  path: string,
+  perSample: Float32Array[][],
+  metadata: Record<string, string> = {},
+): Promise<ActivationFileShape> {
+  const first = perSample[0];
+  if (!first?.length) throw new CftkitError("ACTIVATIONS_EMPTY", `${path}: no samples to write`);
+  const layers = first.length;
+  const hidden = first[0]!.length;
+  for (const [s, sample] of perSample.entries()) {
+    if (sample.length !== layers || sample.some((v) => v.length !== hidden)) {
+      throw new CftkitError(
+        "ACTIVATIONS_BAD_SHAPE",
+        `${path}: sample ${s} has ${sample.length} layers of sizes [${sample.map((v) => v.length)}], expected ${layers} × ${hidden}`,
+      );
+    }
+  }
+  const tensors = Array.from({ length: layers }, (_, layer) => {
+    const data = new Float32Array(perSample.length * hidden);
+    for (const [s, sample] of perSample.entries()) data.set(sample[layer]!, s * hidden);
+    return { name: `layer.${layer}`, dtype: "F32" as const, shape: [perSample.length, hidden], data };
+  });
+  await writeSafetensors(path, tensors, {
+    format: "cftkit-activations",
+    pooling: "mean",
+    samples: String(perSample.length),
+    ...metadata,
+  });
+  return { layers, samples: perSample.length, hidden };
 }

@@ -1,5 +1,11 @@
 export { covarianceShift, type CovarianceShift, type SampleMatrix } from "./covariance-drift.js";
-export { readActivationFile, type ActivationFile, type ActivationLayer } from "./activation-file.js";
+export {
+  readActivationFile,
+  writeActivationFile,
+  type ActivationFile,
+  type ActivationFileShape,
+  type ActivationLayer,
+} from "./activation-file.js";
 export { layerDrift, layerDriftFromFiles, modelDrift, type LayerDrift } from "./layer-drift.js";
 export { modelParameterDifference, compareModels, type MpdResult } from "./model-parameter-difference.js";
 export { project, type ProjectionMethod, type ProjectionOptions } from "./projection.js";
@@ -17,7 +23,6 @@ export {
   DEFAULT_SENTENCE_MODEL,
   type SentenceEncoderOptions,
 } from "./encoders/sentence-transformer-encoder.js";
-export { CausalLmEncoder } from "./encoders/causal-lm-encoder.js";
 export { CachedEncoder } from "./embedding-cache.js";
 export {
   des,

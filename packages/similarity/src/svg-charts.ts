@@ -14,6 +14,8 @@ export interface ChartOptions {
   height?: number;
   /** Whole-number ticks on the x axis (layers, steps). */
   integerX?: boolean;
+  /** Start the y axis at 0 (default); `false` scales it to the data (loss curves far from 0). */
+  zeroY?: boolean;
 }
 
 /** Render a Vega-Lite spec to a standalone SVG string, headless (vega's SVG renderer needs no canvas). */
@@ -43,7 +45,7 @@ export function lineChartSvg(series: LineSeries[], options: ChartOptions): Promi
         title: options.xLabel,
         axis: options.integerX ? { tickMinStep: 1, format: "d" } : {},
       },
-      y: { field: "y", type: "quantitative", title: options.yLabel },
+      y: { field: "y", type: "quantitative", title: options.yLabel, scale: { zero: options.zeroY ?? true } },
       color: { field: "series", type: "nominal", title: null },
     },
     config: { font: "sans-serif" },
@@ -57,7 +59,30 @@ export interface ScatterPoint {
   label?: string;
 }
 
-/** A scatter coloured by group (e.g. a 2-D projection of per-layer activations, one colour per model). */
+/**
+ * Sixteen colours far apart in hue and lightness (Tableau 10, then six more), so a projection of many
+ * models keeps every group tellable apart; shapes repeat the distinction for colour-blind readers.
+ */
+const DISTINCT_COLOURS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+  "#1f1f1f",
+  "#17becf",
+  "#bcbd22",
+  "#8c2d04",
+  "#6a3d9a",
+  "#00441b",
+];
+
+/** A scatter coloured and shaped by group (e.g. a 2-D projection of per-layer activations, one per model). */
 export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): Promise<string> {
   return renderVegaLiteSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -69,7 +94,8 @@ export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): 
     encoding: {
       x: { field: "x", type: "quantitative", title: options.xLabel },
       y: { field: "y", type: "quantitative", title: options.yLabel },
-      color: { field: "group", type: "nominal", title: null },
+      color: { field: "group", type: "nominal", title: null, scale: { range: DISTINCT_COLOURS } },
+      shape: { field: "group", type: "nominal", title: null },
       tooltip: [{ field: "group" }, { field: "label" }],
     },
     config: { font: "sans-serif" },

@@ -15,7 +15,7 @@ export function effectiveLauncher(launcher: Launcher): "accelerate" | "torchrun"
 
 /**
  * `axolotl train <cfg> --launcher accelerate|torchrun|python [-- <launcher args>]` (Axolotl ≥ 0.8 CLI;
- * REFERENCE.md §3). Multi-GPU/multi-node:
+ * docs/formats.md). Multi-GPU/multi-node:
  * - accelerate: `--num_processes <total GPUs> --num_machines N --machine_rank R --main_process_ip IP --main_process_port P`
  * - torchrun: `--nnodes N --nproc_per_node G --node_rank R --rdzv_backend c10d --rdzv_endpoint IP:P`
  */

@@ -66,7 +66,7 @@ export interface AxolotlConfigOptions {
 }
 
 /**
- * Translate a plan into an Axolotl config using only keys Axolotl accepts (REFERENCE.md §3; checked in
+ * Translate a plan into an Axolotl config using only keys Axolotl accepts (docs/formats.md; checked in
  * tests against data/axolotl_schema.json). Freeze patterns and LoRA together are rejected: with LoRA the
  * parameter names are prefixed `base_model.model.` and the patterns would match nothing.
  */

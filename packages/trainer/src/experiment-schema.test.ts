@@ -9,7 +9,7 @@ const minimal = {
     {
       name: "similar",
       phase1: { datasets: [{ path: "p1.jsonl", type: "chat_template" }] },
-      phase2: { datasets: [{ path: "p2.jsonl", type: "chat_template" }], english_counterpart: "en.jsonl" },
+      phase2: { datasets: [{ path: "p2.jsonl", type: "chat_template" }] },
       replay: { ER_10: "er.jsonl" },
     },
   ],
@@ -25,7 +25,6 @@ describe("the experiment schema", () => {
     expect(e.lora).toEqual({ r: 64, alpha: 128, dropout: 0.05 });
     expect(e.settings[0]!.replay.ER_10).toEqual({ path: "er.jsonl", type: "chat_template" });
     expect((e as Record<string, unknown>).evaluation).toEqual({ ea: ["ifeval"] });
-    expect((e.settings[0]!.phase2 as Record<string, unknown>).english_counterpart).toBe("en.jsonl");
   });
 
   it("can be extended by the runner", () => {
@@ -36,6 +35,13 @@ describe("the experiment schema", () => {
   });
 
   it("names the offending key", () => {
+    const setting = minimal.settings[0]!;
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...setting, phase2: { ...setting.phase2, extra: 1 } }] }),
+    ).toThrow(/settings\.0\.phase2: Unrecognized key: "extra"/);
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...setting, selections: { LoRA: "x" } }] }),
+    ).toThrow(/selections: Unrecognized key: "LoRA"/);
     expect(() => parseExperiment({ ...minimal, training: { learning_rate: -1 } })).toThrow(
       /training\.learning_rate/,
     );

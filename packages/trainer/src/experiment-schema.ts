@@ -1,7 +1,12 @@
 import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
-
+import {
+  FREEZE_STRATEGY_NAMES,
+  REPLAY_STRATEGY_NAMES,
+  STRATEGY_NAMES,
+  type StrategyName,
+} from "./strategy-catalogue.js";
 import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
 
 /**
@@ -11,25 +16,18 @@ import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema }
  * file written for the runner still validates here.
  */
 
-/** The Phase-2 strategies of the paper (§5) plus the mixture baseline. */
-export const EXPERIMENT_STRATEGIES = [
-  "baseline",
-  "mixture",
-  "LF_H1",
-  "LF_H2",
-  "Spectrum",
-  "GR_5",
-  "GR_10",
-  "ER_10",
-  "LoRA",
-] as const;
-export type ExperimentStrategy = (typeof EXPERIMENT_STRATEGIES)[number];
-export const FREEZE_STRATEGIES = [
-  "LF_H1",
-  "LF_H2",
-  "Spectrum",
-] as const satisfies readonly ExperimentStrategy[];
-export const REPLAY_STRATEGIES = ["GR_5", "GR_10", "ER_10"] as const satisfies readonly ExperimentStrategy[];
+/** The Phase-2 strategies (the paper's §5 plus the mixture baseline), from the strategy catalogue. */
+export const EXPERIMENT_STRATEGIES = STRATEGY_NAMES;
+export type ExperimentStrategy = StrategyName;
+export const FREEZE_STRATEGIES: readonly ExperimentStrategy[] = FREEZE_STRATEGY_NAMES;
+export const REPLAY_STRATEGIES: readonly ExperimentStrategy[] = REPLAY_STRATEGY_NAMES;
+
+/** `{ <strategy>: value? }` for a subset of the catalogue, unknown strategy names refused. */
+function perStrategy<T extends z.ZodType>(names: readonly ExperimentStrategy[], value: T) {
+  return z
+    .object(Object.fromEntries(names.map((n) => [n, value.optional()])) as Record<string, z.ZodOptional<T>>)
+    .strict();
+}
 
 /** A data file as written by `@cftkit/datasets` exports; paths are relative to the experiment file. */
 export const ExperimentDatasetSchema = z
@@ -66,7 +64,7 @@ export const Phase1Schema = z
     /** … or an off-the-shelf instruct model used as the Phase-1 model ("Instruct"). */
     model: z.string().min(1).optional(),
   })
-  .loose()
+  .strict()
   .refine((p) => (p.datasets === undefined) !== (p.model === undefined), {
     message: "phase1 needs exactly one of `datasets` (train Phase 1) or `model` (an instruct model)",
   });
@@ -75,7 +73,7 @@ export const Phase2Schema = z
   .object({
     datasets: z.array(ExperimentDatasetSchema).min(1),
   })
-  .loose();
+  .strict();
 
 /** One phase pair (e.g. Alpaca → MultiAlpaca) and the inputs its strategies need. */
 export const SettingSchema = z
@@ -83,24 +81,18 @@ export const SettingSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "setting names are used in file names: letters, digits, . _ -"),
+    /** What the pair is, for report titles (e.g. "Alpaca → MultiAlpaca"). */
+    description: z.string().optional(),
     phase1: Phase1Schema,
     phase2: Phase2Schema,
     /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */
-    selections: z
-      .object({ LF_H1: z.string().optional(), LF_H2: z.string().optional(), Spectrum: z.string().optional() })
-      .strict()
-      .default({}),
+    selections: perStrategy(FREEZE_STRATEGIES, z.string()).default({}),
     /** Phase-2 data with replay mixed in (`@cftkit/replay` outputs). */
-    replay: z
-      .object({
-        GR_5: ReplayInputSchema.optional(),
-        GR_10: ReplayInputSchema.optional(),
-        ER_10: ReplayInputSchema.optional(),
-      })
-      .strict()
-      .default({}),
+    replay: perStrategy(REPLAY_STRATEGIES, ReplayInputSchema).default({}),
+    /** Narrow the experiment's strategies for this setting (default: all of `strategies`). */
+    strategies: z.array(z.enum(EXPERIMENT_STRATEGIES)).min(1).optional(),
   })
-  .loose();
+  .strict();
 export type ExperimentSetting = z.infer<typeof SettingSchema>;
 
 type WithoutDefaults<S extends z.ZodRawShape> = {

@@ -68,7 +68,7 @@ export async function resolvePlanInputs(plan: TrainingPlan): Promise<TrainingPla
 }
 
 /**
- * Axolotl's rule (REFERENCE.md §3): a parameter trains when `re.match` (anchored at the start only) of a
+ * Axolotl's rule (docs/formats.md): a parameter trains when `re.match` (anchored at the start only) of a
  * pattern, with each `.` made literal, hits its name. Returns the compiled matcher.
  */
 export function unfrozenMatcher(patterns: string[]): (name: string) => boolean {

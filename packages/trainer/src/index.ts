@@ -106,3 +106,22 @@ export {
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
 export { TRAINER_ERROR_CODES } from "./error-codes.js";
+export {
+  STRATEGY_CATALOGUE,
+  STRATEGY_NAMES,
+  FREEZE_STRATEGY_NAMES,
+  REPLAY_STRATEGY_NAMES,
+  strategyEntry,
+  type StrategyEntry,
+  type StrategyName,
+  type FreezeRecipe,
+  type ReplayRecipe,
+} from "./strategy-catalogue.js";
+export {
+  compilePhase1,
+  compilePhase2,
+  settingStrategies,
+  type Phase1Stage,
+  type Phase2Inputs,
+  type Phase2Stage,
+} from "./strategy-compiler.js";

@@ -8,6 +8,7 @@ import type {
   TrainingOverrides,
 } from "./experiment-schema.js";
 import { readUnfrozenParameters } from "./freeze-selection.js";
+import { strategyEntry } from "./strategy-catalogue.js";
 import {
   type PlanDataset,
   parseTrainingPlan,
@@ -79,164 +80,199 @@ function applyOverrides(
   return out;
 }
 
+/** Phase 1 of one setting: its plan (when Phase 1 trains on data) and the model Phase 2 starts from. */
+export interface Phase1Stage {
+  setting: ExperimentSetting;
+  /** The base model (a resolved folder, a Hugging Face id or `init:…`). */
+  baseModel: string;
+  phase1Plan?: TrainingPlan;
+  /** The Phase-1 plan's output folder, or the off-the-shelf instruct model. */
+  phase2Base: string;
+}
+
+/** What Phase 2 needs from the steps after Phase 1: freeze selection files and replay mixes per strategy. */
+export interface Phase2Inputs {
+  selections?: Partial<Record<ExperimentStrategy, string>>;
+  replay?: Partial<Record<ExperimentStrategy, ExperimentDataset | string>>;
+}
+
+export interface Phase2Stage {
+  plans: TrainingPlan[];
+  skipped: SkippedPlan[];
+  pending: { plan: string; waitingFor: string }[];
+}
+
+function experimentInputsOf(options: CompileOptions): Record<string, string> {
+  return options.experimentPath ? { experiment: resolvePath(process.cwd(), options.experimentPath) } : {};
+}
+
+function outputDir(experiment: Experiment, options: CompileOptions, setting: string, run: string): string {
+  return resolve(resolvePath(options.baseDir, experiment.output_dir), setting, run);
+}
+
+/** Stage 1: the Phase-1 plan of one setting (none when Phase 1 is an off-the-shelf instruct model). */
+export function compilePhase1(
+  experiment: Experiment,
+  setting: ExperimentSetting,
+  options: CompileOptions,
+): Phase1Stage {
+  const { baseDir } = options;
+  const baseModel = resolveModel(baseDir, experiment.base_model);
+  if (!setting.phase1.datasets) {
+    return { setting, baseModel, phase2Base: resolveModel(baseDir, setting.phase1.model as string) };
+  }
+  const input = applyOverrides(
+    {
+      name: `${setting.name}.phase1`,
+      strategy: "phase1",
+      phase: 1,
+      base_model: baseModel,
+      datasets: setting.phase1.datasets.map((d) => toPlanDataset(baseDir, d, "phase1")),
+      setting: setting.name,
+      seed: experiment.seed,
+      launcher: experiment.launcher,
+      output_dir: outputDir(experiment, options, setting.name, "phase1"),
+      inputs: { ...experimentInputsOf(options), base_model: baseModel },
+    },
+    experiment.training,
+    experiment.phase1_training,
+  );
+  const phase1Plan = parseTrainingPlan(input, `${setting.name}.phase1`);
+  return { setting, baseModel, phase1Plan, phase2Base: phase1Plan.output_dir };
+}
+
+/** The strategies a setting runs: its own `strategies:` list, or the experiment's. */
+export function settingStrategies(experiment: Experiment, setting: ExperimentSetting): ExperimentStrategy[] {
+  return setting.strategies ?? experiment.strategies;
+}
+
 /**
- * Compile one experiment into training plans: per setting, the Phase-1 plan (when Phase 1 trains on data)
- * and one Phase-2 plan per strategy, whose base model is the Phase-1 output (or the off-the-shelf instruct
- * model). Mixture trains once on the union of both phases' data from the base model with the same
- * hyper-parameters, so it takes as many optimizer steps as Phase 1 and Phase 2 together.
+ * Stage 2: one Phase-2 plan per strategy of the setting, given the freeze selections and replay mixes
+ * made after Phase 1 (`inputs`; the setting's own `selections:`/`replay:` fill the rest). What each
+ * strategy trains comes from the strategy catalogue.
+ */
+export async function compilePhase2(
+  experiment: Experiment,
+  stage: Phase1Stage,
+  options: CompileOptions,
+  inputs: Phase2Inputs = {},
+): Promise<Phase2Stage> {
+  const { setting, phase1Plan, phase2Base, baseModel } = stage;
+  const out: Phase2Stage = { plans: [], skipped: [], pending: [] };
+  const phase2Data = setting.phase2.datasets.map((d) => toPlanDataset(options.baseDir, d, "phase2"));
+  const selections = { ...setting.selections, ...inputs.selections };
+  const replay = { ...setting.replay, ...inputs.replay };
+  for (const strategy of settingStrategies(experiment, setting)) {
+    const name = `${setting.name}.${strategy}`;
+    const base: TrainingPlanInput = {
+      name,
+      strategy,
+      phase: 2,
+      base_model: phase2Base,
+      datasets: phase2Data,
+      setting: setting.name,
+      seed: experiment.seed,
+      launcher: experiment.launcher,
+      output_dir: outputDir(experiment, options, setting.name, `phase2-${strategy}`),
+      depends_on: phase1Plan ? [phase1Plan.name] : [],
+      inputs: {
+        ...experimentInputsOf(options),
+        base_model: phase2Base,
+        ...(phase1Plan ? { phase1_plan: phase1Plan.name } : { phase1_model: phase2Base }),
+      },
+    };
+    const entry = strategyEntry(strategy);
+    const skip = (reason: string) => out.skipped.push({ setting: setting.name, strategy, reason });
+    let input: TrainingPlanInput = base;
+    if (entry.data === "phase1+phase2") {
+      if (!phase1Plan) {
+        skip(`${strategy} needs Phase-1 data (this setting starts from an off-the-shelf instruct model)`);
+        continue;
+      }
+      input = {
+        ...base,
+        phase: "mixture",
+        base_model: baseModel,
+        datasets: [...phase1Plan.datasets, ...phase2Data],
+        output_dir: outputDir(experiment, options, setting.name, strategy),
+        depends_on: [],
+        inputs: { ...experimentInputsOf(options), base_model: baseModel, phase1_plan: phase1Plan.name },
+      };
+    }
+    if (entry.freeze) {
+      const file = selections[strategy];
+      if (!file) {
+        skip(`no freeze selection: set settings[].selections.${strategy} to a @cftkit/freeze output file`);
+        continue;
+      }
+      const source = resolvePath(options.baseDir, file);
+      const unfrozen = existsSync(source) ? await readUnfrozenParameters(source) : undefined;
+      if (!unfrozen) out.pending.push({ plan: name, waitingFor: source });
+      input = {
+        ...input,
+        freeze: unfrozen ? { unfrozen_parameters: unfrozen, source } : { source },
+        inputs: { ...input.inputs, freeze_selection: source },
+      };
+    }
+    if (entry.replay) {
+      const mix = replay[strategy];
+      if (!mix) {
+        skip(`no replay mix: set settings[].replay.${strategy} to a @cftkit/replay mixed file`);
+        continue;
+      }
+      const dataset = toPlanDataset(
+        options.baseDir,
+        typeof mix === "string" ? { path: mix, type: "chat_template" } : mix,
+        `phase2+replay:${strategy}`,
+      );
+      input = { ...input, datasets: [dataset], inputs: { ...input.inputs, replay_mix: dataset.path } };
+    }
+    if (entry.adapter === "lora") input = { ...input, lora: experiment.lora };
+    let plan = parseTrainingPlan(
+      applyOverrides(input, experiment.training, experiment.strategy_training[strategy]),
+      name,
+    );
+    if (entry.data === "phase1+phase2" && phase1Plan)
+      plan = withBothPhasesSteps(experiment, plan, base, phase1Plan);
+    out.plans.push(plan);
+  }
+  return out;
+}
+
+/**
+ * A mixture takes as many optimizer steps as Phase 1 and Phase 2 together: with epochs this holds by
+ * construction (the union has both phases' rows); with an explicit max_steps, it gets the sum of both.
+ */
+function withBothPhasesSteps(
+  experiment: Experiment,
+  plan: TrainingPlan,
+  phase2Input: TrainingPlanInput,
+  phase1Plan: TrainingPlan,
+): TrainingPlan {
+  const p1Steps = phase1Plan.hyperparameters.max_steps;
+  const p2Steps = parseTrainingPlan(applyOverrides(phase2Input, experiment.training), plan.name)
+    .hyperparameters.max_steps;
+  const own = experiment.strategy_training[plan.strategy as ExperimentStrategy]?.max_steps;
+  if (own !== undefined || p1Steps === undefined || p2Steps === undefined) return plan;
+  return { ...plan, hyperparameters: { ...plan.hyperparameters, max_steps: p1Steps + p2Steps } };
+}
+
+/**
+ * Compile one experiment into training plans: per setting, the Phase-1 plan (stage 1) and one Phase-2
+ * plan per strategy (stage 2) from the selections and replay mixes the experiment file names.
  */
 export async function compileExperiment(
   experiment: Experiment,
   options: CompileOptions,
 ): Promise<CompiledExperiment> {
-  const { baseDir } = options;
-  const outRoot = resolvePath(baseDir, experiment.output_dir);
-  const plans: TrainingPlan[] = [];
-  const skipped: SkippedPlan[] = [];
-  const pending: { plan: string; waitingFor: string }[] = [];
-  const baseModel = resolveModel(baseDir, experiment.base_model);
-  const experimentInputs: Record<string, string> = options.experimentPath
-    ? { experiment: resolvePath(process.cwd(), options.experimentPath) }
-    : {};
-
-  const common = (setting: ExperimentSetting, strategy: string) => ({
-    setting: setting.name,
-    seed: experiment.seed,
-    launcher: experiment.launcher,
-    output_dir: resolve(outRoot, setting.name, strategy === "phase1" ? "phase1" : `phase2-${strategy}`),
-  });
-
+  const compiled: CompiledExperiment = { experiment: experiment.name, plans: [], skipped: [], pending: [] };
   for (const setting of experiment.settings) {
-    const phase2Data = setting.phase2.datasets.map((d) => toPlanDataset(baseDir, d, "phase2"));
-    let phase1Plan: TrainingPlan | undefined;
-    let phase2Base: string;
-    if (setting.phase1.datasets) {
-      const input = applyOverrides(
-        {
-          name: `${setting.name}.phase1`,
-          strategy: "phase1",
-          phase: 1,
-          base_model: baseModel,
-          datasets: setting.phase1.datasets.map((d) => toPlanDataset(baseDir, d, "phase1")),
-          ...common(setting, "phase1"),
-          inputs: { ...experimentInputs, base_model: baseModel },
-        },
-        experiment.training,
-        experiment.phase1_training,
-      );
-      phase1Plan = parseTrainingPlan(input, `${setting.name}.phase1`);
-      plans.push(phase1Plan);
-      phase2Base = phase1Plan.output_dir;
-    } else {
-      phase2Base = resolveModel(baseDir, setting.phase1.model as string);
-    }
-
-    for (const strategy of experiment.strategies) {
-      const name = `${setting.name}.${strategy}`;
-      const base: TrainingPlanInput = {
-        name,
-        strategy,
-        phase: 2,
-        base_model: phase2Base,
-        datasets: phase2Data,
-        ...common(setting, strategy),
-        depends_on: phase1Plan ? [phase1Plan.name] : [],
-        inputs: {
-          ...experimentInputs,
-          base_model: phase2Base,
-          ...(phase1Plan ? { phase1_plan: phase1Plan.name } : { phase1_model: phase2Base }),
-        },
-      };
-      let input: TrainingPlanInput | undefined;
-      switch (strategy) {
-        case "baseline":
-          input = base;
-          break;
-        case "mixture": {
-          if (!phase1Plan) {
-            skipped.push({
-              setting: setting.name,
-              strategy,
-              reason: "mixture needs Phase-1 data (this setting starts from an off-the-shelf instruct model)",
-            });
-            break;
-          }
-          input = {
-            ...base,
-            phase: "mixture",
-            base_model: baseModel,
-            datasets: [...phase1Plan.datasets, ...phase2Data],
-            output_dir: resolve(outRoot, setting.name, "mixture"),
-            depends_on: [],
-            inputs: { ...experimentInputs, base_model: baseModel, phase1_plan: phase1Plan.name },
-          };
-          break;
-        }
-        case "LF_H1":
-        case "LF_H2":
-        case "Spectrum": {
-          const file = setting.selections[strategy];
-          if (!file) {
-            skipped.push({
-              setting: setting.name,
-              strategy,
-              reason: `no freeze selection: set settings[].selections.${strategy} to a @cftkit/freeze output file`,
-            });
-            break;
-          }
-          const source = resolvePath(baseDir, file);
-          const unfrozen = existsSync(source) ? await readUnfrozenParameters(source) : undefined;
-          if (!unfrozen) pending.push({ plan: name, waitingFor: source });
-          input = {
-            ...base,
-            freeze: unfrozen ? { unfrozen_parameters: unfrozen, source } : { source },
-            inputs: { ...base.inputs, freeze_selection: source },
-          };
-          break;
-        }
-        case "GR_5":
-        case "GR_10":
-        case "ER_10": {
-          const mix = setting.replay[strategy];
-          if (!mix) {
-            skipped.push({
-              setting: setting.name,
-              strategy,
-              reason: `no replay mix: set settings[].replay.${strategy} to a @cftkit/replay mixed file`,
-            });
-            break;
-          }
-          const dataset = toPlanDataset(baseDir, mix, `phase2+replay:${strategy}`);
-          input = { ...base, datasets: [dataset], inputs: { ...base.inputs, replay_mix: dataset.path } };
-          break;
-        }
-        case "LoRA":
-          input = { ...base, lora: experiment.lora };
-          break;
-      }
-      if (!input) continue;
-      const withOverrides = applyOverrides(
-        input,
-        experiment.training,
-        experiment.strategy_training[strategy],
-      );
-      let compiledPlan = parseTrainingPlan(withOverrides, name);
-      if (strategy === "mixture" && phase1Plan) {
-        // Same number of steps as Phase 1 + Phase 2: with epochs this holds by construction (the union has
-        // both phases' rows); with an explicit max_steps, the mixture gets the sum of both phases' steps.
-        const p1Steps = phase1Plan.hyperparameters.max_steps;
-        const p2Steps = parseTrainingPlan(applyOverrides(base, experiment.training), name).hyperparameters
-          .max_steps;
-        const own = experiment.strategy_training.mixture?.max_steps;
-        if (own === undefined && p1Steps !== undefined && p2Steps !== undefined) {
-          compiledPlan = {
-            ...compiledPlan,
-            hyperparameters: { ...compiledPlan.hyperparameters, max_steps: p1Steps + p2Steps },
-          };
-        }
-      }
-      plans.push(compiledPlan);
-    }
+    const stage = compilePhase1(experiment, setting, options);
+    if (stage.phase1Plan) compiled.plans.push(stage.phase1Plan);
+    const phase2 = await compilePhase2(experiment, stage, options);
+    compiled.plans.push(...phase2.plans);
+    compiled.skipped.push(...phase2.skipped);
+    compiled.pending.push(...phase2.pending);
   }
-  return { experiment: experiment.name, plans, skipped, pending };
+  return compiled;
 }

@@ -68,6 +68,22 @@ describe("readTrainingExamples", () => {
     );
   });
 
+  it("reads through @cftkit/datasets' readers: a JSON array's element number, an empty or missing file", async () => {
+    const array = join(tmp, "rows.json");
+    await writeFile(array, `[${JSON.stringify({ instruction: "x", output: "y" })}, {"instruction": 1}]`);
+    await expect(readTrainingExamples(ds(array, "alpaca"))).rejects.toThrow(
+      /rows\.json:2: an alpaca row needs/,
+    );
+    const empty = join(tmp, "empty.jsonl");
+    await writeFile(empty, "\n\n");
+    await expect(readTrainingExamples(ds(empty, "alpaca"))).rejects.toThrow(
+      /empty\.jsonl: file holds no rows/,
+    );
+    await expect(readTrainingExamples(ds(join(tmp, "missing.jsonl"), "alpaca"))).rejects.toThrow(
+      /cannot read dataset .*missing\.jsonl/,
+    );
+  });
+
   it("splits a seeded validation set by fraction or count", () => {
     const rows = Array.from({ length: 100 }, (_, i) => i);
     const a = splitValidation(rows, 0.1, 1);

@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { CftkitError, type ChatMessage, chatRoleOf, readJsonLines, SeededRandom } from "@cftkit/core";
+import { open } from "node:fs/promises";
+import { CftkitError, type ChatMessage, chatRoleOf, SeededRandom } from "@cftkit/core";
+import { FileIssueError, jsonlRows, jsonRows } from "@cftkit/datasets";
 import type { PlanDataset } from "./training-plan.js";
 
 /** The embedded trainer's example: the same rows as the Axolotl `chat_template` export. */
@@ -47,6 +48,56 @@ function rowToExample(row: unknown, dataset: PlanDataset, line: number): Trainin
   return id === undefined ? { messages } : { id, messages };
 }
 
+/** The first non-blank character of a file: `[` means a JSON array, anything else JSON Lines. */
+async function firstCharacter(path: string): Promise<string> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw new CftkitError(
+      "TRAIN_DATASET_MISSING",
+      `cannot read dataset ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    const buffer = Buffer.alloc(4096);
+    for (let position = 0; ; position += buffer.length) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return "";
+      const text = buffer
+        .toString("utf8", 0, bytesRead)
+        .replace(/^\uFEFF/, "")
+        .trimStart();
+      if (text) return text[0]!;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Parsed rows of a JSON array or JSON Lines file, through @cftkit/datasets' streaming readers. */
+async function* rawRows(path: string): AsyncGenerator<{ value: unknown; line: number }> {
+  const array = (await firstCharacter(path)) === "[";
+  try {
+    for await (const batch of array ? jsonRows(path) : jsonlRows(path)) {
+      if (!Array.isArray(batch))
+        throw new CftkitError("TRAIN_DATASET_INVALID", `${path}: expected a JSON array`);
+      for (const row of batch) {
+        const line = array ? (row.row ?? 0) + 1 : (row.line ?? 0);
+        if (!row.ok) fail(path, line, `not valid JSON (${row.issue.message})`);
+        yield { value: row.value, line };
+      }
+    }
+  } catch (error) {
+    if (error instanceof FileIssueError)
+      throw new CftkitError("TRAIN_DATASET_INVALID", `${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 /**
  * Read a plan dataset into chat examples: JSONL (one row a line) or a JSON array; `alpaca` rows
  * (`instruction`, optional `input`, `output`, optional `system`) become user/assistant messages (user =
@@ -55,39 +106,7 @@ function rowToExample(row: unknown, dataset: PlanDataset, line: number): Trainin
  */
 export async function readTrainingExamples(dataset: PlanDataset): Promise<TrainingExampleRow[]> {
   const out: TrainingExampleRow[] = [];
-  let head: string;
-  try {
-    head = (await readFile(dataset.path, "utf8")).trimStart();
-  } catch (error) {
-    throw new CftkitError(
-      "TRAIN_DATASET_MISSING",
-      `cannot read dataset ${dataset.path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (head.startsWith("[")) {
-    let rows: unknown;
-    try {
-      rows = JSON.parse(head);
-    } catch (error) {
-      throw new CftkitError(
-        "TRAIN_DATASET_INVALID",
-        `${dataset.path}: not valid JSON: ${(error as Error).message}`,
-      );
-    }
-    if (!Array.isArray(rows))
-      throw new CftkitError("TRAIN_DATASET_INVALID", `${dataset.path}: expected a JSON array`);
-    rows.forEach((row, i) => {
-      out.push(rowToExample(row, dataset, i + 1));
-    });
-    return out;
-  }
-  for await (const line of readJsonLines(dataset.path)) {
-    if (!line.ok) fail(dataset.path, line.lineNumber, `not valid JSON (${line.reason})`);
-    out.push(rowToExample(line.value, dataset, line.lineNumber));
-  }
+  for await (const { value, line } of rawRows(dataset.path)) out.push(rowToExample(value, dataset, line));
   return out;
 }
 

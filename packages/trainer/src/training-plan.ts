@@ -3,24 +3,14 @@ import { CftkitError, formatZodIssues, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import { STRATEGY_NAMES, type StrategyName } from "./strategy-catalogue.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
-export const PLAN_STRATEGIES = [
-  "phase1",
-  "baseline",
-  "mixture",
-  "LF_H1",
-  "LF_H2",
-  "Spectrum",
-  "GR_5",
-  "GR_10",
-  "ER_10",
-  "LoRA",
-] as const;
-export type PlanStrategy = (typeof PLAN_STRATEGIES)[number];
+export const PLAN_STRATEGIES = ["phase1", ...STRATEGY_NAMES] as const;
+export type PlanStrategy = "phase1" | StrategyName;
 
 /**
- * The paper's hyper-parameters (Aggarwal et al. 2024, Table A1; REFERENCE.md §1): lr 1e-6, 4 epochs,
+ * The paper's hyper-parameters (Aggarwal et al. 2024, Table A1; docs/formats.md): lr 1e-6, 4 epochs,
  * global batch 16, cosine schedule, 10 linear warm-up steps, AdamW, weight decay 0, full fine-tuning in bf16.
  */
 export const PAPER_HYPERPARAMETERS = {

@@ -66,14 +66,16 @@ describe("cftkit eval run / import-lm-eval", () => {
     const report = JSON.parse(first.stdout) as {
       model: string;
       tasks: { task: string; count: number; ability: string }[];
-      abilities: { ea: number; ma: number };
+      abilities: { ea: number; ma: number; overall: number };
     };
     expect(report.model).toBe("served-model");
+    // An English task counts as English ability (EA), whatever its family.
     expect(report.tasks.map((t) => [t.task, t.count, t.ability])).toEqual([
-      ["xquad_en", 5, "MA"],
+      ["xquad_en", 5, "EA"],
       ["xquad_de", 5, "MA"],
       ["mmlu", 3, "EA"],
     ]);
+    expect(report.abilities.overall).toBeCloseTo((report.abilities.ea + report.abilities.ma) / 2, 12);
     expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).tasks).toHaveLength(3);
     expect(readFileSync(join(out, "responses.jsonl"), "utf8").trim().split("\n")).toHaveLength(10 + 12);
     const requests = server.stats.byEndpoint.chat + server.stats.byEndpoint.completions;
@@ -99,11 +101,12 @@ describe("cftkit eval run / import-lm-eval", () => {
     expect(r.status, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       tasks: { task: string; score: number }[];
-      abilities: { ea: number; ma: number };
+      abilities: { ea: number; ma: number; overall: number };
     };
     expect(doc.tasks.find((t) => t.task === "ifeval")!.score).toBe(0.4);
     expect(doc.abilities.ea).toBeCloseTo(0.4, 12);
     expect(doc.abilities.ma).toBeCloseTo(0.4, 12);
+    expect(doc.abilities.overall).toBeCloseTo(0.4, 12);
     const bad = await cftkit(["eval", "run", "--model", server.url, "--tasks", "nonsense", "--json"]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/error\[EVAL_BAD_TASK\]/);

@@ -26,8 +26,11 @@ interface TaskScore {
   count?: number;
 }
 
-/** Per-task scores (0-100), with item counts when known, then the EA/MA line. */
-function scoreTable(tasks: TaskScore[], abilities: { ea: number | null; ma: number | null }): string {
+/** Per-task scores (0-100), with item counts when known, then the EA/MA/Overall line. */
+function scoreTable(
+  tasks: TaskScore[],
+  abilities: { ea: number | null; ma: number | null; overall: number | null },
+): string {
   const pct = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
   const counted = tasks.some((t) => t.count !== undefined);
   const header = ["task", "ability", "metric", "score", ...(counted ? ["items"] : [])];
@@ -38,7 +41,7 @@ function scoreTable(tasks: TaskScore[], abilities: { ea: number | null; ma: numb
     pct(t.score),
     ...(counted ? [t.count ?? ""] : []),
   ]);
-  return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}`;
+  return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}  Overall ${pct(abilities.overall)}`;
 }
 
 const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });

@@ -40,7 +40,7 @@ describe("cftkit freeze", () => {
     execFileSync("python3", [script, "make", tuned, "--base", base, "--change", "0.01", "--dtype", "BF16"]);
   });
 
-  it("spectrum --json prints the DESIGN.md contract and --out writes Spectrum's files", () => {
+  it("spectrum --json prints its documented JSON and --out writes Spectrum's files", () => {
     const out = join(root, "out");
     const r = cftkit([
       "freeze",

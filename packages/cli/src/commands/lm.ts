@@ -152,7 +152,6 @@ const hiddenStates = defineCommand({
   },
   async run(options) {
     const { CausalLM } = await lmApi();
-    const { writeSafetensors } = await import("@cftkit/safetensors");
     const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
     const { readPrompts } = await import("@cftkit/datasets");
     let prompts = await readPrompts(promptsFile);
@@ -179,22 +178,11 @@ const hiddenStates = defineCommand({
         batchSize: options.batchSize,
         progress: progress(options),
       });
-      const H = model.config.hiddenSize;
-      const layers = model.config.numHiddenLayers + 1;
-      const tensors = Array.from({ length: layers }, (_, l) => {
-        const data = new Float32Array(means.length * H);
-        means.forEach((m, s) => {
-          data.set(m[l]!, s * H);
-        });
-        return { name: `layer.${l}`, dtype: "F32" as const, shape: [means.length, H], data };
-      });
-      await writeSafetensors(options.out, tensors, {
-        format: "cftkit-activations",
+      const { writeActivationFile } = await import("@cftkit/similarity");
+      const { layers, hidden: H } = await writeActivationFile(options.out, means, {
         model: resolve(options.modelDir),
         prompts: promptsFile,
-        pooling: "mean",
         chat_template: options.chatTemplate ? "true" : "false",
-        samples: String(means.length),
       });
       const result = { layers, samples: means.length, hidden_size: H };
       if (options.json) printJson(result);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkPage, chromiumAvailable } from "../../../../tools/testing/headless-chromium.js";
-import type { ExperimentResults } from "../report/experiment-results.js";
+import type { ExperimentResults } from "@cftkit/runner";
 import { repoRoot, runCftkit } from "../testing/run-cftkit.js";
 
 interface LogLine {

@@ -3,7 +3,6 @@ import { CftkitError } from "@cftkit/core";
 import type { Command } from "commander";
 import { type CommonOptions, parseNumberOption, printHuman, printJson, progress } from "../cli-output.js";
 import type { CommandModule } from "../command-module.js";
-import { fmt, fmtDelta } from "../report/format-number.js";
 
 /** `cftkit quickstart`: the README's main command — a real two-phase CFT experiment on CPU, offline. */
 export const quickstartCommand: CommandModule = {
@@ -29,7 +28,7 @@ export const quickstartCommand: CommandModule = {
             `--profile must be fast, default or full, got "${options.profile}"`,
           );
         }
-        const { quickstart } = await import("../run/quickstart.js");
+        const { fmt, fmtDelta, quickstart } = await import("@cftkit/runner");
         const outcome = await quickstart({
           out: options.out,
           profile: options.profile as "fast" | "default" | "full",
@@ -46,14 +45,15 @@ export const quickstartCommand: CommandModule = {
           });
           return;
         }
+        const results = outcome.results!;
         const lines = [""];
-        for (const pair of outcome.results.pairs) {
+        for (const pair of results.pairs) {
           lines.push(
             `${pair.name}: ${pair.phase1_data} → ${pair.phase2_data}  (DES ${fmt(pair.des)}; English loss after Phase 1 ${fmt(pair.phase1.english_loss)})`,
           );
-          for (const s of outcome.results.strategies.filter((x) => x.pair === pair.name)) {
+          for (const s of results.strategies.filter((x) => x.pair === pair.name)) {
             lines.push(
-              `  ${s.strategy.padEnd(9)} English loss ${fmt(s.phase2.english_loss)} (${fmtDelta(s.delta.english_loss)})  multilingual loss ${fmt(s.phase2.multilingual_loss)} (${fmtDelta(s.delta.multilingual_loss)})  EA ${fmt(s.phase2.ea)} MA ${fmt(s.phase2.ma)}`,
+              `  ${s.strategy.padEnd(9)} English loss ${fmt(s.phase2.english_loss)} (${fmtDelta(s.delta.english_loss)})  multilingual loss ${fmt(s.phase2.multilingual_loss)} (${fmtDelta(s.delta.multilingual_loss)})  EA ${fmt(s.phase2.ea)} MA ${fmt(s.phase2.ma)} Overall ${fmt(s.phase2.overall)}`,
             );
           }
         }

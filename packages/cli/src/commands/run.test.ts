@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { STEP_NAMES } from "@cftkit/runner";
 import { runCftkit } from "../testing/run-cftkit.js";
 
 describe("cftkit run", () => {
@@ -15,9 +16,11 @@ describe("cftkit run", () => {
     ]);
     expect(code, stderr).toBe(0);
     const out = JSON.parse(stdout) as {
+      steps: { step: string; summary: string }[];
       plans: { plan: string; yaml: string; command: string }[];
       skipped: { strategy: string }[];
     };
+    expect(out.steps.map((s) => s.step)).toEqual(STEP_NAMES);
     // Alpaca→MultiAlpaca: Phase 1 + 9 strategies; Instruct→MultiAlpaca: 8 (no mixture without Phase-1 data).
     expect(out.plans).toHaveLength(18);
     expect(out.skipped.map((s) => s.strategy)).toEqual(["mixture"]);
@@ -33,6 +36,14 @@ describe("cftkit run", () => {
     }
     const lora = out.plans.find((p) => p.plan === "alpaca-multialpaca.LoRA")!;
     expect(lora.yaml).toMatch(/adapter: lora\n(.*\n)*lora_r: 64/);
+  });
+
+  it("--dry-run without --json lists the step table first", async () => {
+    const { code, stdout, stderr } = await runCftkit(["run", "examples/paper-mistral-7b.yaml", "--dry-run"]);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toMatch(/^# steps of .*, in order:$/);
+    expect(lines.slice(1, 1 + STEP_NAMES.length).map((l) => l.split(/\s+/)[2])).toEqual(STEP_NAMES);
   });
 
   it("a bad experiment file exits 2 and names the offending key", async () => {

@@ -16,11 +16,10 @@ interface EncoderChoice {
 }
 
 async function encoderFor(options: EncoderChoice): Promise<TextEncoder> {
-  const { CachedEncoder, CausalLmEncoder, DEFAULT_SENTENCE_MODEL, SentenceTransformerEncoder } =
-    await similarityApi();
+  const { CachedEncoder, DEFAULT_SENTENCE_MODEL, SentenceTransformerEncoder } = await similarityApi();
   const inner =
     options.encoder === "lm"
-      ? await CausalLmEncoder.load(options.model ?? ".")
+      ? await (await import("@cftkit/runner")).CausalLmEncoder.load(options.model ?? ".")
       : await SentenceTransformerEncoder.load({
           model: options.model ?? DEFAULT_SENTENCE_MODEL,
           offline: options.offline,

@@ -10,7 +10,7 @@ import {
   writeJsonAtomic,
 } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
-import { type AbilitySummary, summarizeAbilities } from "../aggregate.js";
+import { type AbilitySummary, summarizeAbilities, taskAbility } from "../aggregate.js";
 import { readIfevalInputs } from "../ifeval/evaluate.js";
 import type { EvalModel } from "./eval-model.js";
 import { ifevalTask, loadXlsumItems, xlsumTask } from "./generation-tasks.js";
@@ -48,12 +48,8 @@ export interface TaskSpec {
   questionLanguage?: string;
 }
 
-const EA_FAMILIES = new Set<TaskFamily>(["ifeval", "mmlu", "hellaswag", "alpaca_eval"]);
-
-function defaultAbility(family: TaskFamily, language: string): Ability {
-  if (family === "heldout" || family === "alpaca_eval") return language === "en" ? "EA" : "MA";
-  return EA_FAMILIES.has(family) ? "EA" : "MA";
-}
+/** A task's ability unless its spec says otherwise: the one rule in aggregate.ts. */
+const defaultAbility = (family: TaskFamily, language: string): Ability => taskAbility(family, language);
 
 /**
  * Parse a task string (the CLI's `--tasks` entries): `ifeval[:FILE]`, `xquad_<lang>[:FILE]` (default

@@ -2,7 +2,7 @@ import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
- * Axolotl/HF-Trainer output written from the documented formats (REFERENCE.md §3): metric dicts as Python
+ * Axolotl/HF-Trainer output written from the documented formats (docs/formats.md): metric dicts as Python
  * reprs with numbers and (newer) string floats, nan/inf, Axolotl's ppl/memory/tokens keys, eval lines,
  * the end-of-training summary, tqdm bars redrawn with \r (data `Map` bars, the training bar, an eval bar),
  * and interleaved log lines and Python warnings.

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readRunExperiment } from "./experiment-schema.js";
+
+const VALID = `name: exp
+base_model: { init: tiny }
+settings:
+  - name: pair
+    phase1: { datasets: [{ path: p1.jsonl, type: chat_template }] }
+    phase2: { datasets: [{ path: p2.jsonl, type: chat_template }] }
+`;
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "cftkit-exp-")), "experiment.yaml");
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("the runner's experiment schema", () => {
+  it("accepts a minimal experiment with the runner's defaults", async () => {
+    const e = await readRunExperiment(file(VALID));
+    expect(e.evaluation.english_languages).toEqual(["en"]);
+    expect(e.report).toEqual({ notes: [] });
+  });
+
+  it.each([
+    ["top level", `${VALID}learning_rat: 5\n`, /learning_rat: Unrecognized key: "learning_rat"/],
+    [
+      "analysis",
+      `${VALID}analysis: { drift: { max_prompt: 3 } }\n`,
+      /analysis\.drift\.max_prompt: Unrecognized key/,
+    ],
+    [
+      "a setting",
+      VALID.replace("  - name: pair\n", "  - name: pair\n    strategy: [LoRA]\n"),
+      /settings\.0\.strategy: Unrecognized/,
+    ],
+    [
+      "evaluation",
+      `${VALID}evaluation: { heldout: [{ path: h.jsonl, task: h, lang: en }] }\n`,
+      /evaluation\.heldout\.0\.lang/,
+    ],
+  ])("an unknown key (%s) is an error naming the key and the file", async (_where, text, message) => {
+    const path = file(text);
+    const error = await readRunExperiment(path).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).toContain(path);
+  });
+
+  it("refuses two settings with one name", async () => {
+    const twice = `${VALID}  - name: pair\n    phase1: { model: ./instruct }\n    phase2: { datasets: [{ path: p2.jsonl, type: chat_template }] }\n`;
+    await expect(readRunExperiment(file(twice))).rejects.toThrow(/duplicate setting name "pair"/);
+  });
+});

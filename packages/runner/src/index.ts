@@ -1,0 +1,26 @@
+export { readRunExperiment, RunExperimentSchema, type RunExperiment } from "./experiment-schema.js";
+export { runExperiment, type RunExperimentOptions, type RunOutcome } from "./run-experiment.js";
+export { STEP_TABLE, STEP_NAMES } from "./step-table.js";
+export type { PipelineStep, StepUnit, UnitOutput } from "./step.js";
+export { unit } from "./step.js";
+export { walkSteps, checkStepNames, type StepSelection } from "./walker.js";
+export { StepCache, type StepRecord } from "./step-cache.js";
+export type { RunContext, FileKey } from "./run-context.js";
+export type { RunState, PairState, ModelRef, Phase2Run } from "./run-state.js";
+export { dryRun, formatDryRun, type DryRun } from "./dry-run.js";
+export { quickstart, type QuickstartOptions } from "./quickstart.js";
+export { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
+export { bundledDataDir } from "./bundled-data.js";
+export { CausalLmEncoder } from "./causal-lm-encoder.js";
+export { abilityScores, type MeasuredScores } from "./ability-scores.js";
+export type {
+  AbilityScores,
+  ExperimentResults,
+  PhasePairResult,
+  StrategyResult,
+  TrainingSummary,
+} from "./report/experiment-results.js";
+export { fmt, fmtDelta } from "./report/format-number.js";
+export { renderHtml, type ReportCharts } from "./report/render-html.js";
+export { renderMarkdown } from "./report/render-markdown.js";
+export { RUNNER_ERROR_CODES } from "./error-codes.js";

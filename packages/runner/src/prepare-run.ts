@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CftkitError, stableHash } from "@cftkit/core";
+import { compilePhase1, embeddedBaseModelDir, settingStrategies } from "@cftkit/trainer";
+import { absolutePath, type RunContext } from "./run-context.js";
+import type { PairState, RunState } from "./run-state.js";
+
+/** Compile options of the run: paths resolve against the experiment file's folder. */
+export function compileOptions(ctx: RunContext) {
+  return { baseDir: ctx.baseDir, experimentPath: ctx.experimentPath };
+}
+
+/**
+ * Before the step table: stage 1 of the compile per setting, the base model folder (a fresh `init:` model
+ * is created once, from the experiment's seed) and the model facts the report shows.
+ */
+export async function prepareRun(ctx: RunContext): Promise<RunState> {
+  const { experiment } = ctx;
+  if (experiment.backend !== "embedded") {
+    throw new CftkitError(
+      "RUN_BACKEND_NEEDS_GPU",
+      "this experiment uses backend: axolotl — run it on a GPU machine with Axolotl installed (`cftkit train plan` writes every config and command), or print them here with `cftkit run <experiment> --dry-run`",
+    );
+  }
+  const { CausalLM, parameterCount } = await import("@cftkit/lm");
+  const pairs: PairState[] = [];
+  let model: RunState["model"] = { preset: experiment.base_model, parameters: 0, config: {} };
+  for (const setting of experiment.settings) {
+    const stage = compilePhase1(experiment, setting, compileOptions(ctx));
+    const baseDir = stage.phase1Plan
+      ? embeddedBaseModelDir(stage.phase1Plan)
+      : absolutePath(ctx, experiment.base_model);
+    const init = /^init:(tiny|small)$/.exec(experiment.base_model);
+    if (init && !existsSync(join(baseDir, "config.json"))) {
+      const fresh = await CausalLM.init({ preset: init[1] as "tiny" | "small", seed: experiment.seed });
+      await fresh.save(baseDir);
+      fresh.dispose();
+    }
+    const lm = await CausalLM.load(baseDir);
+    model = {
+      preset: experiment.base_model.replace(/^init:/, ""),
+      parameters: parameterCount(lm.config),
+      config: { ...(lm.config as unknown as Record<string, unknown>) },
+    };
+    lm.dispose();
+    pairs.push({
+      name: setting.name,
+      stage,
+      strategies: settingStrategies(experiment, setting),
+      base: { dir: baseDir, key: stableHash({ base: experiment.base_model, seed: experiment.seed }) },
+      selections: {},
+      replay: {},
+      phase2: [],
+      scores: {},
+      activations: {},
+      mpd: {},
+      drift: {},
+    });
+  }
+  return { pairs, model, projection: { method: experiment.analysis.projection, points: [] }, stepSeconds: 0 };
+}

@@ -1,0 +1,79 @@
+/** How big the quickstart is: `fast` for tests, `default` for the README's < 15 min on 2 cores, `full` for more steps. */
+export type QuickstartProfile = "fast" | "default" | "full";
+
+export interface QuickstartSizes {
+  preset: "tiny" | "small";
+  /** Phase-1 training records per pair. */
+  phase1Records: number;
+  /** Phase-2 training records per language (11 languages). */
+  phase2PerLanguage: number;
+  /** XQuAD articles held out for evaluation (of 48). */
+  evalArticles: number;
+  heldoutPerLanguage: number;
+  qaPerLanguage: number;
+  phase1Steps: number;
+  phase2Steps: number;
+  learningRate: number;
+  sequenceLength: number;
+  desSamples: number;
+  driftPrompts: number;
+  lfLayers: number;
+  grMaxNewTokens: number;
+  pairs: ("similar" | "dissimilar")[];
+  /** Rows per optimizer step (default 8); the step tests use fewer. */
+  microBatch?: number;
+}
+
+export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
+  fast: {
+    preset: "tiny",
+    phase1Records: 48,
+    phase2PerLanguage: 4,
+    evalArticles: 4,
+    heldoutPerLanguage: 4,
+    qaPerLanguage: 2,
+    phase1Steps: 6,
+    phase2Steps: 4,
+    learningRate: 3e-3,
+    sequenceLength: 384,
+    desSamples: 24,
+    driftPrompts: 12,
+    lfLayers: 1,
+    grMaxNewTokens: 16,
+    pairs: ["similar", "dissimilar"],
+  },
+  default: {
+    preset: "tiny",
+    phase1Records: 320,
+    phase2PerLanguage: 30,
+    evalArticles: 8,
+    heldoutPerLanguage: 8,
+    qaPerLanguage: 4,
+    phase1Steps: 32,
+    phase2Steps: 16,
+    learningRate: 3e-3,
+    sequenceLength: 384,
+    desSamples: 100,
+    driftPrompts: 80,
+    lfLayers: 1,
+    grMaxNewTokens: 48,
+    pairs: ["similar", "dissimilar"],
+  },
+  full: {
+    preset: "small",
+    phase1Records: 1200,
+    phase2PerLanguage: 100,
+    evalArticles: 8,
+    heldoutPerLanguage: 48,
+    qaPerLanguage: 16,
+    phase1Steps: 300,
+    phase2Steps: 200,
+    learningRate: 1e-3,
+    sequenceLength: 512,
+    desSamples: 500,
+    driftPrompts: 80,
+    lfLayers: 2,
+    grMaxNewTokens: 96,
+    pairs: ["similar", "dissimilar"],
+  },
+};

@@ -1,0 +1,137 @@
+import { join, resolve } from "node:path";
+import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { stringify as toYaml } from "yaml";
+import { bundledDataDir } from "./bundled-data.js";
+import { prepareQuickstartData } from "./quickstart-data.js";
+import { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
+import { readRunExperiment } from "./experiment-schema.js";
+import { type RunOutcome, runExperiment } from "./run-experiment.js";
+
+export interface QuickstartOptions {
+  out: string;
+  profile: QuickstartProfile;
+  seed: number;
+  json?: boolean;
+  quiet?: boolean;
+  progress: ProgressReporter;
+}
+
+/**
+ * `cftkit quickstart`: a small real two-phase CFT experiment on the embedded defaults, offline, from the
+ * bundled public data. It writes the data and an ordinary experiment file into the run folder and runs
+ * it with the same pipeline as `cftkit run`, so the run can be repeated or edited by hand.
+ */
+export async function quickstart(
+  options: QuickstartOptions,
+): Promise<RunOutcome & { experimentPath: string }> {
+  const experimentPath = await writeQuickstartExperiment(
+    resolve(options.out),
+    QUICKSTART_PROFILES[options.profile],
+    options.profile,
+    options.seed,
+  );
+  const outcome = await runExperiment({
+    experiment: await readRunExperiment(experimentPath),
+    experimentPath,
+    json: options.json,
+    quiet: options.quiet,
+    progress: options.progress,
+  });
+  return { ...outcome, experimentPath };
+}
+
+/** The quickstart's strategies for the dissimilar pair (the similar pair shows the baseline only). */
+export const QUICKSTART_STRATEGIES = ["baseline", "ER_10", "GR_5", "LF_H2", "Spectrum", "LoRA"] as const;
+
+/**
+ * Prepare the quickstart's data in `out` and write its experiment file there (`experiment.yaml`, which
+ * `cftkit run` runs again as it is). Returns the file's path.
+ */
+export async function writeQuickstartExperiment(
+  out: string,
+  sizes: QuickstartSizes,
+  profile: string,
+  seed: number,
+  strategies: readonly string[] = QUICKSTART_STRATEGIES,
+): Promise<string> {
+  const data = await prepareQuickstartData(bundledDataDir(), out, sizes, seed);
+  const options = { profile, seed };
+  const notes = [
+    `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
+    `Phase 2 = XQuAD QA instructions in ar de el es hi ro ru th tr vi zh (${data.counts.phase2} records); English counterpart = XQuAD-en. Each context is cut to the sentence holding the answer so the model trains in minutes.`,
+    `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on; English ability also counts ${data.counts.heldout_alpaca} held-out Alpaca instructions (general instruction following, like the paper's IFEval/AlpacaEval).`,
+    `Freezing selects ${sizes.lfLayers} layer(s) per q/k/v type for LF_H2 (the paper: 10 of 32) and Spectrum's top 50% per type, frozen (the paper's LF use).`,
+  ];
+  const chat = (path: string) => ({ path, type: "chat_template" });
+  const experiment = {
+    name: "quickstart",
+    title: `cftkit quickstart — two-phase CFT for multilingual adaptation (${sizes.preset} embedded model, profile ${options.profile})`,
+    seed: options.seed,
+    backend: "embedded",
+    output_dir: ".",
+    base_model: { init: sizes.preset },
+    strategies: [...strategies],
+    training: {
+      learning_rate: sizes.learningRate,
+      num_epochs: 1,
+      max_steps: sizes.phase2Steps,
+      global_batch_size: sizes.microBatch ?? 8,
+      max_micro_batch_size: sizes.microBatch ?? 8,
+      warmup_steps: Math.max(1, Math.round(sizes.phase2Steps / 10)),
+      lr_scheduler: "cosine",
+      weight_decay: 0,
+      sequence_len: sizes.sequenceLength,
+      val_set_size: 0,
+      save_strategy: "steps",
+      save_steps: Math.max(5, Math.round(sizes.phase2Steps / 4)),
+    },
+    phase1_training: {
+      max_steps: sizes.phase1Steps,
+      warmup_steps: Math.max(1, Math.round(sizes.phase1Steps / 10)),
+      save_steps: Math.max(5, Math.round(sizes.phase1Steps / 4)),
+    },
+    lora: { r: 8, alpha: 16, dropout: 0 },
+    settings: sizes.pairs.map((pair) => ({
+      name: pair,
+      description: `${data.phase1[pair].description} → XQuAD QA in 11 languages`,
+      // The similar pair shows the paper's "no forgetting" baseline; the mitigations matter for the dissimilar one.
+      strategies: pair === "similar" ? strategies.filter((s) => s === "baseline") : [...strategies],
+      phase1: { datasets: [chat(data.phase1[pair].chat)] },
+      phase2: { datasets: [chat(data.phase2Chat)] },
+    })),
+    replay_sources: Object.fromEntries(
+      sizes.pairs.map((pair) => [pair, { phase2: data.phase2Records, english: data.english }]),
+    ),
+    evaluation: {
+      heldout: [
+        { path: data.heldout, task: "xquad" },
+        { path: data.heldoutAlpaca, task: "alpaca" },
+      ],
+      qa: [data.qa],
+      english_languages: ["en"],
+      qa_max_new_tokens: 16,
+      batch_size: 16,
+    },
+    analysis: {
+      des: { encoder: "lm", samples: sizes.desSamples },
+      drift: { prompts: data.driftPrompts, max_prompts: sizes.driftPrompts },
+      projection: "tsne",
+      lf_layers: sizes.lfLayers,
+      spectrum_top_percent: 50,
+      gr_max_new_tokens: sizes.grMaxNewTokens,
+      // A tiny model's answers are short and not reliably "English" to a detector: keep every non-empty one.
+      gr_filters: { language: null, truncated: false },
+    },
+    // Kept in the file so `cftkit run <this file>` writes the same report header and notes.
+    report: { profile: options.profile, notes },
+  };
+  const experimentPath = join(out, "experiment.yaml");
+  await writeFileAtomic(
+    experimentPath,
+    `# Written by \`cftkit quickstart --profile ${options.profile}\`; run it again with \`cftkit run ${experimentPath}\`.\n` +
+      `# Pairs: similar = ${data.phase1.similar.description} → XQuAD in 11 languages; dissimilar = ${data.phase1.dissimilar.description} → the same Phase 2.\n` +
+      `# Held-out XQuAD articles (never trained on): ${data.evalArticles.join(", ")}.\n` +
+      toYaml(experiment),
+  );
+  return experimentPath;
+}

@@ -1,0 +1,90 @@
+import { relative } from "node:path";
+import type { RunContext } from "../run-context.js";
+import type { PairState, RunState } from "../run-state.js";
+import type {
+  ExperimentResults,
+  PhasePairResult,
+  StrategyResult,
+  TrainingSummary,
+} from "./experiment-results.js";
+
+/** How each number of the report is measured (shown under "Measures"). */
+export const MEASURES = [
+  'EA = mean over the English task families, MA = mean over the multilingual task families (a family in several languages counts once, with its mean over them); Overall = mean(EA, MA), the paper\'s Table 5 "Combined" / Table D9 "Overall".',
+  "heldout_likelihood/<set>/<lang> = exp(−mean NLL per reference-response token) on held-out records of that set and language (higher is better); english_loss / multilingual_loss are the means of those NLLs over the English / other sets.",
+  "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
+  "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
+  "MPD = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair (paper Definition 2).",
+  "Drift = ‖Σ_P2 − Σ_P1‖₂ per layer of the covariance of mean activations on MT-Bench prompts (paper §4.4).",
+];
+
+const NO_TRAINING: TrainingSummary = { steps: 0, final_loss: Number.NaN, seconds: 0, curve: [] };
+
+function strategyResults(pair: PairState): StrategyResult[] {
+  const before = pair.scores.phase1!;
+  return pair.phase2.map((run) => {
+    const after = pair.scores[run.strategy]!;
+    const mpd = pair.mpd[run.strategy];
+    return {
+      pair: pair.name,
+      strategy: run.strategy,
+      phase1: before,
+      phase2: after,
+      delta: {
+        ea: after.ea - before.ea,
+        ma: after.ma - before.ma,
+        overall: after.overall - before.overall,
+        english_loss: after.english_loss - before.english_loss,
+        multilingual_loss: after.multilingual_loss - before.multilingual_loss,
+      },
+      mpd: mpd?.mpd ?? Number.NaN,
+      mpd_normalized: mpd?.normalized ?? Number.NaN,
+      drift: pair.drift[run.strategy] ?? [],
+      training: run.training,
+      details: {
+        selection: pair.selections[run.strategy]
+          ? { frozen: pair.selections[run.strategy]!.frozen }
+          : undefined,
+        replay: pair.replay[run.strategy] ? { buffer: pair.replay[run.strategy]!.counts } : undefined,
+        model_dir: run.model.dir,
+      },
+      plan: run.plan,
+    };
+  });
+}
+
+function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
+  const setting = pair.stage.setting;
+  const shown = (path: string) => relative(ctx.baseDir, path) || path;
+  return {
+    name: pair.name,
+    description: setting.description ?? "",
+    phase1_data:
+      setting.phase1.datasets?.map((d) => shown(d.path)).join(", ") || String(setting.phase1.model),
+    phase2_data: setting.phase2.datasets.map((d) => shown(d.path)).join(", "),
+    des: pair.des?.des ?? Number.NaN,
+    des_encoder: pair.des?.model ?? "—",
+    des_by_language: pair.des?.by_language ?? {},
+    phase1: pair.scores.phase1!,
+    phase1_training: pair.phase1Training ?? NO_TRAINING,
+  };
+}
+
+/** The run's results.json: every pair, every strategy, the projection, and what the report says about them. */
+export function buildResults(ctx: RunContext, state: RunState): ExperimentResults {
+  return {
+    name: ctx.experiment.title ?? ctx.experiment.name,
+    created_at: new Date().toISOString(),
+    profile: ctx.profile,
+    seed: ctx.experiment.seed,
+    backend: ctx.experiment.backend,
+    model: state.model,
+    measures: MEASURES,
+    pairs: state.pairs.map((p) => pairResult(ctx, p)),
+    strategies: state.pairs.flatMap(strategyResults),
+    projection: state.projection,
+    notes: ctx.notes,
+    seconds: state.stepSeconds,
+    invocation_seconds: (Date.now() - ctx.started) / 1000,
+  };
+}

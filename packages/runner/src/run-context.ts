@@ -1,0 +1,142 @@
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { CftkitError, type ProgressReporter, readJsonLines, sha256File } from "@cftkit/core";
+import type { HeldoutExample, QaItem } from "@cftkit/evaluation";
+import { bundledDataDir } from "./bundled-data.js";
+import type { RunExperiment } from "./experiment-schema.js";
+import { PipelineLog } from "./pipeline-log.js";
+
+/** A file as a cache input: its path and content hash, so an edited file reruns what reads it. */
+export interface FileKey {
+  path: string;
+  sha256: string;
+}
+
+/** The evaluation suite, read once per run. */
+export interface EvaluationSuite {
+  heldout: { task: string; examples: HeldoutExample[] }[];
+  qa: (QaItem & { language: string })[];
+  /** What the evaluation results depend on (file hashes and settings): part of every evaluate key. */
+  key: unknown;
+}
+
+/** Everything a step may read about the run: the experiment, its folders, its data and its voice. */
+export interface RunContext {
+  experiment: RunExperiment;
+  experimentPath: string;
+  /** The experiment file's folder: relative paths in the experiment resolve against it. */
+  baseDir: string;
+  outDir: string;
+  reportDir: string;
+  progress: ProgressReporter;
+  log: PipelineLog;
+  evaluation: EvaluationSuite;
+  drift: { path: string; prompts: string[] };
+  /** Profile name and notes for the report. */
+  profile: string;
+  notes: string[];
+  started: number;
+}
+
+export interface RunContextOptions {
+  experiment: RunExperiment;
+  experimentPath: string;
+  progress: ProgressReporter;
+  json?: boolean;
+  quiet?: boolean;
+  /** Profile name recorded in the results (default: the experiment's `report.profile`, else `custom`). */
+  profile?: string;
+  /** Notes for the report (default: the experiment's `report.notes`). */
+  notes?: string[];
+}
+
+export function absolutePath(ctx: Pick<RunContext, "baseDir">, path: string): string {
+  return isAbsolute(path) ? path : resolve(ctx.baseDir, path);
+}
+
+export async function fileKey(ctx: Pick<RunContext, "baseDir">, path: string): Promise<FileKey> {
+  return { path, sha256: await sha256File(absolutePath(ctx, path)) };
+}
+
+export async function readJsonlRows<T>(path: string): Promise<T[]> {
+  const rows: T[] = [];
+  for await (const line of readJsonLines(path)) {
+    if (!line.ok) throw new CftkitError("RUN_BAD_DATA", `${path}:${line.lineNumber}: ${line.reason}`);
+    rows.push(line.value as T);
+  }
+  return rows;
+}
+
+/** QA rows on disk: `{id, language, messages (the prompt turns), answers}`. */
+interface QaRow {
+  id: string;
+  language: string;
+  messages: QaItem["prompt"];
+  answers: string[];
+}
+
+async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment: RunExperiment) {
+  const config = experiment.evaluation;
+  const abs = (p: string) => absolutePath(ctx, p);
+  const key = {
+    heldout: await Promise.all(
+      config.heldout.map(async (h) => ({ task: h.task, ...(await fileKey(ctx, h.path)) })),
+    ),
+    qa: await Promise.all(config.qa.map((p) => fileKey(ctx, p))),
+    english: config.english_languages,
+    qa_max_new_tokens: config.qa_max_new_tokens,
+  };
+  const heldout = await Promise.all(
+    config.heldout.map(async (h) => ({
+      task: h.task,
+      examples: await readJsonlRows<HeldoutExample>(abs(h.path)),
+    })),
+  );
+  const qaRows = (await Promise.all(config.qa.map((p) => readJsonlRows<QaRow>(abs(p))))).flat();
+  const qa = qaRows.map((r) => ({ id: r.id, language: r.language, prompt: r.messages, answers: r.answers }));
+  return { heldout, qa, key };
+}
+
+/** Drift prompts: MT-Bench `turns[0]`, or `text` / `instruction` / `prompt` fields. */
+async function readPrompts(path: string, max: number): Promise<string[]> {
+  const rows = await readJsonlRows<{
+    turns?: string[];
+    text?: string;
+    instruction?: string;
+    prompt?: string;
+  }>(path);
+  return rows
+    .map((r) => r.turns?.[0] ?? r.text ?? r.instruction ?? r.prompt ?? "")
+    .filter((t) => t.length > 0)
+    .slice(0, max);
+}
+
+/** Resolve the run's folders and read its evaluation and drift inputs once. */
+export async function createRunContext(options: RunContextOptions): Promise<RunContext> {
+  const { experiment } = options;
+  const experimentPath = resolve(options.experimentPath);
+  const baseDir = dirname(experimentPath);
+  const outDir = absolutePath({ baseDir }, experiment.output_dir);
+  const driftConfig = experiment.analysis.drift;
+  const driftPath = driftConfig.prompts
+    ? absolutePath({ baseDir }, driftConfig.prompts)
+    : join(bundledDataDir(), "mt_bench", "question.jsonl");
+  return {
+    experiment,
+    experimentPath,
+    baseDir,
+    outDir,
+    reportDir: join(outDir, "report"),
+    progress: options.progress,
+    log: new PipelineLog(
+      join(outDir, "run.log"),
+      Boolean(options.json),
+      Boolean(options.quiet),
+      options.progress,
+    ),
+    evaluation: await readEvaluationSuite({ baseDir }, experiment),
+    drift: { path: driftPath, prompts: await readPrompts(driftPath, driftConfig.max_prompts) },
+    profile: options.profile ?? experiment.report.profile ?? "custom",
+    notes: options.notes ?? experiment.report.notes,
+    started: Date.now(),
+  };
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from "node:fs";
+import { STEP_TABLE } from "@cftkit/runner";
+import { STRATEGY_CATALOGUE } from "@cftkit/trainer";
+import { describe, expect, it } from "vitest";
+
+const doc = (name: string) => readFileSync(new URL(`../docs/${name}`, import.meta.url), "utf8");
+
+describe("docs/ follow the code", () => {
+  it("strategies.md lists every catalogue entry in its table", () => {
+    const rows = doc("strategies.md")
+      .split("\n")
+      .map((l) => /^\| `([^`]+)` \|/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(rows).toEqual(STRATEGY_CATALOGUE.map((s) => s.name));
+  });
+
+  it("architecture.md lists the step table in order", () => {
+    const rows = doc("architecture.md")
+      .split("\n")
+      .map((l) => /^\| \d+ \| `([^`]+)` \|/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(rows).toEqual(STEP_TABLE.map((s) => s.name));
+  });
+});
