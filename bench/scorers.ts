@@ -16,8 +16,8 @@ import {
   type SquadDataset,
   scoreMlqa,
   scoreSquad,
-} from "@cftkit/evaluation";
-import { perturbedPredictions } from "../packages/evaluation/src/testing/qa-perturbations.js";
+} from "@cftkit/metrics";
+import { perturbedPredictions } from "../packages/metrics/src/testing/qa-perturbations.js";
 
 const repo = join(import.meta.dirname, "..");
 const argRepeat = process.argv.indexOf("--repeat");

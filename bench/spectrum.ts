@@ -66,6 +66,7 @@ try {
   t = performance.now();
   const result = await spectrum(dir, {
     topPercent: 50,
+    mode: "unfreeze-top",
     cachePath: null,
     threads,
     svd: { blockSize: Number(flag("block", "32")) },

@@ -22,8 +22,9 @@ function packagesImported(file: string, text: string): string[] {
   const specifiers = text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["']([^"']+)["']/g);
   for (const [, spec] of specifiers) {
     const scoped = /^@cftkit\/([a-z-]+)/.exec(spec!);
-    if (scoped) found.add(scoped[1]!);
-    else if (spec!.startsWith(".")) {
+    if (scoped) {
+      if (packages.includes(scoped[1]!)) found.add(scoped[1]!); // not a made-up name inside a test's string
+    } else if (spec!.startsWith(".")) {
       const target = relative(packagesDir, resolve(file, "..", spec!));
       if (!target.startsWith("..")) found.add(target.split(/[\\/]/)[0]!);
     }

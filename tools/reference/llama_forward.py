@@ -11,7 +11,8 @@ Modes
   forward   dump reference outputs for an existing HF folder (config.json + *.safetensors):
             llama_forward.py forward --model DIR --token-ids "1,2,3" --out ref.json
 
-Output JSON: {"token_ids": [[..]], "logits": [row][pos][vocab], "hidden_states": [row][layer][pos][hidden]}
+Output JSON: {"token_ids": [[..]], "logits": [row][pos][vocab], "hidden_states": [row][layer][pos][hidden],
+              "hidden_means": [row][layer][hidden]}  (hidden_means = each hidden state's mean over the row's tokens)
 hidden_states follow HF output_hidden_states: index 0 = embedding output, i = output of decoder layer i-1,
 and the last entry is the final RMSNorm applied to the last layer's output.
 """
@@ -259,6 +260,14 @@ CASES = {
                     rope_theta=10000.0, vocab_size=47, tie_word_embeddings=True, max_position_embeddings=12,
                     hidden_act="silu", rope_scaling=dict(type="dynamic", factor=2.0)),
     ),
+    # Llama with GQA, F32 weights in three shards with an index.
+    "llama-gqa-sharded": dict(
+        dtype="F32", shards=3,
+        config=dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=32, intermediate_size=56,
+                    num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5,
+                    rope_theta=10000.0, vocab_size=67, tie_word_embeddings=False, max_position_embeddings=128,
+                    hidden_act="silu", attention_bias=False),
+    ),
     # Mistral with a sliding window shorter than the test sequences.
     "mistral-window": dict(
         dtype="F32",
@@ -338,13 +347,14 @@ def dump(folder, token_rows, out):
     with open(os.path.join(folder, "config.json")) as f:
         cfg = json.load(f)
     p = read_folder(folder)
-    logits, hidden = [], []
+    logits, hidden, means = [], [], []
     for ids in token_rows:
         lg, hs = forward(cfg, p, ids)
         logits.append(lg.tolist())
         hidden.append([h.tolist() for h in hs])
+        means.append([h.mean(axis=0).tolist() for h in hs])
     with open(out, "w") as f:
-        json.dump({"token_ids": token_rows, "logits": logits, "hidden_states": hidden}, f)
+        json.dump({"token_ids": token_rows, "logits": logits, "hidden_states": hidden, "hidden_means": means}, f)
 
 
 def parse_rows(text):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Optional cross-check against the real NLTK (used when an interpreter with nltk is available, e.g. Debian's
 python3-nltk): Punkt sentences and NLTK word tokens for a list of texts, with PunktParameters filled from the
-plain-text punkt_tab tables in data/punkt_tab/english/ (no nltk_data download needed).
+plain-text punkt_tab tables in packages/metrics/data/punkt_tab/english/ (no nltk_data download needed).
 
 Usage: nltk_punkt_check.py TEXTS.json  → prints [{"sentences": [...], "words": [...]}...]
 """
@@ -14,7 +14,7 @@ from nltk.tokenize.destructive import NLTKWordTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TAB = os.path.join(HERE, "..", "..", "data", "punkt_tab", "english")
+TAB = os.path.join(HERE, "..", "..", "packages", "metrics", "data", "punkt_tab", "english")
 
 
 def lines(name):

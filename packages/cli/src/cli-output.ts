@@ -1,4 +1,4 @@
-import { CftkitError, isCftkitError, progressFor, type ProgressReporter } from "@cftkit/core";
+import { CftkitError, isCftkitError, printableLines, progressFor, type ProgressReporter } from "@cftkit/core";
 
 /** Options every command shares. */
 export interface CommonOptions {
@@ -54,7 +54,8 @@ export function parseNumberOption(flag: string, raw: string | undefined, fallbac
 /** Turn any thrown value into the CLI's exit behaviour: `error[code]: message` and exit 2 or 1. */
 export function reportFailure(error: unknown): number {
   if (isCftkitError(error)) {
-    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    // Messages quote user data (paths, rows): control bytes are escaped, never sent to the terminal raw.
+    process.stderr.write(`error[${error.code}]: ${printableLines(error.message)}\n`);
     return error.exitCode;
   }
   const message =
@@ -63,6 +64,6 @@ export function reportFailure(error: unknown): number {
         ? (error.stack ?? error.message)
         : error.message
       : String(error);
-  process.stderr.write(`error[INTERNAL]: ${message}\n`);
+  process.stderr.write(`error[INTERNAL]: ${printableLines(message)}\n`);
   return 1;
 }

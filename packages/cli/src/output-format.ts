@@ -1,4 +1,10 @@
-import { exportAxolotl, exportEmbedded, type RecordSource, writeRecordsJsonl } from "@cftkit/datasets";
+import {
+  exportAxolotl,
+  exportEmbedded,
+  type LoadSummary,
+  type RecordSource,
+  writeRecordsJsonl,
+} from "@cftkit/datasets";
 import { z } from "zod";
 import { param } from "./define-command.js";
 
@@ -24,18 +30,23 @@ export function formatOption(flags: string, fallback?: OutputFormat) {
   );
 }
 
+/**
+ * Write records in a layout. Training layouts (embedded, axolotl-*) skip records without a response and
+ * count them in `summary` (DATA_EMPTY_OUTPUT), so read = written + skipped holds.
+ */
 export async function writeAs(
   to: OutputFormat,
   records: RecordSource,
   out: string,
+  summary?: LoadSummary,
 ): Promise<{ rows: number; datasetEntry?: object }> {
   switch (to) {
     case "axolotl-alpaca":
-      return exportAxolotl(records, { type: "alpaca", out });
+      return exportAxolotl(records, { type: "alpaca", out, summary });
     case "axolotl-chat":
-      return exportAxolotl(records, { type: "chat_template", out });
+      return exportAxolotl(records, { type: "chat_template", out, summary });
     case "embedded":
-      return exportEmbedded(records, out);
+      return exportEmbedded(records, out, { summary });
     case "cftkit":
       return writeRecordsJsonl(out, records);
   }

@@ -11,4 +11,13 @@ export const CORE_ERROR_CODES = {
   OPENAI_BUDGET_EXHAUSTED: "the client's request budget is used up",
   OPENAI_HTTP_4XX: "the server refused the request (HTTP 4xx other than 429)",
   OPENAI_RETRIES_EXHAUSTED: "a request kept failing after every retry",
+  LINE_TOO_LONG: "a line of a line-per-record file is longer than the line-length bound",
+  OPTIONAL_DEPENDENCY_MISSING: "a feature needs an optional peer dependency that is not installed",
+  PATH_OUTSIDE_FOLDER: "a file names a path that leaves the folder it must stay inside",
+  SERVER_ABORTED: "a launched server was stopped while it was starting",
+  SERVER_EXITED: "a launched server exited before it answered",
+  SERVER_NOT_READY: "a launched server did not answer /models in time",
+  SERVER_NOT_STARTED: "a server command could not be started",
+  SERVER_NO_COMMAND: "the server command is empty",
+  SHELL_UNSAFE_ARGUMENT: "an argument cannot be passed to a shell command (it holds a NUL byte)",
 } as const;

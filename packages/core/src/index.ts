@@ -35,3 +35,16 @@ export {
   type ChatRole,
 } from "./chat-message.js";
 export { formatZodIssues, type SchemaIssues } from "./zod-issues.js";
+export {
+  launchOpenAIServer,
+  freePort,
+  fillServerArgv,
+  type LaunchServerOptions,
+  type LaunchedServer,
+} from "./server-launcher.js";
+export { importOptional } from "./optional-import.js";
+export { printable, printableLines, hasUnprintable } from "./printable.js";
+export { shellQuote, shellCommand, shellComment, ShellScript } from "./shell-script.js";
+export { resolveInsideFolder } from "./path-inside.js";
+export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type SplitLine } from "./line-splitter.js";
+export type { ReadJsonLinesOptions } from "./json-lines.js";

@@ -19,6 +19,8 @@ export const DATASETS_ERROR_CODES = {
   DATA_TRUNCATED_JSON: "a JSON document ends early (torn file)",
   DATA_UNKNOWN_FORMAT: "the file type or row format is not recognised",
   DATA_BAD_PROMPTS: "a prompts file line is malformed or holds no prompt",
+  DATA_EMPTY_OUTPUT: "a training record has no response to train on",
+  DATA_LINE_TOO_LONG: "a dataset line is longer than the line-length bound",
 } as const;
 
 declare module "@cftkit/core" {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportAxolotl, exportEmbedded } from "./export.js";
 import { loadDataset } from "./load-dataset.js";
+import { createLoadSummary } from "./load-summary.js";
 import type { InstructionRecord } from "./record.js";
 import { dataPath, tempDir } from "./test-helpers.js";
 
@@ -94,5 +95,26 @@ describe("export", () => {
     expect(Object.keys(emb[0]!)).toEqual(["id", "language", "messages"]);
     expect(emb[0]!.language).toBe("th");
     expect(emb.map((e) => e.messages)).toEqual(chat.map((c) => c.messages));
+  });
+});
+
+describe("training exports skip records without a response", () => {
+  it("moves them from written to skipped (DATA_EMPTY_OUTPUT), so read = written + skipped", async () => {
+    const base = { language: "en", source: "t", input: "" };
+    const records = [
+      { ...base, id: "1", instruction: "a", output: "x" },
+      { ...base, id: "2", instruction: "b", output: "" },
+      { ...base, id: "3", instruction: "c", output: "   " },
+      { ...base, id: "4", instruction: "d", output: "y" },
+    ];
+    const summary = { ...createLoadSummary(), read: 4, written: 4 };
+    const out = join(tempDir("trainable"), "emb.jsonl");
+    const result = await exportEmbedded(records, out, { summary });
+    expect(result).toEqual({ rows: 2, skippedEmpty: 2 });
+    expect(summary).toMatchObject({ read: 4, written: 2, skipped: 2, reasons: { DATA_EMPTY_OUTPUT: 2 } });
+    expect(summary.issues.map((i) => i.message)).toEqual([
+      expect.stringContaining("record 2"),
+      expect.stringContaining("record 3"),
+    ]);
   });
 });

@@ -59,4 +59,5 @@ export {
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
 export { DATASETS_ERROR_CODES } from "./error-codes.js";
 export { readPrompts } from "./read-prompts.js";
+export { hasResponse, trainableRecords } from "./trainable.js";
 export { FileIssueError, jsonlRows, jsonRows, type RawRow } from "./read-rows.js";

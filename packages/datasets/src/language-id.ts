@@ -1,5 +1,14 @@
-import { detect } from "tinyld";
+import { createRequire } from "node:module";
+import type * as Tinyld from "tinyld";
 import { type InstructionRecord, recordText } from "./record.js";
+
+// tinyld's language profiles take about a second to load: required on the first detection, not at import.
+const require = createRequire(import.meta.url);
+let tinyld: typeof Tinyld | null = null;
+const detect: typeof Tinyld.detect = (text, options) => {
+  tinyld ??= require("tinyld") as typeof Tinyld;
+  return tinyld.detect(text, options);
+};
 
 export interface DetectOptions {
   /** Restrict the answer to these ISO 639-1 codes (e.g. the languages a mix is known to hold). */

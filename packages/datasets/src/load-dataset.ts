@@ -58,6 +58,8 @@ export interface LoadOptions {
    * `summary.emptyOutput`. An empty instruction is always bad input.
    */
   requireOutput?: boolean;
+  /** JSONL: refuse a line longer than this many bytes (DATA_LINE_TOO_LONG); default 64 MiB. */
+  maxLineBytes?: number;
   /** Filled in as rows are read: read = written + skipped, reasons per kind, issues. */
   summary?: LoadSummary;
   progress?: ProgressReporter;
@@ -157,7 +159,7 @@ export async function* streamDataset(
     let rows: AsyncGenerator<RawRow[] | { ok: true; file: string; document: unknown }>;
     if (container === "parquet")
       rows = parquetRows(file, format === "auto" ? [] : requiredColumns(format, options.fields));
-    else if (container === "jsonl") rows = jsonlRows(file);
+    else if (container === "jsonl") rows = jsonlRows(file, { maxLineBytes: options.maxLineBytes });
     else rows = jsonRows(file);
     const ctx: MapContext = { ...ctxBase, index: 0 };
     let rowFormat: Exclude<DatasetFormat, "auto" | "squad"> | null =

@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, printable } from "@cftkit/core";
 
 /** What went wrong with a row or a file. Each kind is also the `CftkitError` code thrown with `onError: "fail"`. */
 export type IssueKind =
@@ -15,7 +15,9 @@ export type IssueKind =
   | "DATA_EMPTY_FILE"
   | "DATA_NO_DATA_FILES"
   | "DATA_NOT_FOUND"
-  | "DATA_BAD_LAYOUT";
+  | "DATA_BAD_LAYOUT"
+  | "DATA_LINE_TOO_LONG"
+  | "DATA_EMPTY_OUTPUT";
 
 /** One problem: the file, the 1-based line (text files) or 0-based row (parquet, JSON array element index), and why. */
 export interface DataIssue {
@@ -59,11 +61,12 @@ export function createLoadSummary(): LoadSummary {
   };
 }
 
+/** One line naming the file, line/row and problem; user bytes in it (binary, control characters) escaped. */
 export function formatIssue(issue: DataIssue): string {
   let where = issue.file;
   if (issue.line !== undefined) where += `:${issue.line}`;
   if (issue.row !== undefined) where += ` (row ${issue.row})`;
-  return `${where}: ${issue.message}`;
+  return printable(`${where}: ${issue.message}`, 2000);
 }
 
 export function issueError(issue: DataIssue): CftkitError {

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { createGunzip } from "node:zlib";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import { JsonArrayScanner } from "./json-array-scanner.js";
+import { DEFAULT_MAX_LINE_BYTES, isCftkitError, LineSplitter, printable, type SplitLine } from "@cftkit/core";
 import type { DataIssue, IssueKind } from "./load-summary.js";
 
 /** A raw row of a data file before it becomes a record: its parsed value, or why it could not be parsed. */
@@ -133,63 +134,43 @@ export async function* byteChunks(file: string): AsyncGenerator<Buffer> {
 
 /**
  * Rows of a JSONL file, one per non-blank line with its 1-based line number, in batches (one per chunk
- * read). Lines are split on bytes and decoded one by one, so a kept record never pins a whole chunk.
+ * read). Lines are split on bytes by core's LineSplitter (UTF-8 BOM dropped, CRLF, a bound on the line
+ * length: a line longer than `maxLineBytes` ends the file with DATA_LINE_TOO_LONG instead of being buffered).
  */
-export async function* jsonlRows(file: string): AsyncGenerator<RawRow[]> {
-  let line = 0;
-  let carry: Buffer | null = null;
+export async function* jsonlRows(
+  file: string,
+  options: { maxLineBytes?: number } = {},
+): AsyncGenerator<RawRow[]> {
+  const splitter = new LineSplitter(file, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   let any = false;
-  const handle = (buf: Buffer, start: number, end: number, out: RawRow[]): void => {
-    line++;
-    if (end > start && buf[end - 1] === 13) end--; // CRLF
-    if (end <= start) return;
-    const text = buf.toString("utf8", start, end);
-    if (text.trim() === "") return;
-    any = true;
-    try {
-      out.push({ ok: true, file, line, value: JSON.parse(text) });
-    } catch (error) {
-      out.push({
-        ok: false,
-        file,
-        line,
-        issue: {
-          kind: "DATA_MALFORMED_JSON",
-          file,
-          line,
-          message: `malformed JSON line: ${(error as Error).message}`,
-        },
-      });
+  const parse = (lines: SplitLine[]): RawRow[] => {
+    const out: RawRow[] = [];
+    for (const { bytes, lineNumber: line } of lines) {
+      const text = bytes.toString("utf8");
+      if (text.trim() === "") continue;
+      any = true;
+      try {
+        out.push({ ok: true, file, line, value: JSON.parse(text) });
+      } catch (error) {
+        const message = `malformed JSON line: ${printable((error as Error).message, 300)}`;
+        out.push({ ok: false, file, line, issue: { kind: "DATA_MALFORMED_JSON", file, line, message } });
+      }
     }
+    return out;
   };
-  for await (let chunk of byteChunks(file)) {
-    let nl = chunk.indexOf(10);
-    if (nl < 0) {
-      carry = carry ? Buffer.concat([carry, chunk]) : chunk;
-      continue;
+  try {
+    for await (const chunk of byteChunks(file)) {
+      const out = parse(splitter.push(chunk));
+      if (out.length > 0) yield out;
     }
-    const out: RawRow[] = [];
-    let start = 0;
-    if (carry) {
-      const joined: Buffer = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
-      handle(joined, 0, joined.length - 1, out);
-      carry = null;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    while (nl >= 0) {
-      handle(chunk, start, nl, out);
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
-    chunk = Buffer.alloc(0);
+    const out = parse(splitter.end());
     if (out.length > 0) yield out;
-  }
-  if (carry) {
-    const out: RawRow[] = [];
-    handle(carry, 0, carry.length, out);
-    if (out.length > 0) yield out;
+  } catch (error) {
+    if (isCftkitError(error) && error.code === "LINE_TOO_LONG") {
+      const line = error.details.line as number;
+      throw fileIssue("DATA_LINE_TOO_LONG", file, error.message.slice(file.length + 2), { line });
+    }
+    throw error;
   }
   if (!any) throw fileIssue("DATA_EMPTY_FILE", file, "file holds no rows");
 }
@@ -222,6 +203,7 @@ export async function* jsonRows(
       try {
         out.push({ ok: true, file, line: el.line, row: el.index, value: JSON.parse(el.text) });
       } catch (error) {
+        const reason = printable((error as Error).message, 300);
         out.push({
           ok: false,
           file,
@@ -232,7 +214,7 @@ export async function* jsonRows(
             file,
             line: el.line,
             row: el.index,
-            message: `malformed array element: ${(error as Error).message}`,
+            message: `malformed array element: ${reason}`,
           },
         });
       }
@@ -258,7 +240,7 @@ export async function* jsonRows(
         yield* jsonlRows(file);
         return;
       }
-      const message = (error as Error).message;
+      const message = printable((error as Error).message, 300);
       const truncated = /end of (JSON )?input|Unterminated|Unexpected end/i.test(message);
       throw fileIssue(
         truncated ? "DATA_TRUNCATED_JSON" : "DATA_MALFORMED_JSON",

@@ -1,3 +1,4 @@
+// ---- scorers: moved to @cftkit/metrics (no ML runtime); re-exported so existing imports keep working ----
 export {
   type QaScore,
   type SquadArticle,
@@ -5,9 +6,10 @@ export {
   type SquadQuestion,
   evaluateQa,
   tokenF1,
-} from "./qa-types.js";
-export { normalizeSquadAnswer, scoreSquad, squadExactMatch, squadF1 } from "./squad-score.js";
-export {
+  normalizeSquadAnswer,
+  scoreSquad,
+  squadExactMatch,
+  squadF1,
   MLQA_LANGUAGES,
   type MlqaLanguage,
   mixedSegmentation,
@@ -15,9 +17,7 @@ export {
   mlqaF1,
   normalizeMlqaAnswer,
   scoreMlqa,
-} from "./mlqa-score.js";
-export { porterStem } from "./porter-stemmer.js";
-export {
+  porterStem,
   type RougeOptions,
   type RougeScore,
   type RougeScores,
@@ -27,30 +27,27 @@ export {
   rougeScore,
   tokenizeMultilingual,
   tokenizeRouge,
-} from "./rouge.js";
-export {
   type MultipleChoiceItem,
   type MultipleChoiceResult,
   scoreMultipleChoice,
-} from "./multiple-choice.js";
-export { type PerplexityResult, type RecordLogLikelihood, aggregatePerplexity } from "./perplexity.js";
-export {
+  type PerplexityResult,
+  type RecordLogLikelihood,
+  aggregatePerplexity,
   type PunktParameters,
   PunktSentenceTokenizer,
   englishPunktParameters,
   loadPunktParameters,
   sentTokenize,
-} from "./ifeval/punkt.js";
-export { treebankWordTokenize, wordTokenize } from "./ifeval/word-tokenize.js";
-export { detectLanguage, detectLanguageCandidates, languageMatches } from "./ifeval/language-detect.js";
-export {
-  CHECKERS as IFEVAL_CHECKERS,
-  INSTRUCTION_IDS as IFEVAL_INSTRUCTION_IDS,
+  treebankWordTokenize,
+  wordTokenize,
+  detectLanguage,
+  detectLanguageCandidates,
+  languageMatches,
+  IFEVAL_CHECKERS,
+  IFEVAL_INSTRUCTION_IDS,
   type IfevalKwargs,
   type InstructionChecker,
   checkInstruction,
-} from "./ifeval/checkers.js";
-export {
   type IfevalInput,
   type IfevalMetrics,
   type IfevalOutput,
@@ -62,7 +59,7 @@ export {
   readIfevalInputs,
   readIfevalResponses,
   writeIfevalOutputs,
-} from "./ifeval/evaluate.js";
+} from "@cftkit/metrics";
 // ---- tasks: models and task runners ----
 export {
   type EvalModel,
@@ -134,4 +131,13 @@ export {
 } from "./lm-eval-bridge.js";
 export { EVALUATION_ERROR_CODES } from "./error-codes.js";
 export { readJsonFile, readPredictions, readTexts } from "./score-input-files.js";
+export {
+  alpacaEvalTask,
+  alpacaEvalRankingPrompt,
+  parseRanking,
+  winRateOf,
+  ALPACA_EVAL_ANNOTATORS,
+  ALPACA_EVAL_GPT4_SETTINGS,
+  type AlpacaEvalAnnotator,
+} from "./tasks/alpaca-eval-annotator.js";
 export { taskAbility } from "./aggregate.js";

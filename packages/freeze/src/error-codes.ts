@@ -10,6 +10,7 @@ export const FREEZE_ERROR_CODES = {
   FREEZE_SHAPE_MISMATCH: "a tensor has different shapes in the base and the tuned model",
   FREEZE_SVD_FAILED: "computing a tensor's singular values failed",
   FREEZE_TENSOR_SET_MISMATCH: "the base and the tuned model hold different tensors",
+  FREEZE_SPECTRUM_MODE: "the Spectrum mode (freeze-top / unfreeze-top) is missing or unknown",
 } as const;
 
 declare module "@cftkit/core" {

@@ -4,6 +4,7 @@ export { OrtKernels } from "./linalg/ort-kernels.js";
 export { spectrumSnr, finiteForJson, INFINITY_ENCODING, type NoiseEmptyRule } from "./spectrum-snr.js";
 export { scanSpectrum, type ScannedModule, type ScanOptions } from "./spectrum-scan.js";
 export { spectrum, type SpectrumOptions, type SpectrumResult, type SpectrumMode } from "./spectrum.js";
+export { SPECTRUM_MODES, requireSpectrumMode } from "./spectrum.js";
 export {
   layerDiff,
   frobeniusDiff,

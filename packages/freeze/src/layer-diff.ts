@@ -35,7 +35,12 @@ export interface LayerDiffResult extends FreezeSelection {
   /** module → ||ΔW||_F / ||W_base||_F. */
   relative_change: Record<string, number>;
   types: string[];
+  /** The K asked for. */
   top_k: number;
+  /** Per type, how many modules were actually frozen (fewer than K when the model has fewer). */
+  effective_top_k: Record<string, number>;
+  /** What was done differently from what was asked, in words (e.g. K above the number of layers). */
+  notes: string[];
 }
 
 /**
@@ -110,6 +115,17 @@ export async function layerDiff(
     progress.stop();
     const selection = selectTop(entries, { topK: options.topK });
     const frozen = types.flatMap((t) => selection.get(t) ?? []);
+    const effective: Record<string, number> = {};
+    const notes: string[] = [];
+    for (const t of types) {
+      const available = entries.filter((e) => e.type === t).length;
+      effective[t] = selection.get(t)?.length ?? 0;
+      if (available > 0 && options.topK > available) {
+        notes.push(
+          `--top-k ${options.topK} but the model has only ${available} ${t} modules: froze all ${available} of them (effective k = ${available})`,
+        );
+      }
+    }
     const groups = patternsTraining(
       base.tensors.map((t) => t.name),
       new Set(frozen),
@@ -123,6 +139,8 @@ export async function layerDiff(
       yaml: renderUnfrozenYaml(groups),
       types,
       top_k: options.topK,
+      effective_top_k: effective,
+      notes,
     };
   } finally {
     await base.close();

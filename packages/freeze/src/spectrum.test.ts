@@ -93,6 +93,7 @@ describe.each(["F32", "BF16"])("spectrum on a numpy-written %s checkpoint", (dty
       out,
       pool,
       modelName: "org/tiny_llama",
+      mode: "unfreeze-top",
     });
     expect(Object.keys(result.snr).sort()).toEqual(Object.keys(ref.snr).sort());
     for (const [module, value] of Object.entries(ref.snr)) {
@@ -162,14 +163,20 @@ describe("spectrum cache", () => {
     const dir = join(root, "cache");
     reference(["make", dir, "--seed", "9", "--layers", "3", "--hidden", "24", "--inter", "40", "--kv", "8"]);
     const cachePath = join(dir, "snr.jsonl");
-    const first = await spectrum(dir, { topPercent: 50, pool, cachePath });
+    const first = await spectrum(dir, { topPercent: 50, pool, cachePath, mode: "unfreeze-top" });
     const lines = readFileSync(cachePath, "utf8").trimEnd().split("\n");
     expect(lines.length).toBe(21);
     writeFileSync(cachePath, `${lines.slice(0, 10).join("\n")}\n${lines[10].slice(0, 20)}`);
-    const second = await spectrum(dir, { topPercent: 50, pool, cachePath });
+    const second = await spectrum(dir, { topPercent: 50, pool, cachePath, mode: "unfreeze-top" });
     expect(second.modules.filter((m) => m.cached).length).toBe(10);
     expect(second.snr).toEqual(first.snr);
-    const third = await spectrum(dir, { topPercent: 50, pool, cachePath, noiseEmpty: "infinity" });
+    const third = await spectrum(dir, {
+      topPercent: 50,
+      pool,
+      cachePath,
+      noiseEmpty: "infinity",
+      mode: "unfreeze-top",
+    });
     expect(third.modules.every((m) => m.cached)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { SafetensorsCheckpoint } from "@cftkit/safetensors";
 import type { SingularValueOptions } from "./linalg/singular-values.js";
 import type { SingularValuePool } from "./linalg/worker-pool.js";
@@ -16,10 +16,29 @@ import {
 
 export type SpectrumMode = "unfreeze-top" | "freeze-top";
 
+/** What each mode means (the CLI's and the error's wording). */
+export const SPECTRUM_MODES: Record<SpectrumMode, string> = {
+  "freeze-top":
+    "freeze the top-P % SNR modules of each type and train the rest (the paper's Spectrum layer freezing, §5.2/D.1)",
+  "unfreeze-top": "train only the top-P % SNR modules of each type and freeze the rest (Spectrum's own use)",
+};
+
+/** The two modes are opposite selections, so there is no default: a missing mode is an error. */
+export function requireSpectrumMode(mode: unknown, flag = "mode"): SpectrumMode {
+  if (mode === "freeze-top" || mode === "unfreeze-top") return mode;
+  const both = Object.entries(SPECTRUM_MODES)
+    .map(([m, what]) => `${m}: ${what}`)
+    .join("; ");
+  throw new CftkitError(
+    "FREEZE_SPECTRUM_MODE",
+    `${mode === undefined ? `${flag} is required` : `${flag} must be freeze-top or unfreeze-top, got "${String(mode)}"`} — ${both}`,
+  );
+}
+
 export interface SpectrumOptions {
   topPercent: number;
-  /** `unfreeze-top` (Spectrum: train the high-SNR modules) or `freeze-top` (the paper's LF use: freeze them). */
-  mode?: SpectrumMode;
+  /** `freeze-top` (the paper's LF use: freeze the high-SNR modules) or `unfreeze-top` (Spectrum: train them). Required. */
+  mode: SpectrumMode;
   types?: readonly string[];
   /** Output folder for `snr_results_<slug>.json` and `unfrozen_parameters_<P>percent.yaml` (and the cache). */
   out?: string;
@@ -55,7 +74,7 @@ export interface SpectrumResult {
 
 /** Spectrum layer selection: scan, per-type top-percent selection, Axolotl `unfrozen_parameters`. */
 export async function spectrum(modelPath: string, options: SpectrumOptions): Promise<SpectrumResult> {
-  const mode = options.mode ?? "unfreeze-top";
+  const mode = requireSpectrumMode(options.mode);
   const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
   const cachePath =
     options.cachePath !== undefined

@@ -224,6 +224,12 @@ describe("CausalLM (tiny preset)", () => {
 
   it("typed errors: bad token ids, missing tensors, shape mismatch, wrong dtype, no tokenizer", async () => {
     await expect(model.forward([[1, 2, 999]])).rejects.toMatchObject({ code: "LM_BAD_TOKEN_ID" });
+    // More ids than max_position_embeddings: refused before any work, naming the limit.
+    const tooLong = new Array(model.config.maxPositionEmbeddings + 1).fill(1);
+    await expect(model.forward([tooLong])).rejects.toMatchObject({
+      code: "LM_TOO_MANY_TOKENS",
+      message: expect.stringContaining(`max_position_embeddings = ${model.config.maxPositionEmbeddings}`),
+    });
     const dir = join(root, "broken");
     await model.save(dir);
     const cfg = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));

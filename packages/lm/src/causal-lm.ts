@@ -67,6 +67,8 @@ export interface GenerateOptions {
   /** Prompts per forward batch (default 8; left padding). */
   batchSize?: number;
   progress?: ProgressReporter;
+  /** Checked before every decoding step: an aborted signal ends generation with LM_ABORTED (a server's client left). */
+  signal?: AbortSignal;
 }
 
 export interface GenerateResult {
@@ -412,6 +414,7 @@ export class CausalLM {
         stopIds,
         stop: opts.stop ?? [],
         useCache: opts.useCache ?? true,
+        signal: opts.signal,
       });
       out.forEach((r, i) => {
         results[start + i] = r;
@@ -432,6 +435,7 @@ export class CausalLM {
       stopIds: Set<number>;
       stop: string[];
       useCache: boolean;
+      signal?: AbortSignal;
     },
   ): Promise<GenerateResult[]> {
     const tok = this.tokenizer!;
@@ -447,6 +451,12 @@ export class CausalLM {
     let nextInput = ids;
     try {
       while (step < o.maxNew) {
+        if (o.signal) {
+          // Tensor reads resolve as microtasks: let socket events (a client leaving) run between tokens.
+          await new Promise((r) => setImmediate(r));
+          if (o.signal.aborted)
+            throw new CftkitError("LM_ABORTED", "generation was cancelled", { exitCode: 1 });
+        }
         const positions = positionsFromMask(mask);
         const res = o.useCache
           ? llamaForward(this.config, this.store, nextInput, {
@@ -551,11 +561,16 @@ export class CausalLM {
     progress.start("loglikelihood", requests.length);
     const out: LogLikelihoodResult[] = new Array(requests.length);
     const V = this.config.vocabSize;
-    for (let start = 0; start < prepared.length; start += batchSize) {
-      const chunk = prepared.slice(start, start + batchSize);
-      const nonEmpty = chunk.map((c, i) => ({ c, i })).filter(({ c }) => c.contIds.length > 0);
-      for (const { c, i } of chunk.map((c, i) => ({ c, i })))
-        if (c.contIds.length === 0) out[start + i] = { logprob: 0, isGreedy: true, tokenCount: 0 };
+    let done = 0;
+    for (const chunkIndices of lengthBatches(
+      prepared.map((p) => p.input.length),
+      batchSize,
+      this.config.numAttentionHeads,
+    )) {
+      const chunk = chunkIndices.map((i) => ({ c: prepared[i]!, i }));
+      const nonEmpty = chunk.filter(({ c }) => c.contIds.length > 0);
+      for (const { c, i } of chunk)
+        if (c.contIds.length === 0) out[i] = { logprob: 0, isGreedy: true, tokenCount: 0 };
       if (nonEmpty.length > 0) {
         const { ids, mask } = padRows(
           nonEmpty.map(({ c }) => c.input),
@@ -578,10 +593,11 @@ export class CausalLM {
             sum += row[target]! - max - Math.log(z);
             if (argmax(row) !== target) greedy = false;
           }
-          out[start + i] = { logprob: sum, isGreedy: greedy, tokenCount: c.contIds.length };
+          out[i] = { logprob: sum, isGreedy: greedy, tokenCount: c.contIds.length };
         });
       }
-      progress.update({ done: Math.min(start + batchSize, prepared.length), total: prepared.length });
+      done += chunk.length;
+      progress.update({ done, total: prepared.length });
     }
     progress.stop();
     return out;
@@ -705,8 +721,18 @@ export class CausalLM {
 
   private checkIds(rows: number[][]): void {
     if (rows.length === 0) throw new CftkitError("LM_BAD_INPUT", "no token rows given");
+    // Positions past max_position_embeddings were never trained (dynamic RoPE scaling is made for them).
+    const maxLength =
+      this.config.ropeScaling?.type === "dynamic"
+        ? Number.POSITIVE_INFINITY
+        : this.config.maxPositionEmbeddings;
     for (const r of rows) {
       if (r.length === 0) throw new CftkitError("LM_BAD_INPUT", "a token row is empty");
+      if (r.length > maxLength)
+        throw new CftkitError(
+          "LM_TOO_MANY_TOKENS",
+          `${r.length} token ids, but the model handles at most max_position_embeddings = ${maxLength} positions (config.json); pass at most ${maxLength} ids`,
+        );
       for (const t of r)
         if (!Number.isInteger(t) || t < 0 || t >= this.config.vocabSize)
           throw new CftkitError(
@@ -720,4 +746,29 @@ export class CausalLM {
     if (this.disposed)
       throw new CftkitError("LM_DISPOSED", "this CausalLM has been disposed", { exitCode: 1 });
   }
+}
+
+/** Bytes one forward's attention scores may take (rows × heads × length² float32). */
+const ATTENTION_BYTES_PER_FORWARD = 256 * 1024 ** 2;
+
+/**
+ * Indices grouped into forward batches: sorted by length (little padding), at most `batchSize` rows, and
+ * rows × heads × length² × 4 bytes within {@link ATTENTION_BYTES_PER_FORWARD} — a batch of long texts
+ * padded to its longest row would otherwise hold gigabytes of attention scores.
+ */
+export function lengthBatches(lengths: readonly number[], batchSize: number, heads: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const longest = lengths[i]!; // sorted: the newest row is the longest
+    const bytes = (current.length + 1) * heads * longest * longest * 4;
+    if (current.length > 0 && (current.length >= batchSize || bytes > ATTENTION_BYTES_PER_FORWARD)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }

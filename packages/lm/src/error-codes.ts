@@ -39,6 +39,18 @@ export const LM_ERROR_CODES = {
   LM_WEIGHT_DTYPE: "a weight has a dtype other than F32, BF16 or F16",
   LM_TRAIN_BAD_ROW: "a training data row is malformed",
   LM_TRAIN_DATA_UNREADABLE: "a training data file cannot be read",
+  LM_ABORTED: "generation was cancelled",
+  LM_LORA_ADAPTER_INVALID: "a LoRA adapter's config or weights are malformed",
+  LM_LORA_ADAPTER_MISSING: "a LoRA adapter file cannot be read",
+  LM_PYTHON_NOT_FOUND: "the Python interpreter for the transformers engine cannot be run",
+  LM_STREAM_SPOOL_TRUNCATED: "a streamed run's activation spool ends early",
+  LM_STREAM_WORK_DIR: "a streamed run's work folder path is a file",
+  LM_TOO_MANY_TOKENS: "a sequence is longer than max_position_embeddings",
+  LM_TRAIN_OUT_OF_MEMORY: "the estimated training memory exceeds the budget",
+  LM_TRANSFORMERS_BAD_INPUT: "the transformers engine rejected its input",
+  LM_TRANSFORMERS_FAILED: "the transformers engine failed",
+  LM_TRANSFORMERS_MISSING: "the transformers engine's Python packages are not installed",
+  LM_TRANSFORMERS_SCRIPT_MISSING: "transformers_hidden_states.py is not found",
 } as const;
 
 declare module "@cftkit/core" {

@@ -60,3 +60,39 @@ export {
 } from "./training-checkpoint.js";
 export { LM_ERROR_CODES } from "./error-codes.js";
 export { readTrainingExamplesFile } from "./training-examples-file.js";
+export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
+export type { TrainEngine, TrainEngineName } from "./train-engine.js";
+export { buildLlamaTrainOnnx, type TrainGraphOptions } from "./llama-train-graph.js";
+export { OrtTrainStep } from "./ort-train-step.js";
+export { FusedAdamW, clipFactor, globalGradNorm } from "./fused-adamw.js";
+export {
+  checkTrainingMemory,
+  estimateTrainingMemory,
+  type TrainingMemoryEstimate,
+} from "./training-memory.js";
+// Layer-streamed hidden states for models too big to hold.
+export {
+  streamedMeanHiddenStates,
+  type StreamedHiddenStatesOptions,
+  type StreamedHiddenStates,
+} from "./streamed-hidden-states/streamed-hidden-states.js";
+export {
+  reasonToStream,
+  defaultMemoryBudget,
+  inMemoryWeightBytes,
+} from "./streamed-hidden-states/memory-budget.js";
+export { buildDecoderLayerOnnx, OrtDecoderLayer } from "./streamed-hidden-states/ort-decoder-layer.js";
+export { checkedTensorInfo } from "./model-folder.js";
+export {
+  transformersHiddenStates,
+  transformersScriptPath,
+  type TransformersEngineOptions,
+  type TransformersEngineResult,
+} from "./streamed-hidden-states/transformers-engine.js";
+export {
+  startOpenAIServer,
+  type OpenAIServerOptions,
+  type OpenAIServerStats,
+  type RunningOpenAIServer,
+} from "./serve/openai-server.js";
+export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";

@@ -87,17 +87,14 @@ export class LoraAdapters {
         { details: { targetModules: options.targetModules } },
       );
     }
-    const rng = new SeededRandom(seed).fork("lora-init");
-    const adapters = modules.map((module) => {
+    const init = loraInitialA(shapes, modules, options.r, seed);
+    const adapters = modules.map((module, i) => {
       const [outFeatures, inFeatures] = shapes.get(`${module}.weight`)! as [number, number];
-      const bound = 1 / Math.sqrt(inFeatures);
-      const aData = new Float32Array(options.r * inFeatures);
-      for (let i = 0; i < aData.length; i++) aData[i] = (rng.next() * 2 - 1) * bound;
       return {
         module,
         outFeatures,
         inFeatures,
-        a: tf.variable(tf.tensor2d(aData, [options.r, inFeatures]), true),
+        a: tf.variable(tf.tensor2d(init[i]!, [options.r, inFeatures]), true),
         b: tf.variable(tf.zeros([outFeatures, options.r]), true),
       };
     });
@@ -165,11 +162,11 @@ export class LoraAdapters {
         const cached = cache.get(name);
         if (cached && !cached.isDisposed) return cached;
         let a: tf.Tensor = adapter.a;
-        if (dropoutRng && p > 0) {
-          const mask = new Float32Array(adapter.inFeatures);
-          for (let i = 0; i < mask.length; i++) mask[i] = dropoutRng.next() < p ? 0 : 1 / (1 - p);
-          a = tf.mul(a, tf.tensor2d(mask, [1, adapter.inFeatures]));
-        }
+        if (dropoutRng && p > 0)
+          a = tf.mul(
+            a,
+            tf.tensor2d(loraDropoutMask(dropoutRng, adapter.inFeatures, p), [1, adapter.inFeatures]),
+          );
         const w = tf.add(base.get(name), tf.mul(tf.matMul(adapter.b, a), tf.scalar(this.scaling)));
         cache.set(name, w);
         return w;
@@ -212,24 +209,11 @@ export class LoraAdapters {
 
   /** PEFT's `adapter_config.json`. */
   adapterConfig(baseModelNameOrPath: string | null): Record<string, unknown> {
-    const modules = [...new Set([...this.adapters.values()].map((a) => a.module.split(".").at(-1)!))].sort();
-    return {
-      peft_type: "LORA",
-      task_type: "CAUSAL_LM",
-      base_model_name_or_path: baseModelNameOrPath,
-      r: this.options.r,
-      lora_alpha: this.options.alpha,
-      lora_dropout: this.options.dropout,
-      target_modules: modules,
-      bias: "none",
-      fan_in_fan_out: false,
-      inference_mode: true,
-      init_lora_weights: true,
-      modules_to_save: null,
-      use_rslora: false,
-      use_dora: false,
-      revision: null,
-    };
+    return peftAdapterConfig(
+      this.options,
+      [...this.adapters.values()].map((a) => a.module),
+      baseModelNameOrPath,
+    );
   }
 
   dispose(): void {
@@ -241,7 +225,59 @@ export class LoraAdapters {
   }
 }
 
-function validateLoraOptions(options: LoraOptions): void {
+/** PEFT's `adapter_config.json` for adapters on `modules`. */
+export function peftAdapterConfig(
+  options: LoraOptions,
+  modules: readonly string[],
+  baseModelNameOrPath: string | null,
+): Record<string, unknown> {
+  return {
+    peft_type: "LORA",
+    task_type: "CAUSAL_LM",
+    base_model_name_or_path: baseModelNameOrPath,
+    r: options.r,
+    lora_alpha: options.alpha,
+    lora_dropout: options.dropout,
+    target_modules: [...new Set(modules.map((m) => m.split(".").at(-1)!))].sort(),
+    bias: "none",
+    fan_in_fan_out: false,
+    inference_mode: true,
+    init_lora_weights: true,
+    modules_to_save: null,
+    use_rslora: false,
+    use_dora: false,
+    revision: null,
+  };
+}
+
+/**
+ * PEFT's initial A of each module, in `modules` order: kaiming-uniform with a = √5, i.e. U(−1/√in, 1/√in),
+ * drawn from one seeded stream (B starts at zero).
+ */
+export function loraInitialA(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  modules: readonly string[],
+  r: number,
+  seed: number,
+): Float32Array[] {
+  const rng = new SeededRandom(seed).fork("lora-init");
+  return modules.map((module) => {
+    const inFeatures = shapes.get(`${module}.weight`)![1]!;
+    const bound = 1 / Math.sqrt(inFeatures);
+    const a = new Float32Array(r * inFeatures);
+    for (let i = 0; i < a.length; i++) a[i] = (rng.next() * 2 - 1) * bound;
+    return a;
+  });
+}
+
+/** One LoRA dropout mask over a module's input features: 0 with probability p, else 1/(1−p). */
+export function loraDropoutMask(rng: SeededRandom, inFeatures: number, p: number): Float32Array {
+  const mask = new Float32Array(inFeatures);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < p ? 0 : 1 / (1 - p);
+  return mask;
+}
+
+export function validateLoraOptions(options: LoraOptions): void {
   const ok =
     Number.isInteger(options.r) &&
     options.r > 0 &&

@@ -342,7 +342,7 @@ export function parameterCount(config: ModelConfig): number {
   return parameterSpecs(config).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 }
 
-export type ModelPreset = "tiny" | "small";
+export type ModelPreset = "tiny" | "mini" | "small" | "medium" | "large";
 
 /** Configs for fresh models (`cftkit lm init`), vocabulary = the byte-level tokenizer's 260 ids. */
 export function presetConfig(
@@ -352,9 +352,16 @@ export function presetConfig(
 ): ModelConfig {
   const base = {
     tiny: { hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 172 },
+    mini: { hidden: 128, layers: 4, heads: 4, kvHeads: 2, intermediate: 344 },
     small: { hidden: 256, layers: 4, heads: 8, kvHeads: 4, intermediate: 688 },
+    medium: { hidden: 512, layers: 8, heads: 8, kvHeads: 4, intermediate: 1376 },
+    large: { hidden: 768, layers: 4, heads: 12, kvHeads: 6, intermediate: 2048 },
   }[preset];
-  if (!base) throw new CftkitError("LM_UNKNOWN_PRESET", `unknown preset "${preset}" (tiny, small)`);
+  if (!base)
+    throw new CftkitError(
+      "LM_UNKNOWN_PRESET",
+      `unknown preset "${preset}" (tiny, mini, small, medium, large)`,
+    );
   const raw: Record<string, unknown> = {
     architectures: ["LlamaForCausalLM"],
     model_type: "llama",

@@ -5,8 +5,13 @@
 import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CftkitError, writeFileAtomic, writeJsonAtomic } from "@cftkit/core";
-import { SafetensorsCheckpoint, writeSafetensors, writeShardedSafetensors } from "@cftkit/safetensors";
-import { type ModelConfig, modelConfigToJson, parameterSpecs } from "./model-config.js";
+import {
+  SafetensorsCheckpoint,
+  type TensorInfo,
+  writeSafetensors,
+  writeShardedSafetensors,
+} from "@cftkit/safetensors";
+import { type ModelConfig, type ParameterSpec, modelConfigToJson, parameterSpecs } from "./model-config.js";
 import type { Tokenizer } from "./tokenizer.js";
 
 export interface NamedTensor {
@@ -23,6 +28,34 @@ function isIgnorable(name: string): boolean {
 }
 
 /**
+ * Where parameter `spec` lives in the checkpoint, after checking it is there with the config's shape and a
+ * float dtype (typed errors naming the tensor).
+ */
+export function checkedTensorInfo(ckpt: SafetensorsCheckpoint, dir: string, spec: ParameterSpec): TensorInfo {
+  if (!ckpt.has(spec.name))
+    throw new CftkitError(
+      "LM_MISSING_TENSOR",
+      `${dir}: tensor "${spec.name}" (shape [${spec.shape.join(", ")}]) is missing from the checkpoint`,
+      { details: { tensor: spec.name, dir } },
+    );
+  const info = ckpt.info(spec.name);
+  if (!WEIGHT_DTYPES.has(info.dtype))
+    throw new CftkitError(
+      "LM_WEIGHT_DTYPE",
+      `${info.file}: tensor "${spec.name}" has dtype ${info.dtype}; weights must be F32, BF16 or F16`,
+      { details: { tensor: spec.name, dtype: info.dtype } },
+    );
+  const same = info.shape.length === spec.shape.length && info.shape.every((d, i) => d === spec.shape[i]);
+  if (!same)
+    throw new CftkitError(
+      "LM_SHAPE_MISMATCH",
+      `${info.file}: tensor "${spec.name}" has shape [${info.shape.join(", ")}], config.json implies [${spec.shape.join(", ")}]`,
+      { details: { tensor: spec.name, shape: info.shape, expected: spec.shape } },
+    );
+  return info;
+}
+
+/**
  * Read every parameter the config needs from the folder's safetensors (single or sharded), as float32.
  * Missing tensors, wrong shapes and non-float dtypes are typed errors naming the tensor.
  */
@@ -31,26 +64,7 @@ export async function readModelWeights(dir: string, config: ModelConfig): Promis
   try {
     const out: NamedTensor[] = [];
     for (const spec of parameterSpecs(config)) {
-      if (!ckpt.has(spec.name))
-        throw new CftkitError(
-          "LM_MISSING_TENSOR",
-          `${dir}: tensor "${spec.name}" (shape [${spec.shape.join(", ")}]) is missing from the checkpoint`,
-          { details: { tensor: spec.name, dir } },
-        );
-      const info = ckpt.info(spec.name);
-      if (!WEIGHT_DTYPES.has(info.dtype))
-        throw new CftkitError(
-          "LM_WEIGHT_DTYPE",
-          `${info.file}: tensor "${spec.name}" has dtype ${info.dtype}; weights must be F32, BF16 or F16`,
-          { details: { tensor: spec.name, dtype: info.dtype } },
-        );
-      const same = info.shape.length === spec.shape.length && info.shape.every((d, i) => d === spec.shape[i]);
-      if (!same)
-        throw new CftkitError(
-          "LM_SHAPE_MISMATCH",
-          `${info.file}: tensor "${spec.name}" has shape [${info.shape.join(", ")}], config.json implies [${spec.shape.join(", ")}]`,
-          { details: { tensor: spec.name, shape: info.shape, expected: spec.shape } },
-        );
+      checkedTensorInfo(ckpt, dir, spec);
       out.push({ name: spec.name, shape: spec.shape, data: await ckpt.readTensor(spec.name) });
     }
     const known = new Set(parameterSpecs(config).map((s) => s.name));

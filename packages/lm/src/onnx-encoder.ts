@@ -1,5 +1,6 @@
 /**
- * A minimal ONNX ModelProto encoder (IR 7, default-domain opset 13): nodes with int/float/ints attributes,
+ * A minimal ONNX ModelProto encoder (IR 8, default-domain opset 13 unless asked): nodes with
+ * int/float/ints/string attributes,
  * typed graph inputs and outputs with symbolic dimensions. Field numbers follow onnx.proto.
  * Weights are passed as graph inputs at run time, so no TensorProto initializers are needed.
  */
@@ -76,7 +77,8 @@ class Proto {
 export type OnnxAttr =
   | { name: string; i: number }
   | { name: string; f: number }
-  | { name: string; ints: number[] };
+  | { name: string; ints: number[] }
+  | { name: string; s: string };
 
 export interface OnnxNodeSpec {
   op: string;
@@ -107,6 +109,7 @@ function attribute(a: OnnxAttr): Proto {
   const w = new Proto().string(1, a.name);
   if ("i" in a) w.int(3, a.i).int(20, 2);
   else if ("f" in a) w.float(2, a.f).int(20, 1);
+  else if ("s" in a) w.string(4, a.s).int(20, 3);
   else {
     for (const x of a.ints) w.int(8, x);
     w.int(20, 7);
@@ -119,6 +122,8 @@ export function encodeOnnx(spec: {
   nodes: OnnxNodeSpec[];
   inputs: OnnxValueSpec[];
   outputs: OnnxValueSpec[];
+  /** Default-domain opset version (default 13). */
+  opset?: number;
 }): Uint8Array {
   const graph = new Proto();
   spec.nodes.forEach((n, i) => {
@@ -132,6 +137,6 @@ export function encodeOnnx(spec: {
   graph.string(2, spec.name);
   for (const v of spec.inputs) graph.message(11, valueInfo(v));
   for (const v of spec.outputs) graph.message(12, valueInfo(v));
-  const opset = new Proto().string(1, "").int(2, 13);
-  return new Proto().int(1, 7).string(2, "cftkit").message(7, graph).message(8, opset).finish();
+  const opset = new Proto().string(1, "").int(2, spec.opset ?? 13);
+  return new Proto().int(1, 8).string(2, "cftkit").message(7, graph).message(8, opset).finish();
 }

@@ -10,16 +10,16 @@ import {
   writeJsonAtomic,
 } from "@cftkit/core";
 import { type TensorToWrite, writeSafetensors } from "@cftkit/safetensors";
-import * as tf from "@tensorflow/tfjs-core";
-import { AdamW, clipGradientsByGlobalNorm } from "./adamw.js";
-import { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
-import { type ParamStore, llamaForward } from "./llama-graph.js";
-import { LoraAdapters, type LoraOptions } from "./lora.js";
+import type { LoraOptions } from "./lora.js";
 import { type LrSchedulerName, learningRateAt } from "./lr-schedule.js";
 import { type ModelConfig, readModelConfig } from "./model-config.js";
 import { readGenerationConfig, readModelWeights, writeModelFolder } from "./model-folder.js";
+import { createOrtTrainEngine } from "./ort-train-engine.js";
+import { createTfjsTrainEngine } from "./tfjs-train-engine.js";
+import { checkTrainingMemory } from "./training-memory.js";
 import { type Tokenizer, loadTokenizer } from "./tokenizer.js";
-import { ensureTfBackend } from "./tf-backend.js";
+import type { TrainEngine, TrainEngineName } from "./train-engine.js";
+import type { TrainEngineSetup } from "./train-engine-setup.js";
 import {
   CHECKPOINT_PREFIX,
   type TrainLogEntry,
@@ -35,14 +35,14 @@ import {
 } from "./training-checkpoint.js";
 import {
   type ChatTemplateTokenizer,
-  IGNORE_INDEX,
   type TokenizedExample,
   type TrainingExample,
   countLossTokens,
   padBatch,
   tokenizeTrainingExample,
 } from "./training-batch.js";
-import { compileUnfrozenPatterns } from "./unfrozen-parameters.js";
+
+export { causalLmLossSum } from "./tfjs-train-engine.js";
 
 /**
  * The paper's hyper-parameters (Aggarwal et al., Table A1; docs/formats.md): lr 1e-6, 4 epochs, global batch
@@ -116,6 +116,12 @@ export interface TrainOptions {
   onMetrics?: (m: TrainMetrics) => void;
   /** Stop after this many optimizer steps of this call (simulates an interruption; for tests). */
   stopAfterSteps?: number;
+  /** Training engine (default `ort`; `tfjs` is the earlier engine, kept for comparison). */
+  engine?: TrainEngineName;
+  /** Memory training may use (default: what the machine has free); a micro-batch that needs more is refused. */
+  memoryBudgetBytes?: number;
+  /** Where the metrics lines go (default `<outDir>/metrics.jsonl`; a launcher parsing the output may own that name). */
+  metricsPath?: string;
 }
 
 export interface TrainResult {
@@ -208,61 +214,10 @@ function resolveOptions(o: TrainOptions): Resolved {
   return r;
 }
 
-/** Sum over unmasked positions of the next-token negative log-likelihood (HF causal-LM shift). */
-export function causalLmLossSum(logits: tf.Tensor3D, labels: number[][]): tf.Scalar {
-  const [b, s, v] = logits.shape;
-  const targets = new Int32Array(b * s);
-  const weights = new Float32Array(b * s);
-  for (let r = 0; r < b; r++) {
-    for (let t = 0; t + 1 < s; t++) {
-      const label = labels[r]![t + 1]!;
-      if (label === IGNORE_INDEX) continue;
-      if (!(label >= 0 && label < v)) {
-        throw new CftkitError("LM_BAD_LABEL", `label id ${label} is outside the vocabulary (0..${v - 1})`, {
-          details: { label, vocabSize: v },
-        });
-      }
-      targets[r * s + t] = label;
-      weights[r * s + t] = 1;
-    }
-  }
-  return tf.tidy(() => {
-    const flat = tf.reshape(logits, [b * s, v]) as tf.Tensor2D;
-    const logp = tf.logSoftmax(flat);
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(targets, "int32"), v)), 1);
-    return tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weights)))) as tf.Scalar;
-  });
-}
-
-class MapParamStore implements ParamStore {
-  constructor(
-    private readonly base: ReadonlyMap<string, tf.Tensor>,
-    private readonly config: ModelConfig,
-  ) {}
-  get(name: string): tf.Tensor {
-    const t =
-      this.base.get(name) ??
-      (name === "lm_head.weight" && this.config.tieWordEmbeddings
-        ? this.base.get("model.embed_tokens.weight")
-        : undefined);
-    if (!t)
-      throw new CftkitError("LM_MISSING_PARAMETER", `the model has no parameter "${name}"`, {
-        details: { name },
-      });
-    return t;
-  }
-}
-
-/** Load the base weights (checked by the model folder reader) as float32 tf tensors. */
-async function loadWeights(modelDir: string, config: ModelConfig): Promise<Map<string, tf.Tensor>> {
-  const out = new Map<string, tf.Tensor>();
-  for (const w of await readModelWeights(modelDir, config))
-    out.set(w.name, tf.tensor(w.data, w.shape, "float32"));
-  return out;
-}
-
-function toWrite(name: string, t: tf.Tensor, dtype: "F32" | "BF16", data?: Float32Array): TensorToWrite {
-  return { name, dtype, shape: t.shape.slice(), data: data ?? (t.dataSync() as Float32Array) };
+function createEngine(name: TrainEngineName, setup: TrainEngineSetup): Promise<TrainEngine> {
+  if (name === "tfjs") return createTfjsTrainEngine(setup);
+  if (name === "ort") return createOrtTrainEngine(setup);
+  throw new CftkitError("LM_BAD_TRAIN_OPTIONS", `unknown training engine "${name}" (ort, tfjs)`);
 }
 
 /**
@@ -307,8 +262,6 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
   const progress = options.progress ?? silentProgress;
   const modelDir = resolve(options.modelDir);
   const outDir = resolve(options.outDir);
-  await ensureTfBackend();
-  registerFastMatMulGradient();
   const config = await readModelConfig(modelDir);
   const folderTokenizer: Tokenizer | null = options.tokenizer ? null : await loadTokenizer(modelDir);
   const tokenizer: ChatTemplateTokenizer = options.tokenizer ?? folderTokenizer!;
@@ -352,48 +305,35 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
   });
 
   // ---- parameters ----
-  const base = await loadWeights(modelDir, config);
-  const shapes = new Map<string, number[]>([...base].map(([n, t]) => [n, t.shape.slice()]));
-  const totalParameters = [...base.values()].reduce((s, t) => s + t.size, 0);
-  let lora: LoraAdapters | null = null;
-  const trainable = new Map<string, tf.Variable>();
-  const paramTensors = new Map<string, tf.Tensor>(base);
-  if (options.lora) {
-    lora = LoraAdapters.init(shapes, options.lora, o.seed);
-    for (const [n, v] of lora.variables()) trainable.set(n, v);
-  } else {
-    const unfreeze = options.unfrozenParameters
-      ? compileUnfrozenPatterns(options.unfrozenParameters)
-      : () => true;
-    for (const [name, t] of base) {
-      if (!unfreeze(name)) continue;
-      const v = tf.variable(t, true);
-      t.dispose();
-      trainable.set(name, v);
-      paramTensors.set(name, v);
-    }
+  const engine = await createEngine(options.engine ?? "ort", {
+    config,
+    weights: (await readModelWeights(modelDir, config)).map((w) => ({
+      name: w.name,
+      shape: w.shape.slice(),
+      data: Float32Array.from(w.data),
+    })),
+    ...(options.lora ? { lora: options.lora } : {}),
+    ...(options.unfrozenParameters ? { unfrozenParameters: options.unfrozenParameters } : {}),
+    seed: o.seed,
+    weightDecay: o.weightDecay,
+  });
+  const { trainableParameters, totalParameters } = engine;
+  try {
+    checkTrainingMemory(config, {
+      parameters: totalParameters,
+      trainableParameters,
+      microBatchSize: o.microBatchSize,
+      longest: Math.max(...train.map((t) => t.inputIds.length), ...validation.map((t) => t.inputIds.length)),
+      engine: options.engine ?? "ort",
+      ...(options.memoryBudgetBytes !== undefined ? { budgetBytes: options.memoryBudgetBytes } : {}),
+    });
+  } catch (error) {
+    await engine.dispose();
+    throw error;
   }
-  const disposeAll = () => {
-    for (const t of paramTensors.values()) t.dispose();
-    lora?.dispose();
-  };
-  if (trainable.size === 0) {
-    disposeAll();
-    throw new CftkitError(
-      "LM_NOTHING_TO_TRAIN",
-      `unfrozenParameters ${JSON.stringify(options.unfrozenParameters)} match no parameter of the model`,
-      {
-        details: { unfrozenParameters: options.unfrozenParameters },
-      },
-    );
-  }
-  const trainableParameters = [...trainable.values()].reduce((s, t) => s + t.size, 0);
-  const optimizer = new AdamW(trainable, { weightDecay: o.weightDecay });
-  const baseStore = new MapParamStore(paramTensors, config);
-  const storeFor = (dropoutRng?: SeededRandom): ParamStore =>
-    lora ? lora.wrap(baseStore, dropoutRng) : baseStore;
+  const lora = options.lora ?? null;
 
-  const metricsPath = join(outDir, "metrics.jsonl");
+  const metricsPath = options.metricsPath ? resolve(options.metricsPath) : join(outDir, "metrics.jsonl");
   let logHistory: TrainLogEntry[] = [];
   let startStep = 0;
   let tokensSeen = 0;
@@ -411,21 +351,11 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
             { details: { checkpoint: latest.dir } },
           );
         }
-        const weights = await readTensorMap(
-          join(latest.dir, lora ? "adapter_model.safetensors" : "model.safetensors"),
+        engine.loadTrainable(
+          await readTensorMap(join(latest.dir, lora ? "adapter_model.safetensors" : "model.safetensors")),
+          latest.dir,
         );
-        for (const [name, v] of trainable) {
-          const data = weights.get(name);
-          if (!data || data.length !== v.size) {
-            throw new CftkitError(
-              "LM_BAD_CHECKPOINT",
-              `${latest.dir}: no tensor "${name}" of the right size`,
-              { details: { name } },
-            );
-          }
-          tf.tidy(() => v.assign(tf.tensor(data, v.shape, "float32")));
-        }
-        optimizer.setState(await readOptimizerState(latest.dir));
+        engine.setOptimizerState(await readOptimizerState(latest.dir));
         startStep = state.global_step;
         logHistory = state.log_history.filter((e) => e.step <= startStep);
         tokensSeen = state.num_input_tokens_seen;
@@ -447,30 +377,24 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
       }
       return order;
     };
-    const evaluate = (): number => {
+    const evaluate = async (): Promise<number> => {
       let sum = 0;
       let count = 0;
       for (let i = 0; i < validation.length; i += o.microBatchSize) {
         const batch = padBatch(validation.slice(i, i + o.microBatchSize), padId);
-        const loss = tf.tidy(() =>
-          causalLmLossSum(llamaForward(config, storeFor(), batch.inputIds).logits, batch.labels),
-        );
-        sum += (loss.dataSync() as Float32Array)[0]!;
-        loss.dispose();
+        sum += await engine.evalLossSum(batch);
         count += batch.lossTokens;
       }
       return count > 0 ? sum / count : Number.NaN;
     };
     const saveCheckpoint = async (step: number, epoch: number) => {
-      const weights = lora
-        ? [{ file: "adapter_model.safetensors", tensors: lora.toTensors(), metadata: { format: "pt" } }]
-        : [
-            {
-              file: "model.safetensors",
-              tensors: [...paramTensors].map(([n, t]) => toWrite(n, t, "F32")),
-              metadata: { format: "pt" },
-            },
-          ];
+      const weights = [
+        {
+          file: lora ? "adapter_model.safetensors" : "model.safetensors",
+          tensors: engine.checkpointTensors(),
+          metadata: { format: "pt" },
+        },
+      ];
       const state: TrainerState = {
         global_step: step,
         epoch,
@@ -489,12 +413,9 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
       };
       await writeCheckpoint(outDir, {
         weights,
-        json: lora ? [{ file: "adapter_config.json", value: lora.adapterConfig(modelDir) }] : [],
-        optimizer: optimizerTensors(
-          optimizer.getState(),
-          new Map([...trainable].map(([n, v]) => [n, v.shape])),
-        ),
-        optimizerStep: optimizer.stepCount,
+        json: lora ? [{ file: "adapter_config.json", value: engine.adapters(modelDir)!.config }] : [],
+        optimizer: optimizerTensors(engine.optimizerState().state, engine.optimizerState().shapes),
+        optimizerStep: engine.optimizerStep,
         state,
         modelFilesFrom: modelDir,
       });
@@ -502,7 +423,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     };
 
     let initialEvalLoss: number | undefined;
-    if (options.evalOnStart && validation.length > 0 && startStep === 0) initialEvalLoss = evaluate();
+    if (options.evalOnStart && validation.length > 0 && startStep === 0) initialEvalLoss = await evaluate();
 
     // ---- loop ----
     progress.start("train", totalSteps);
@@ -530,41 +451,21 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
       const lossTokens = examples.reduce((s, e) => s + countLossTokens(e), 0);
       let lossSum = 0;
       let inputTokens = 0;
-      let acc = new Map<string, tf.Tensor>();
-      const varList = [...trainable.values()];
       for (let m = 0; m < accumulation; m++) {
         const micro = examples.slice(m * o.microBatchSize, (m + 1) * o.microBatchSize);
         if (micro.length === 0) break;
         const batch = padBatch(micro, padId);
         inputTokens += batch.inputTokens;
         const dropoutRng = new SeededRandom(o.seed).fork(`lora-dropout:step-${step}:micro-${m}`);
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = llamaForward(config, storeFor(dropoutRng), batch.inputIds).logits;
-          return tf.div(causalLmLossSum(logits, batch.labels), tf.scalar(lossTokens)) as tf.Scalar;
-        }, varList);
-        lossSum += (value.dataSync() as Float32Array)[0]!;
-        value.dispose();
-        for (const [name, variable] of trainable) {
-          const g = grads[variable.name];
-          if (!g) continue; // not connected to the loss (e.g. a tied or unused tensor): no update
-          const prev = acc.get(name);
-          if (prev) {
-            acc.set(name, tf.add(prev, g));
-            prev.dispose();
-            g.dispose();
-          } else acc.set(name, g);
-        }
+        lossSum += await engine.accumulate(batch, lossTokens, dropoutRng);
       }
-      const clipped = clipGradientsByGlobalNorm(acc, o.maxGradNorm);
-      acc = clipped.grads;
       const lr = learningRateAt(step, {
         learningRate: o.learningRate,
         warmupSteps: o.warmupSteps,
         totalSteps,
         scheduler: o.lrScheduler,
       });
-      optimizer.step(acc, lr);
-      for (const g of acc.values()) g.dispose();
+      const gradNorm = engine.update(o.maxGradNorm, lr);
       const done = step + 1;
       const seconds = (performance.now() - t0) / 1000;
       tokensSeen += inputTokens;
@@ -575,7 +476,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
       const tokensPerSecond = inputTokens / Math.max(seconds, 1e-9);
       let evalLoss: number | undefined;
       if (validation.length > 0 && ((evalEvery > 0 && done % evalEvery === 0) || done === totalSteps)) {
-        evalLoss = evaluate();
+        evalLoss = await evaluate();
         lastEval = evalLoss;
       }
       if (done % o.loggingSteps === 0 || done === totalSteps || evalLoss !== undefined) {
@@ -584,7 +485,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
           epoch,
           loss: lossSum,
           learning_rate: lr,
-          grad_norm: clipped.norm,
+          grad_norm: gradNorm,
           tokens_per_second: tokensPerSecond,
           ...(evalLoss !== undefined ? { eval_loss: evalLoss } : {}),
         };
@@ -595,7 +496,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
           epoch,
           loss: lossSum,
           learningRate: lr,
-          gradNorm: clipped.norm,
+          gradNorm,
           tokensPerSecond,
           tokens: inputTokens,
           ...(evalLoss !== undefined ? { evalLoss } : {}),
@@ -625,32 +526,22 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     if (!stoppedEarly) {
       const dtype = options.saveDtype ?? "F32";
       const meta = { cftkit_seed: String(o.seed), cftkit_steps: String(steps) };
-      if (lora) {
+      const adapters = engine.adapters(modelDir);
+      if (adapters) {
         adapterDir = outDir;
-        await writeSafetensors(join(outDir, "adapter_model.safetensors"), lora.toTensors(), { format: "pt" });
-        await writeJsonAtomic(join(outDir, "adapter_config.json"), lora.adapterConfig(modelDir));
-        const merged = lora.mergedWeights(paramTensors);
+        await writeSafetensors(join(outDir, "adapter_model.safetensors"), adapters.tensors, { format: "pt" });
+        await writeJsonAtomic(join(outDir, "adapter_config.json"), adapters.config);
         finalModelDir = join(outDir, "merged");
-        await saveModelFolder(
-          finalModelDir,
-          modelDir,
-          config,
-          folderTokenizer,
-          [...paramTensors].map(([n, t]) => toWrite(n, t, dtype, merged.get(n))),
-          dtype,
-          meta,
-        );
-      } else {
-        await saveModelFolder(
-          outDir,
-          modelDir,
-          config,
-          folderTokenizer,
-          [...paramTensors].map(([n, t]) => toWrite(n, t, dtype)),
-          dtype,
-          meta,
-        );
       }
+      await saveModelFolder(
+        finalModelDir,
+        modelDir,
+        config,
+        folderTokenizer,
+        engine.modelTensors(dtype),
+        dtype,
+        meta,
+      );
     }
     return {
       outDir,
@@ -670,8 +561,7 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
       stoppedEarly,
     };
   } finally {
-    optimizer.dispose();
-    disposeAll();
+    await engine.dispose();
   }
 }
 

@@ -14,6 +14,14 @@ export const REPLAY_ERROR_CODES = {
   REPLAY_SETTINGS_CHANGED: "a resumed run has other generation settings",
   REPLAY_TOO_MANY_FAILURES: "too many generations failed in a row",
   REPLAY_UNKNOWN_TEMPLATE: "the chat template name is unknown",
+  GENERATION_CONFIG_INVALID: "the generation settings do not give exactly one of server, servers, launch",
+  GENERATION_SERVER_UNREACHABLE: "a generation server does not answer /models",
+  REPLAY_NO_CANDIDATES: "no Phase-2 record has an English twin to replay",
+  REPLAY_NO_SERVERS: "no generation servers were given",
+  REPLAY_RATIO_NEEDS_PHASE2: "a replay ratio was given without the Phase-2 set it is a fraction of",
+  REPLAY_SERVERS_DIFFER: "generation servers do not share model, template and sampling",
+  TRANSLATE_COUNTS: "a translation run's counts do not add up",
+  TRANSLATE_SETTINGS_CHANGED: "a translation output was started with other settings",
 } as const;
 
 declare module "@cftkit/core" {

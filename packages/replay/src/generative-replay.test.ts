@@ -289,6 +289,26 @@ describe("stopping on its own", () => {
       expect(s2.failed.byCode.OPENAI_RETRIES_EXHAUSTED).toBe(s2.failed.total);
       expect(s2.failed.total + s2.pending).toBe(100);
       expect(broken.stats.requests).toBeLessThan(40);
+
+      // With the default retry per item, the first failures wait for a retry when the run stops: they
+      // are failed items too, so the summary says "failed 10" like the error ("10 … failed in a row").
+      const c3 = new OpenAICompatibleClient({
+        baseUrl: broken.url,
+        model: "m",
+        concurrency: 1,
+        maxRetries: 0,
+        backoff: { baseMs: 1, maxMs: 2 },
+      });
+      const s3 = await runGenerativeReplay({
+        items: syntheticItems(100),
+        generator: openAIChatGenerator(c3),
+        out: join(dir, "broken-retry.jsonl"),
+        maxConsecutiveFailures: 10,
+      });
+      expect(s3.stoppedBy?.message).toMatch(/^10 generations failed in a row/);
+      expect(s3.failed.attempts).toBe(10);
+      expect(s3.failed.total).toBe(10);
+      expect(s3.accepted + s3.rejected.total + s3.failed.total + s3.pending).toBe(100);
     } finally {
       await server.close();
       await broken.close();

@@ -50,9 +50,13 @@ export interface GenerativeReplaySummary {
   requested: number;
   accepted: number;
   rejected: { total: number; byReason: Record<string, number> };
-  /** Items that failed in this run (they stay pending for the next run). */
+  /**
+   * Items that failed in this run (they stay pending for the next run), including those waiting for a
+   * retry when the run stopped; `attempts` counts every failed generation (what "N failed in a row" counts).
+   */
   failed: {
     total: number;
+    attempts: number;
     byCode: Record<string, number>;
     examples: { id: string; code: string; message: string }[];
   };
@@ -144,6 +148,9 @@ export async function runGenerativeReplay(
     const itemRetries = options.itemRetries ?? 1;
     const maxConsecutive = options.maxConsecutiveFailures ?? 25;
     const failedIds = new Map<string, { code: string; message: string }>();
+    // Items that failed and were queued for another try: failed too if the run ends before that try.
+    const awaitingRetry = new Map<string, { code: string; message: string }>();
+    let failedAttempts = 0;
     const run = { accepted: 0, rejected: 0 };
     let consecutiveFailures = 0;
     let stoppedBy: { code: CftkitErrorCode; message: string } | undefined;
@@ -175,6 +182,8 @@ export async function runGenerativeReplay(
         const code = isCftkitError(result.error) ? result.error.code : "GENERATION_FAILED";
         if (code === "OPENAI_ABORTED" || stop.signal.aborted) return; // interrupted, stays pending
         const message = result.error instanceof Error ? result.error.message : String(result.error);
+        failedAttempts++;
+        awaitingRetry.delete(item.id);
         if (FATAL_CODES.has(code)) {
           stoppedBy ??= { code, message };
           failedIds.set(item.id, { code, message });
@@ -182,8 +191,10 @@ export async function runGenerativeReplay(
           return;
         }
         consecutiveFailures++;
-        if (tries < itemRetries) queue.push({ item, tries: tries + 1 });
-        else failedIds.set(item.id, { code, message });
+        if (tries < itemRetries) {
+          queue.push({ item, tries: tries + 1 });
+          awaitingRetry.set(item.id, { code, message });
+        } else failedIds.set(item.id, { code, message });
         if (consecutiveFailures >= maxConsecutive) {
           stoppedBy ??= {
             code: "REPLAY_TOO_MANY_FAILURES",
@@ -195,6 +206,7 @@ export async function runGenerativeReplay(
       }
       consecutiveFailures = 0;
       failedIds.delete(item.id);
+      awaitingRetry.delete(item.id);
       const value = result.value;
       const provenance: GenerationProvenance = {
         ...generator.description,
@@ -266,6 +278,7 @@ export async function runGenerativeReplay(
 
     const acceptedTotal = resumedAccepted + run.accepted;
     const rejectedTotal = resumedRejected + run.rejected;
+    for (const [id, f] of awaitingRetry) if (!isDone(id)) failedIds.set(id, f);
     const failedTotal = failedIds.size;
     const byCode: Record<string, number> = {};
     for (const f of failedIds.values()) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
@@ -278,6 +291,7 @@ export async function runGenerativeReplay(
       rejected: { total: rejectedTotal, byReason },
       failed: {
         total: failedTotal,
+        attempts: failedAttempts,
         byCode,
         examples: [...failedIds.entries()].slice(0, 10).map(([id, f]) => ({ id, ...f })),
       },

@@ -39,6 +39,8 @@ export {
   selectReplayItems,
   buildExclusionIndex,
   exclusionReason,
+  REPLAY_MODES,
+  type ReplayMode,
   type ReplaySelection,
   type ReplaySelectionOptions,
   type ExclusionIndex,
@@ -54,7 +56,23 @@ export {
   type ReplayInputs,
   type EnglishReplayManifest,
   type GenerativeReplayManifest,
+  type GrFileOptions,
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
 export { REPLAY_ERROR_CODES } from "./error-codes.js";
+export { sharedGenerator } from "./shared-generator.js";
+export {
+  withGenerationServers,
+  generationMode,
+  type GenerationServersConfig,
+  type GenerationSession,
+} from "./generation-servers.js";
+export {
+  translateDataset,
+  translationPrompt,
+  languageName,
+  MULTIALPACA_LANGUAGES,
+  type TranslateOptions,
+  type TranslateSummary,
+} from "./translate-dataset.js";

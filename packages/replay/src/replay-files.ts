@@ -27,7 +27,7 @@ import {
 } from "./generative-replay.js";
 import type { QualityFilterOptions } from "./quality-filters.js";
 import type { GenerationItem } from "./replay-types.js";
-import { type ReplaySelection, selectReplayItems } from "./replay-selection.js";
+import { type ReplayMode, type ReplaySelection, selectReplayItems } from "./replay-selection.js";
 
 /** An input file as a manifest records it. */
 export interface InputFile {
@@ -37,15 +37,17 @@ export interface InputFile {
 }
 
 export interface ReplayInputs {
-  /** The Phase-2 set (its English counterparts are replayed). Omit to replay from `english` alone. */
+  /** The Phase-2 set (the ratio is of its size). Omit only with `count`, to sample `english` alone. */
   phase2?: string;
-  /** The English counterpart set (shares `parallel_id` with the Phase-2 records). */
+  /** The English counterpart: twins sharing `parallel_id` with Phase-2 records, or the counterpart dataset. */
   english: string;
   /** Evaluation sets whose items must never be replayed. */
   exclude?: string[];
   ratio?: number;
   count?: number;
   seed: number;
+  /** twins, counterpart, or auto (default): see `ReplayMode`. */
+  mode?: ReplayMode | "auto";
   /** Loader options for every input (format, language…). */
   load?: LoadOptions;
 }
@@ -101,6 +103,7 @@ export async function loadReplaySelection(inputs: ReplayInputs): Promise<{
     ratio: inputs.ratio,
     count: inputs.count,
     seed: inputs.seed,
+    mode: inputs.mode,
     exclude,
   });
   return { selection, files: { phase2: phase2?.file ?? null, english: english.file, exclude: excludeFiles } };
@@ -108,6 +111,8 @@ export async function loadReplaySelection(inputs: ReplayInputs): Promise<{
 
 function selectionManifest(selection: ReplaySelection) {
   return {
+    mode: selection.mode,
+    modeReason: selection.modeReason,
     seed: selection.seed,
     ratio: selection.ratio,
     target: selection.target,
@@ -122,6 +127,8 @@ function selectionManifest(selection: ReplaySelection) {
 
 export interface EnglishReplayManifest {
   kind: "replay-er";
+  /** `short`: fewer records than the target (see `selection.shortfall`). */
+  status: "complete" | "short";
   selection: ReturnType<typeof selectionManifest>;
   inputs: { phase2: InputFile | null; english: InputFile; exclude: InputFile[] };
   output: { file: string; rows: number; sha256: string };
@@ -141,6 +148,7 @@ export async function runEnglishReplay(
   const { rows } = await writeRecordsJsonl(out, records);
   const manifest: EnglishReplayManifest = {
     kind: "replay-er",
+    status: selection.shortfall > 0 ? "short" : "complete",
     selection: selectionManifest(selection),
     inputs: files,
     output: { file: basename(out), rows, sha256: await sha256File(out) },
@@ -161,7 +169,8 @@ export function generationItems(records: readonly InstructionRecord[]): Generati
 
 export interface GenerativeReplayManifest {
   kind: "replay-gr";
-  status: "running" | "complete" | "incomplete";
+  /** complete: target reached; short: every candidate tried, fewer accepted; incomplete: items pending or failed. */
+  status: "running" | "complete" | "short" | "incomplete";
   selection: ReturnType<typeof selectionManifest>;
   inputs: { phase2: InputFile | null; english: InputFile; exclude: InputFile[] };
   generator: ReplayGenerator["description"];
@@ -169,12 +178,32 @@ export interface GenerativeReplayManifest {
   output?: {
     file: string;
     rejectsFile: string;
+    target: number;
     accepted: number;
+    /** target − accepted. */
+    shortfall: number;
+    /** Items generated for (chosen + top-ups). */
+    tried: number;
+    /** Further candidates generated for because the filters dropped generations. */
+    toppedUp: number;
     rejected: Record<string, number>;
     failed: number;
     pending: number;
   };
   counts?: { byLanguage: Record<string, number>; bySource: Record<string, number> };
+}
+
+export interface GrFileOptions extends ReplayInputs {
+  outDir: string;
+  generator: ReplayGenerator;
+  filters?: QualityFilterOptions;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  fsyncEvery?: number;
+  fsyncIntervalMs?: number;
+  maxConsecutiveFailures?: number;
+  /** Most further candidates to generate for when the filters drop generations. Default: no limit. */
+  maxTopUps?: number;
 }
 
 /**
@@ -183,16 +212,7 @@ export interface GenerativeReplayManifest {
  * and the generator at the start (a resumed run must match it) and the counts at the end.
  */
 export async function runGenerativeReplayFiles(
-  inputs: ReplayInputs & {
-    outDir: string;
-    generator: ReplayGenerator;
-    filters?: QualityFilterOptions;
-    signal?: AbortSignal;
-    progress?: ProgressReporter;
-    fsyncEvery?: number;
-    fsyncIntervalMs?: number;
-    maxConsecutiveFailures?: number;
-  },
+  inputs: GrFileOptions,
 ): Promise<{ summary: GenerativeReplaySummary; manifest: GenerativeReplayManifest }> {
   const { selection, files } = await loadReplaySelection(inputs);
   const manifestPath = join(inputs.outDir, "manifest.json");
@@ -217,36 +237,63 @@ export async function runGenerativeReplayFiles(
     }
   }
   await writeJsonAtomic(manifestPath, manifest);
-  const summary = await runGenerativeReplay({
-    items: generationItems(selection.records),
-    generator: inputs.generator,
-    out,
-    rejectsOut: rejectsPathFor(out),
-    filters: inputs.filters,
-    signal: inputs.signal,
-    progress: inputs.progress,
-    fsyncEvery: inputs.fsyncEvery,
-    fsyncIntervalMs: inputs.fsyncIntervalMs,
-    maxConsecutiveFailures: inputs.maxConsecutiveFailures,
-  });
-  const complete = summary.pending === 0 && summary.failed.total === 0;
-  // Every response may have been filtered out: an empty buffer is a valid (if useless) result.
-  const accepted = complete && summary.accepted > 0 ? await readRecordsJsonl(out) : [];
+  const { summary, tried } = await generateWithTopUps(selection, inputs, out);
+  const finished = summary.pending === 0 && summary.failed.total === 0;
+  // Every response may have been filtered out: an empty buffer is then reported as a total shortfall.
+  const accepted = finished && summary.accepted > 0 ? await readRecordsJsonl(out) : [];
   const final: GenerativeReplayManifest = {
     ...manifest,
-    status: complete ? "complete" : "incomplete",
+    status: !finished ? "incomplete" : summary.accepted < selection.target ? "short" : "complete",
     output: {
       file: basename(out),
       rejectsFile: basename(rejectsPathFor(out)),
+      target: selection.target,
       accepted: summary.accepted,
+      shortfall: Math.max(0, selection.target - summary.accepted),
+      tried,
+      toppedUp: tried - selection.records.length,
       rejected: summary.rejected.byReason,
       failed: summary.failed.total,
       pending: summary.pending,
     },
-    ...(complete ? { counts: countBy(accepted) } : {}),
+    ...(finished ? { counts: countBy(accepted) } : {}),
   };
   await writeJsonAtomic(manifestPath, final);
   return { summary, manifest: final };
+}
+
+/**
+ * Generate for the chosen items; while the quality filters have left fewer than the target accepted, generate
+ * for as many further candidates (the selection's reserve, in seeded order) as are missing, until the target
+ * is met or the candidates run out. Deterministic given the rejections, so a resumed run takes the same
+ * items (those already in the journal are skipped).
+ */
+async function generateWithTopUps(
+  selection: ReplaySelection,
+  inputs: GrFileOptions,
+  out: string,
+): Promise<{ summary: GenerativeReplaySummary; tried: number }> {
+  const limit = selection.records.length + (inputs.maxTopUps ?? Number.POSITIVE_INFINITY);
+  const order = [...selection.records, ...selection.reserve].slice(0, limit);
+  let tried = selection.records.length;
+  for (;;) {
+    const summary = await runGenerativeReplay({
+      items: generationItems(order.slice(0, tried)),
+      generator: inputs.generator,
+      out,
+      rejectsOut: rejectsPathFor(out),
+      filters: inputs.filters,
+      signal: inputs.signal,
+      progress: inputs.progress,
+      fsyncEvery: inputs.fsyncEvery,
+      fsyncIntervalMs: inputs.fsyncIntervalMs,
+      maxConsecutiveFailures: inputs.maxConsecutiveFailures,
+    });
+    const finished = summary.pending === 0 && summary.failed.total === 0 && !summary.interrupted;
+    const missing = selection.target - summary.accepted;
+    if (!finished || summary.stoppedBy || missing <= 0 || tried >= order.length) return { summary, tried };
+    tried = Math.min(order.length, tried + missing);
+  }
 }
 
 export type MixFormat = "embedded" | "chat_template" | "alpaca" | "cftkit";

@@ -1,27 +1,46 @@
-import { CftkitError } from "@cftkit/core";
-import { alignEnglish, type InstructionRecord, normaliseText, sampleRecords } from "@cftkit/datasets";
+import { CftkitError, SeededRandom } from "@cftkit/core";
+import { alignEnglish, type InstructionRecord, normaliseText } from "@cftkit/datasets";
+
+/**
+ * How the English items are found (docs/semantics.md, "Replay"):
+ * - `twins`: the Phase-2 records have English twins sharing `parallel_id` (MOpenOrca, XQuAD); the twins are
+ *   the candidates.
+ * - `counterpart`: no shared ids (MultiAlpaca ↔ Alpaca); the English counterpart *dataset* is sampled.
+ * - `auto`: `twins` when at least one Phase-2 record has a twin, else `counterpart`.
+ * In every mode the count is round(ratio × |Phase 2|) (§5.1 of the paper).
+ */
+export type ReplayMode = "twins" | "counterpart";
+export const REPLAY_MODES = ["auto", "twins", "counterpart"] as const;
 
 export interface ReplaySelectionOptions {
-  /** Replay size as a fraction of the Phase-2 size (0.10 → 10 % of |Phase 2|)… */
+  /** Replay size as a fraction of the Phase-2 size (0.10 → 10 % of |Phase 2|); needs a Phase-2 set… */
   ratio?: number;
   /** …or as a count. */
   count?: number;
   seed: number;
+  /** Default `auto`. */
+  mode?: ReplayMode | "auto";
   /** Evaluation sets: English items that appear in them (by id, parallel_id or normalised instruction) are never replayed. */
   exclude?: readonly InstructionRecord[];
 }
 
 export interface ReplaySelection {
-  /** The English counterparts chosen, in Phase-2 order. */
+  mode: ReplayMode;
+  /** Why this mode: "chosen" (asked for), or what `auto` saw. */
+  modeReason: string;
+  /** The English items chosen (the first `target` of the seeded order), in the English set's order. */
   records: InstructionRecord[];
+  /** The remaining candidates in seeded order: GR tops up from these when its filters drop generations. */
+  reserve: InstructionRecord[];
   /** round(ratio × |Phase 2|) or count. */
   target: number;
-  /** Distinct English counterparts the Phase-2 set has (before exclusion). */
+  /** Candidates before exclusion (distinct twins, or distinct English records). */
   available: number;
-  /** target − chosen, when too few counterparts were left. */
+  /** target − chosen, when too few candidates were left. */
   shortfall: number;
-  phase2Size: number;
-  /** Phase-2 records without an English counterpart. */
+  /** |Phase 2|, or null when no Phase-2 set was given (only with `count`). */
+  phase2Size: number | null;
+  /** Phase-2 records without an English twin (twins mode; 0 otherwise). */
   missingEnglish: number;
   /** Counterparts left out because an evaluation set contains them. */
   excluded: { total: number; byId: number; byParallelId: number; byInstruction: number };
@@ -58,17 +77,10 @@ export function exclusionReason(
   return null;
 }
 
-/**
- * Choose the English items to replay: the English counterparts (by `parallel_id`) of the Phase-2 records,
- * each at most once, minus the evaluation items, then a seeded sample of round(ratio × |Phase 2|) (or
- * `count`). Without a Phase-2 set (`phase2 === null`) the English records themselves are the candidates and
- * the ratio is taken of their number.
- */
-export function selectReplayItems(
+function checkSizeOptions(
   phase2: readonly InstructionRecord[] | null,
-  english: readonly InstructionRecord[],
   options: ReplaySelectionOptions,
-): ReplaySelection {
+): void {
   if ((options.ratio === undefined) === (options.count === undefined)) {
     throw new CftkitError("REPLAY_BAD_OPTION", "give exactly one of ratio or count");
   }
@@ -78,20 +90,74 @@ export function selectReplayItems(
   if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 0)) {
     throw new CftkitError("REPLAY_BAD_OPTION", `count must be an integer ≥ 0, got ${options.count}`);
   }
-  let counterparts: InstructionRecord[];
-  let missingEnglish = 0;
-  if (phase2 === null) counterparts = dedupById(english);
-  else {
-    const aligned = alignEnglish(phase2, english);
-    missingEnglish = aligned.missing.length;
-    counterparts = dedupById(aligned.pairs.map((p) => p.english));
+  // The ratio is of |Phase 2| (the paper's GR_5/GR_10/ER_10); it never silently becomes a share of the English set.
+  if (phase2 === null && options.ratio !== undefined) {
+    throw new CftkitError(
+      "REPLAY_RATIO_NEEDS_PHASE2",
+      "ratio is a fraction of the Phase-2 set's size: give the Phase-2 set (--phase2), or give a count (--count) to sample the English set alone",
+    );
   }
-  const base = phase2 === null ? english.length : phase2.length;
-  const target = options.count ?? Math.round(options.ratio! * base);
+  if (phase2 === null && options.mode === "twins") {
+    throw new CftkitError("REPLAY_BAD_OPTION", "twins mode needs the Phase-2 set (--phase2)");
+  }
+}
+
+/** The candidates of each mode, before exclusion, and which mode applies. */
+function candidatesFor(
+  phase2: readonly InstructionRecord[] | null,
+  english: readonly InstructionRecord[],
+  mode: ReplayMode | "auto",
+): { mode: ReplayMode; modeReason: string; candidates: InstructionRecord[]; missingEnglish: number } {
+  if (phase2 === null) {
+    return {
+      mode: "counterpart",
+      modeReason: "no Phase-2 set given",
+      candidates: dedupById(english),
+      missingEnglish: 0,
+    };
+  }
+  const aligned = alignEnglish(phase2, english);
+  const twins = dedupById(aligned.pairs.map((p) => p.english));
+  if (mode === "twins") {
+    return { mode, modeReason: "chosen", candidates: twins, missingEnglish: aligned.missing.length };
+  }
+  if (mode === "counterpart") {
+    return { mode, modeReason: "chosen", candidates: dedupById(english), missingEnglish: 0 };
+  }
+  if (twins.length > 0) {
+    return {
+      mode: "twins",
+      modeReason: `auto: ${aligned.pairs.length} of ${phase2.length} Phase-2 records share a parallel_id with an English record`,
+      candidates: twins,
+      missingEnglish: aligned.missing.length,
+    };
+  }
+  return {
+    mode: "counterpart",
+    modeReason: `auto: no Phase-2 record shares a parallel_id with the English set`,
+    candidates: dedupById(english),
+    missingEnglish: 0,
+  };
+}
+
+/**
+ * Choose the English items to replay: the candidates of the mode (the English twins of the Phase-2 records,
+ * each once, or the English counterpart dataset), minus the evaluation items, in a seeded order; the first
+ * round(ratio × |Phase 2|) (or `count`) are chosen and the rest kept in reserve for GR's top-ups. Throws
+ * `REPLAY_NO_CANDIDATES` when nothing at all can be replayed; a partial shortfall is reported in `shortfall`.
+ */
+export function selectReplayItems(
+  phase2: readonly InstructionRecord[] | null,
+  english: readonly InstructionRecord[],
+  options: ReplaySelectionOptions,
+): ReplaySelection {
+  checkSizeOptions(phase2, options);
+  const found = candidatesFor(phase2, english, options.mode ?? "auto");
+  const target = options.count ?? Math.round(options.ratio! * phase2!.length);
   const index = buildExclusionIndex(options.exclude ?? []);
   const excluded = { total: 0, byId: 0, byParallelId: 0, byInstruction: 0 };
   const candidates: InstructionRecord[] = [];
-  for (const r of counterparts) {
+  for (const r of found.candidates) {
     const why = exclusionReason(r, index);
     if (why === null) candidates.push(r);
     else {
@@ -101,21 +167,58 @@ export function selectReplayItems(
       else excluded.byInstruction++;
     }
   }
-  const records = sampleRecords(candidates, {
-    count: Math.min(target, candidates.length),
-    seed: options.seed,
-  });
+  if (target > 0 && candidates.length === 0) {
+    throw noCandidatesError(found.mode, phase2, english, found.candidates.length, excluded.total, target);
+  }
+  const position = new Map(candidates.map((r, i) => [r, i]));
+  const order = new SeededRandom(options.seed).shuffle(candidates.slice());
+  const chosen = order.slice(0, target).sort((a, b) => position.get(a)! - position.get(b)!);
   return {
-    records,
+    mode: found.mode,
+    modeReason: found.modeReason,
+    records: chosen,
+    reserve: order.slice(target),
     target,
-    available: counterparts.length,
-    shortfall: target - records.length,
-    phase2Size: base,
-    missingEnglish,
+    available: found.candidates.length,
+    shortfall: target - chosen.length,
+    phase2Size: phase2?.length ?? null,
+    missingEnglish: found.missingEnglish,
     excluded,
     seed: options.seed,
     ratio: options.ratio ?? null,
   };
+}
+
+function noCandidatesError(
+  mode: ReplayMode,
+  phase2: readonly InstructionRecord[] | null,
+  english: readonly InstructionRecord[],
+  available: number,
+  excluded: number,
+  target: number,
+): CftkitError {
+  const details = {
+    mode,
+    target,
+    available,
+    excluded,
+    english: english.length,
+    phase2: phase2?.length ?? null,
+  };
+  if (mode === "twins" && available === 0) {
+    return new CftkitError(
+      "REPLAY_NO_CANDIDATES",
+      `no twins found: none of the ${phase2?.length ?? 0} Phase-2 records shares a parallel_id with the ${english.length} English records (to sample the English set as the counterpart dataset, use mode counterpart)`,
+      { details },
+    );
+  }
+  const cause =
+    available === 0
+      ? `English set too small: it has no records`
+      : `English set too small: all ${available} candidates are in the evaluation sets`;
+  return new CftkitError("REPLAY_NO_CANDIDATES", `${cause}; ${target} replay items were asked for`, {
+    details,
+  });
 }
 
 function dedupById(records: readonly InstructionRecord[]): InstructionRecord[] {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
@@ -16,4 +16,23 @@ export function bundledDataDir(): string {
       `the bundled data (data/xquad, data/alpaca, data/mt_bench) was not found; looked in ${candidates.join(", ")}`,
     );
   return found;
+}
+
+/**
+ * The pre-trained byte-level base the quickstart starts from (test-fixtures/base-model, made by
+ * tools/pretrain-base.ts), with the XQuAD articles and Alpaca rows it never saw; null when not bundled.
+ */
+export function bundledBaseModel(): {
+  dir: string;
+  heldoutArticles: string[];
+  firstHeldoutAlpacaRow: number;
+} | null {
+  const candidates = [
+    fileURLToPath(new URL("../../../test-fixtures/base-model/", import.meta.url)), // packages/runner/src or dist
+    resolve("test-fixtures", "base-model"),
+  ];
+  const dir = candidates.find((c) => existsSync(join(c, "model.safetensors")));
+  if (!dir) return null;
+  const heldoutArticles = JSON.parse(readFileSync(join(dir, "heldout-articles.json"), "utf8")) as string[];
+  return { dir, heldoutArticles, firstHeldoutAlpacaRow: 2500 };
 }

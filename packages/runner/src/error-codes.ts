@@ -5,7 +5,6 @@
 export const RUNNER_ERROR_CODES = {
   CLI_BAD_STEP: "a pipeline step name is unknown",
   QUICKSTART_DATA_MISSING: "the bundled quickstart data is not found",
-  RUN_BACKEND_NEEDS_GPU: "the experiment needs the Axolotl backend on a GPU machine",
   RUN_BAD_DATA: "a pipeline data file line is malformed",
   RUN_REPLAY_SOURCES_MISSING: "replay strategies lack their replay_sources",
   RUN_STEP_NOT_DONE: "a needed pipeline step has not run",

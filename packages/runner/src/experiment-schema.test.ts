@@ -25,6 +25,11 @@ describe("the runner's experiment schema", () => {
     expect(e.report).toEqual({ notes: [] });
   });
 
+  it("accepts the report section the quickstart writes (the trainer's strict schema knows it is read here)", async () => {
+    const e = await readRunExperiment(file(`${VALID}report: { profile: fast, notes: [a caveat] }\n`));
+    expect(e.report).toEqual({ profile: "fast", notes: ["a caveat"] });
+  });
+
   it.each([
     ["top level", `${VALID}learning_rat: 5\n`, /learning_rat: Unrecognized key: "learning_rat"/],
     [

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { ExperimentSchema, parseExperiment, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
+import { GenerationSchema } from "./generation-schema.js";
 
 /** Evaluation suite the runner applies to every model (the measures a CPU-sized model can afford). */
 export const EvaluationSchema = z
@@ -83,6 +84,7 @@ export const RunExperimentSchema = ExperimentSchema.extend({
     batch_size: 16,
   }),
   analysis: AnalysisSchema.prefault({}),
+  generation: GenerationSchema.optional(),
   /** A title for the report. */
   title: z.string().optional(),
   /**

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CftkitError, stableHash } from "@cftkit/core";
+import { stableHash } from "@cftkit/core";
 import { compilePhase1, embeddedBaseModelDir, settingStrategies } from "@cftkit/trainer";
 import { absolutePath, type RunContext } from "./run-context.js";
 import type { PairState, RunState } from "./run-state.js";
@@ -16,12 +16,6 @@ export function compileOptions(ctx: RunContext) {
  */
 export async function prepareRun(ctx: RunContext): Promise<RunState> {
   const { experiment } = ctx;
-  if (experiment.backend !== "embedded") {
-    throw new CftkitError(
-      "RUN_BACKEND_NEEDS_GPU",
-      "this experiment uses backend: axolotl — run it on a GPU machine with Axolotl installed (`cftkit train plan` writes every config and command), or print them here with `cftkit run <experiment> --dry-run`",
-    );
-  }
   const { CausalLM, parameterCount } = await import("@cftkit/lm");
   const pairs: PairState[] = [];
   let model: RunState["model"] = { preset: experiment.base_model, parameters: 0, config: {} };

@@ -57,6 +57,8 @@ export async function prepareQuickstartData(
   outDir: string,
   sizes: QuickstartSizes,
   seed: number,
+  /** What a pre-trained base never saw: evaluation draws only from these articles and Alpaca rows. */
+  unseen?: { articles: string[]; firstAlpacaRow: number },
 ): Promise<QuickstartData> {
   const byLanguage = new Map<string, InstructionRecord[]>();
   for (const lang of XQUAD_LANGUAGES) {
@@ -67,7 +69,9 @@ export async function prepareQuickstartData(
     byLanguage.set(lang, records.map(shortenQaRecord));
   }
   // Held-out articles are drawn once (from the English titles, which every language shares).
-  const articles = [...new Set(byLanguage.get("en")!.map((r) => r.group ?? r.id))].sort();
+  const articles = [...new Set(byLanguage.get("en")!.map((r) => r.group ?? r.id))]
+    .filter((a) => !unseen || unseen.articles.includes(a))
+    .sort();
   const evalArticles = sampleRecords(
     articles.map((a) => ({ id: a, language: "en", instruction: a, output: a, source: "articles" })),
     { count: sizes.evalArticles, seed },
@@ -93,7 +97,9 @@ export async function prepareQuickstartData(
   // Phase-1 set trains on.
   const trainedAlpaca = new Set(dissimilar.map((r) => r.id));
   const heldoutAlpaca = sampleRecords(
-    alpaca.filter((r) => !trainedAlpaca.has(r.id) && r.output.length > 0),
+    alpaca.filter(
+      (r, i) => !trainedAlpaca.has(r.id) && r.output.length > 0 && (!unseen || i >= unseen.firstAlpacaRow),
+    ),
     { count: sizes.heldoutPerLanguage * 2, seed: seed + 6 },
   ).map((r) => ({ id: r.id, language: "en", messages: recordToMessages(r) }));
 

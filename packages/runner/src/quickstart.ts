@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { stringify as toYaml } from "yaml";
-import { bundledDataDir } from "./bundled-data.js";
+import { bundledBaseModel, bundledDataDir } from "./bundled-data.js";
 import { prepareQuickstartData } from "./quickstart-data.js";
 import { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
 import { readRunExperiment } from "./experiment-schema.js";
@@ -54,10 +54,17 @@ export async function writeQuickstartExperiment(
   seed: number,
   strategies: readonly string[] = QUICKSTART_STRATEGIES,
 ): Promise<string> {
-  const data = await prepareQuickstartData(bundledDataDir(), out, sizes, seed);
+  const pretrained = bundledBaseModel();
+  const unseen = pretrained
+    ? { articles: pretrained.heldoutArticles, firstAlpacaRow: pretrained.firstHeldoutAlpacaRow }
+    : undefined;
+  const data = await prepareQuickstartData(bundledDataDir(), out, sizes, seed, unseen);
+  const modelName = pretrained ? "pre-trained byte-level base" : `${sizes.preset} embedded model`;
   const options = { profile, seed };
   const notes = [
-    `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
+    pretrained
+      ? "A small Llama-architecture model (byte-level tokenizer) pre-trained on XQuAD paragraphs of 12 languages and Alpaca (test-fixtures/base-model; the evaluation articles and Alpaca rows were held out), fine-tuned on CPU: absolute scores are small-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies."
+      : `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
     `Phase 2 = XQuAD QA instructions in ar de el es hi ro ru th tr vi zh (${data.counts.phase2} records); English counterpart = XQuAD-en. Each context is cut to the sentence holding the answer so the model trains in minutes.`,
     `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on; English ability also counts ${data.counts.heldout_alpaca} held-out Alpaca instructions (general instruction following, like the paper's IFEval/AlpacaEval).`,
     `Freezing selects ${sizes.lfLayers} layer(s) per q/k/v type for LF_H2 (the paper: 10 of 32) and Spectrum's top 50% per type, frozen (the paper's LF use).`,
@@ -65,11 +72,11 @@ export async function writeQuickstartExperiment(
   const chat = (path: string) => ({ path, type: "chat_template" });
   const experiment = {
     name: "quickstart",
-    title: `cftkit quickstart — two-phase CFT for multilingual adaptation (${sizes.preset} embedded model, profile ${options.profile})`,
+    title: `cftkit quickstart — two-phase CFT for multilingual adaptation (${modelName}, profile ${options.profile})`,
     seed: options.seed,
     backend: "embedded",
     output_dir: ".",
-    base_model: { init: sizes.preset },
+    base_model: pretrained ? pretrained.dir : { init: sizes.preset },
     strategies: [...strategies],
     training: {
       learning_rate: sizes.learningRate,

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readJsonLines, stableHash } from "@cftkit/core";
 import type { TrainingPlan } from "@cftkit/trainer";
+import { trainPlanWithAxolotl } from "./axolotl-training-run.js";
 import { fileKey, type RunContext } from "./run-context.js";
 import type { TrainingSummary } from "./report/experiment-results.js";
 
@@ -35,6 +36,7 @@ export async function trainingInputs(
 
 /** Train one plan on the embedded backend (it resumes from its own checkpoints after an interruption). */
 export async function trainPlan(ctx: RunContext, plan: TrainingPlan): Promise<TrainingOutcome> {
+  if (ctx.experiment.backend === "axolotl") return trainPlanWithAxolotl(ctx, plan);
   const { runEmbedded } = await import("@cftkit/trainer");
   const t0 = Date.now();
   const run = await runEmbedded(plan, { progress: ctx.progress });

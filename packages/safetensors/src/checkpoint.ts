@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, printable, resolveInsideFolder } from "@cftkit/core";
 import { allocateWasmFloat32 } from "./bf16-simd.js";
 import { toFloat32, widenInPlace } from "./convert.js";
 import { DTYPE_SIZES } from "./dtype.js";
@@ -247,12 +247,16 @@ export class SafetensorsCheckpoint {
     }
     const shardOf = new Map<string, string>();
     for (const [name, shard] of Object.entries(weightMap as Record<string, unknown>)) {
-      if (typeof shard !== "string" || shard.length === 0) bad(`weight_map["${name}"] is not a file name`);
+      if (typeof shard !== "string" || shard.length === 0)
+        bad(`weight_map["${printable(name, 200)}"] is not a file name`);
       shardOf.set(name, shard as string);
     }
     const shardNames = [...new Set(shardOf.values())].sort();
+    // Every shard must stay inside the model folder (no `../`, absolute path or escaping symlink).
+    const shardPaths = new Map<string, string>();
+    for (const shard of shardNames) shardPaths.set(shard, await resolveInsideFolder(dir, shard, indexPath));
     for (const shard of shardNames) {
-      if ((await statKind(join(dir, shard))) !== "file") {
+      if ((await statKind(shardPaths.get(shard) as string)) !== "file") {
         throw new CftkitError(
           "SAFETENSORS_SHARD_MISSING",
           `${indexPath}: shard "${shard}" named in weight_map does not exist in ${dir}`,
@@ -262,7 +266,7 @@ export class SafetensorsCheckpoint {
     }
     const checkpoint = await SafetensorsCheckpoint.openFiles(
       path,
-      shardNames.map((s) => join(dir, s)),
+      shardNames.map((s) => shardPaths.get(s) as string),
     );
     for (const [name, shard] of shardOf) {
       const info = checkpoint.byName.get(name);

@@ -14,6 +14,8 @@ export const SIMILARITY_ERROR_CODES = {
   MPD_SHAPE_MISMATCH: "a tensor has different shapes in the model and the base",
   MPD_TENSOR_SET_MISMATCH: "the model and the base hold different tensors",
   PROJECTION_TOO_FEW_POINTS: "a 2-D projection needs at least 3 points",
+  ENCODER_BAD_FOLDER: "a sentence-transformers model folder is incomplete or malformed",
+  ENCODER_UNSUPPORTED_MODULE: "a sentence-transformers module type is not supported",
 } as const;
 
 declare module "@cftkit/core" {

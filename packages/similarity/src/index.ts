@@ -13,6 +13,7 @@ export {
   lineChartSvg,
   scatterChartSvg,
   renderVegaLiteSvg,
+  type VegaLiteSpec,
   type LineSeries,
   type ScatterPoint,
   type ChartOptions,
@@ -35,3 +36,14 @@ export {
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
 export { SIMILARITY_ERROR_CODES } from "./error-codes.js";
+export {
+  readSentenceTransformersLayout,
+  embedTokens,
+  MEAN_POOLING_LAYOUT,
+  POOLING_MODES,
+  type SentenceTransformersLayout,
+  type PoolingConfig,
+  type PoolingMode,
+  type DenseLayer,
+} from "./encoders/sentence-transformers-layout.js";
+export type { TokenOutputs } from "./encoders/sentence-transformer-encoder.js";

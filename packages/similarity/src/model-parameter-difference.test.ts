@@ -8,21 +8,30 @@ import { compareModels, modelParameterDifference } from "./model-parameter-diffe
 
 const reference = fileURLToPath(new URL("../../../tools/reference/mpd.py", import.meta.url));
 
-describe("MPD against numpy on independently written checkpoints", () => {
-  it("matches numpy to 1e-5 relative (F32 and BF16) and normalises by the largest", async () => {
+describe("MPD (Definition 2) against numpy on independently written checkpoints", () => {
+  it("compares three fine-tuned models with a reference model (F32 and BF16) and normalises by the largest", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cftkit-mpd-"));
     const expected = JSON.parse(
       execFileSync("python3", [reference, "make", dir, "7"], { encoding: "utf8" }),
-    ) as {
-      near: number;
-      far: number;
-      normalized: { near: number; far: number };
-    };
-    const results = await compareModels(join(dir, "base"), [join(dir, "near"), join(dir, "far")]);
-    expect(Math.abs(results[0]!.mpd - expected.near) / expected.near).toBeLessThan(1e-5);
-    expect(Math.abs(results[1]!.mpd - expected.far) / expected.far).toBeLessThan(1e-5);
-    expect(results[0]!.normalized).toBeCloseTo(expected.normalized.near, 6);
-    expect(results[1]!.normalized).toBe(1);
+    ) as { mpd: Record<string, number>; normalized: Record<string, number> };
+    const names = ["similar", "other", "far"];
+    const results = await compareModels(
+      join(dir, "reference"),
+      names.map((n) => join(dir, n)),
+    );
+    names.forEach((name, i) => {
+      expect(Math.abs(results[i]!.mpd - expected.mpd[name]!) / expected.mpd[name]!).toBeLessThan(1e-5);
+      expect(results[i]!.normalized).toBeCloseTo(expected.normalized[name]!, 6);
+      expect(results[i]!.tensors).toBe(6);
+    });
+    // The model sharing most of the reference's fine-tuning change is closest (Table 4's reading).
+    expect(results[0]!.normalized).toBeLessThan(results[1]!.normalized);
+    expect(results[2]!.normalized).toBe(1);
+    // Symmetric, and not the distance from the base: against the base the numbers differ.
+    const swapped = await modelParameterDifference(join(dir, "far"), join(dir, "reference"));
+    expect(swapped.mpd).toBeCloseTo(results[2]!.mpd, 10);
+    const fromBase = await modelParameterDifference(join(dir, "base"), join(dir, "far"));
+    expect(Math.abs(fromBase.mpd - results[2]!.mpd)).toBeGreaterThan(0.05 * results[2]!.mpd);
   });
 
   it("refuses checkpoints with different tensor sets", async () => {
@@ -33,7 +42,7 @@ describe("MPD against numpy on independently written checkpoints", () => {
     await writeSafetensors(join(other, "model.safetensors"), [
       { name: "model.norm.weight", dtype: "F32", shape: [16], data: new Float32Array(16) },
     ]);
-    await expect(modelParameterDifference(join(dir, "base"), other)).rejects.toMatchObject({
+    await expect(modelParameterDifference(join(dir, "reference"), other)).rejects.toMatchObject({
       code: "MPD_TENSOR_SET_MISMATCH",
     });
   });

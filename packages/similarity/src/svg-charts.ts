@@ -1,5 +1,4 @@
-import * as vega from "vega";
-import { compile, type TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "vega-lite";
 
 export interface LineSeries {
   name: string;
@@ -18,8 +17,20 @@ export interface ChartOptions {
   zeroY?: boolean;
 }
 
+/**
+ * A Vega-Lite top-level spec (vega-lite's `TopLevelSpec`). Typed loosely in the public API because vega-lite is
+ * ESM-only: naming its type would break the declarations for CommonJS consumers.
+ */
+export type VegaLiteSpec = { $schema?: string } & Record<string, unknown>;
+
 /** Render a Vega-Lite spec to a standalone SVG string, headless (vega's SVG renderer needs no canvas). */
-export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+export function renderVegaLiteSvg(spec: VegaLiteSpec): Promise<string> {
+  return renderSpec(spec as unknown as TopLevelSpec);
+}
+
+async function renderSpec(spec: TopLevelSpec): Promise<string> {
+  // Loaded on the first chart: vega and vega-lite take longer to import than the rest of the package.
+  const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -31,7 +42,7 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
 /** One line per series (e.g. drift per layer for several runs, or training loss per step). */
 export function lineChartSvg(series: LineSeries[], options: ChartOptions): Promise<string> {
   const values = series.flatMap((s) => s.points.map((p) => ({ series: s.name, x: p.x, y: p.y })));
-  return renderVegaLiteSvg({
+  return renderSpec({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: options.title,
     width: options.width ?? 460,
@@ -84,7 +95,7 @@ const DISTINCT_COLOURS = [
 
 /** A scatter coloured and shaped by group (e.g. a 2-D projection of per-layer activations, one per model). */
 export function scatterChartSvg(points: ScatterPoint[], options: ChartOptions): Promise<string> {
-  return renderVegaLiteSvg({
+  return renderSpec({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: options.title,
     width: options.width ?? 420,

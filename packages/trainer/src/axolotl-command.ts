@@ -1,4 +1,6 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, shellCommand } from "@cftkit/core";
+
+export { shellQuote } from "@cftkit/core";
 import type { Launcher } from "./training-plan.js";
 
 export interface AxolotlCommand {
@@ -76,11 +78,7 @@ export function buildAxolotlCommand(
   return { command: options.executable ?? "axolotl", args };
 }
 
-/** Quote for display in a POSIX shell (commands.sh, --dry-run); the launcher itself never uses a shell. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
-}
-
+/** The command as one shell line, every word quoted (for display, --dry-run and commands.sh). */
 export function formatCommand(command: AxolotlCommand): string {
-  return [command.command, ...command.args].map(shellQuote).join(" ");
+  return shellCommand([command.command, ...command.args]);
 }

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
-import { CftkitError } from "@cftkit/core";
-import { stringify as stringifyYaml } from "yaml";
+import { CftkitError, printable } from "@cftkit/core";
 import { deriveBatchLayout } from "./batch-layout.js";
+import { stringifyForPython } from "./python-yaml.js";
 import type { TrainingPlan } from "./training-plan.js";
 
 /** An Axolotl config (the YAML document) as a plain object. */
@@ -165,7 +165,8 @@ export function planToAxolotlConfig(
       });
       config.deepspeed = path;
     } else {
-      config.deepspeed = resolve(l.deepspeed);
+      // Your own DeepSpeed json: the experiment resolved it against its own folder and checked it exists.
+      config.deepspeed = l.deepspeed;
     }
   }
   if (l.fsdp) {
@@ -193,13 +194,16 @@ export function planToAxolotlConfig(
   return { config, sideFiles };
 }
 
-/** The config as YAML text, with a header saying where it came from. */
+/**
+ * The config as YAML text, with a header saying where it came from. Header lines go through `printable`:
+ * PyYAML also breaks lines at \r, \x85 and U+2028, so a raw one in a path would start a YAML key.
+ */
 export function axolotlConfigToYaml(config: AxolotlConfig, header?: string): string {
   const head = header
     ? `${header
         .split("\n")
-        .map((l) => `# ${l}`.trimEnd())
+        .map((l) => `# ${printable(l)}`.trimEnd())
         .join("\n")}\n`
     : "";
-  return head + stringifyYaml(config, { lineWidth: 0 });
+  return head + stringifyForPython(config);
 }

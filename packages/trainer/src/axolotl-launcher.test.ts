@@ -150,6 +150,32 @@ describe("runAxolotl with a stand-in axolotl on PATH", () => {
     expect(all.length).toBe(partial.length + result.metrics);
   });
 
+  it.each([
+    [
+      "nomodel",
+      /wrote no model: .* holds no model\.safetensors, no model\.safetensors\.index\.json and no LoRA adapter.*last checkpoint is .*checkpoint-8/,
+    ],
+    [
+      "missingshard",
+      /wrote no model: .*model\.safetensors\.index\.json names 1 shard\(s\) that were not written: model-00002-of-00002\.safetensors/,
+    ],
+  ])(
+    "an exit 0 that left no model (%s) is a TRAIN_NO_MODEL failure naming what is missing",
+    async (mode, message) => {
+      const error = await failure(
+        runAxolotl(plan(`no-model-${mode}`), { env: { ...env(), FAKE_AXOLOTL_MODE: mode } }),
+      );
+      expect(error.code).toBe("TRAIN_NO_MODEL");
+      expect(error.message).toMatch(message);
+      // The metrics it did log are kept.
+      expect(
+        readFileSync(error.details.metricsPath as string, "utf8")
+          .trim()
+          .split("\n").length,
+      ).toBeGreaterThan(0);
+    },
+  );
+
   it("stops the process when aborted and says how to resume", async () => {
     const controller = new AbortController();
     const run = runAxolotl(plan("hang"), {

@@ -8,7 +8,12 @@ import { axolotlConfigToYaml, planToAxolotlConfig } from "./axolotl-config.js";
 import { diagnoseAxolotlFailure } from "./axolotl-failure.js";
 import { AxolotlLogParser, metricToJson, type TrainingMetric } from "./axolotl-log-parser.js";
 import { resolvePlanInputs } from "./freeze-selection.js";
-import { collectArtifacts, findLastCheckpoint, type TrainingArtifacts } from "./training-artifacts.js";
+import {
+  collectArtifacts,
+  describeMissingModel,
+  findLastCheckpoint,
+  type TrainingArtifacts,
+} from "./training-artifacts.js";
 import type { TrainingPlan } from "./training-plan.js";
 
 export interface PreparedAxolotlRun {
@@ -172,6 +177,14 @@ export async function runAxolotl(
     throw failure;
   }
   const artifacts = await collectArtifacts(outputDir);
+  if (!artifacts.complete) {
+    // Axolotl exited 0 but left no model: say what is missing instead of "done".
+    throw new CftkitError(
+      "TRAIN_NO_MODEL",
+      `${plan.name}: axolotl exited 0 but wrote no model: ${describeMissingModel(artifacts)}. Metrics: ${metricsPath}; log: ${logPath}`,
+      { exitCode: 1, details: { metricsPath, logPath, outputDir } },
+    );
+  }
   return {
     configPath: prepared.configPath,
     commandLine: prepared.commandLine,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CftkitError, type ProgressReporter } from "@cftkit/core";
+import { CftkitError, importOptional, type ProgressReporter } from "@cftkit/core";
 // Types only at module load: @cftkit/lm (and its tensor backend) is imported lazily when a plan actually runs,
 // so planning and the Axolotl backend never load it.
 import type { TrainMetrics, TrainOptions, TrainResult } from "@cftkit/lm";
@@ -122,7 +122,11 @@ export async function runEmbedded(
 ): Promise<EmbeddedRunResult> {
   const resolved = await resolvePlanInputs(plan);
   const settings = planToTrainOptions(resolved);
-  const { CausalLM, trainCausalLM } = await import("@cftkit/lm");
+  const { CausalLM, trainCausalLM } = await importOptional(
+    "@cftkit/lm",
+    "the embedded CPU backend",
+    () => import("@cftkit/lm"),
+  );
   const init = /^init:(tiny|small)$/.exec(resolved.base_model);
   if (init && !existsSync(join(settings.modelDir, "config.json"))) {
     const model = await CausalLM.init({ preset: init[1] as "tiny" | "small", seed: resolved.seed });

@@ -29,6 +29,15 @@ export const TRAINER_ERROR_CODES = {
   TRAIN_PLAN_INVALID: "the training plan does not fit the schema",
   TRAIN_PLAN_NOT_READABLE: "the training plan cannot be read or parsed",
   TRAIN_VAL_SET_TOO_LARGE: "val_set_size leaves no training rows",
+  TRAIN_CONFIG_NUMBER: "a non-finite number cannot be written to an Axolotl config",
+  TRAIN_LOG_NOT_RECOGNISED: "a file does not look like a Trainer log",
+  TRAIN_NO_MODEL: "axolotl exited 0 but wrote no model",
+  TRAIN_REHEARSE_BASE_MODEL: "a rehearsal's base_model is not a local model folder",
+  TRAIN_REHEARSE_CONFIG: "a rehearsal config is not a YAML mapping or has invalid settings",
+  TRAIN_REHEARSE_CONFIG_MISSING: "a rehearsal config cannot be read",
+  TRAIN_REHEARSE_NOT_LORA: "merge-lora was asked of a config without adapter: lora",
+  TRAIN_REHEARSE_UNSUPPORTED: "a rehearsal config uses settings the embedded trainer cannot honour",
+  TRAIN_UNFROZEN_CHECK_FAILED: "unfrozen_parameters would waste the run",
 } as const;
 
 declare module "@cftkit/core" {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ExperimentSchema, experimentShape, parseExperiment } from "./experiment-schema.js";
 
@@ -56,5 +57,40 @@ describe("the experiment schema", () => {
       parseExperiment({ ...minimal, settings: [minimal.settings[0], minimal.settings[0]] }),
     ).toThrow(/duplicate/);
     expect(() => parseExperiment({ ...minimal, training: { learning_rte: 1 } })).toThrow(/learning_rte/);
+  });
+
+  it("refuses unknown keys at the top level and inside settings, naming the key and the file", () => {
+    expect(() => parseExperiment({ ...minimal, learning_rat: 5 }, "exp.yaml")).toThrow(
+      /^exp\.yaml: .*learning_rat/,
+    );
+    expect(() =>
+      parseExperiment({ ...minimal, settings: [{ ...minimal.settings[0], selection: {} }] }, "exp.yaml"),
+    ).toThrow(/settings\.0.*selection/);
+    expect(() =>
+      parseExperiment({
+        ...minimal,
+        settings: [{ ...minimal.settings[0], phase2: { datasets: [], english_counterpart: "x" } }],
+      }),
+    ).toThrow(/english_counterpart/);
+    // The runner's extension is just as strict.
+    const Runner = ExperimentSchema.extend({ evaluation: z.object({ ea: z.array(z.string()) }) });
+    expect(Runner.safeParse({ ...minimal, evalution: {} }).success).toBe(false);
+  });
+
+  it("refuses duplicate setting names, also in the runner's extension", () => {
+    const twice = { ...minimal, settings: [minimal.settings[0], minimal.settings[0]] };
+    expect(() => parseExperiment(twice)).toThrow(/settings\.1\.name: duplicate setting name "similar"/);
+    const Runner = ExperimentSchema.extend({ evaluation: z.object({ ea: z.array(z.string()) }) });
+    expect(Runner.safeParse(twice).success).toBe(false);
+  });
+
+  it("bounds numbers: 99999999999999999999999 epochs is refused, not written as 1e+23", () => {
+    expect(() =>
+      parseExperiment({ ...minimal, training: parseYaml("num_epochs: 99999999999999999999999") }),
+    ).toThrow(/training\.num_epochs: .*10000/);
+    expect(() => parseExperiment({ ...minimal, seed: 2 ** 53 })).toThrow(/seed/);
+    expect(() => parseExperiment({ ...minimal, launcher: { main_process_port: 70000 } })).toThrow(
+      /launcher\.main_process_port/,
+    );
   });
 });

@@ -3,17 +3,25 @@ import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
 import {
   FREEZE_STRATEGY_NAMES,
+  PAPER_STRATEGY_NAMES,
   REPLAY_STRATEGY_NAMES,
   STRATEGY_NAMES,
   type StrategyName,
 } from "./strategy-catalogue.js";
-import { HyperparametersSchema, LauncherSchema, LoraSchema, TrainingPlanSchema } from "./training-plan.js";
+import {
+  HyperparametersSchema,
+  LauncherSchema,
+  LoraSchema,
+  MAX_SEED,
+  MAX_SEQUENCE_LEN,
+  TrainingPlanSchema,
+} from "./training-plan.js";
 
 /**
  * The experiment file (`experiment.yaml`): the fields the trainer needs. The runner (`cftkit run`) extends
- * it with evaluation and report sections: use `experimentShape` / the exported pieces with `z.object({...})`
- * or `ExperimentSchema.extend({...})`. Unknown top-level sections are kept (the schema is `loose`), so a
- * file written for the runner still validates here.
+ * it with evaluation and report sections (`ExperimentSchema.extend({...})`). Unknown keys are refused at
+ * every level (a typo such as `learning_rat` must not be ignored); the sections other commands read are
+ * declared in `SECTIONS_READ_ELSEWHERE`, so a file written for `cftkit run` still validates here.
  */
 
 /** The Phase-2 strategies (the paper's §5 plus the mixture baseline), from the strategy catalogue. */
@@ -85,12 +93,12 @@ export const SettingSchema = z
     description: z.string().optional(),
     phase1: Phase1Schema,
     phase2: Phase2Schema,
+    /** Narrow the experiment's `strategies` for this setting (e.g. only the baseline for a similar pair). */
+    strategies: z.array(z.enum(EXPERIMENT_STRATEGIES)).min(1).optional(),
     /** Freeze selections (`@cftkit/freeze` outputs: Spectrum-style YAML, `--json` output or a plain list). */
     selections: perStrategy(FREEZE_STRATEGIES, z.string()).default({}),
     /** Phase-2 data with replay mixed in (`@cftkit/replay` outputs). */
     replay: perStrategy(REPLAY_STRATEGIES, ReplayInputSchema).default({}),
-    /** Narrow the experiment's strategies for this setting (default: all of `strategies`). */
-    strategies: z.array(z.enum(EXPERIMENT_STRATEGIES)).min(1).optional(),
   })
   .strict();
 export type ExperimentSetting = z.infer<typeof SettingSchema>;
@@ -113,7 +121,7 @@ function withoutDefaults<S extends z.ZodRawShape>(shape: S): WithoutDefaults<S> 
 export const TrainingOverridesSchema = z
   .object(withoutDefaults(HyperparametersSchema.shape))
   .extend({
-    sequence_len: z.number().int().positive().optional(),
+    sequence_len: z.number().int().positive().max(MAX_SEQUENCE_LEN).optional(),
     chat_template: z.string().optional(),
     attn_implementation: z.string().optional(),
     special_tokens: TrainingPlanSchema.shape.special_tokens,
@@ -126,16 +134,32 @@ export const experimentShape = {
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "experiment names are used in paths: letters, digits, . _ -"),
-  seed: z.number().int().nonnegative().default(42),
+  seed: z.number().int().nonnegative().max(MAX_SEED).default(42),
   backend: z.enum(["axolotl", "embedded"]).default("embedded"),
   /** Where every run's output goes (relative to the experiment file). */
   output_dir: z.string().min(1).default("runs"),
   base_model: BaseModelSchema,
-  settings: z.array(SettingSchema).min(1),
+  /** Setting names become plan names and output folders: two with one name would overwrite each other. */
+  settings: z
+    .array(SettingSchema)
+    .min(1)
+    .superRefine((settings, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, s] of settings.entries()) {
+        if (seen.has(s.name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "name"],
+            message: `duplicate setting name "${s.name}" (plans and output folders would collide)`,
+          });
+        }
+        seen.add(s.name);
+      }
+    }),
   strategies: z
     .array(z.enum(EXPERIMENT_STRATEGIES))
     .min(1)
-    .default([...EXPERIMENT_STRATEGIES]),
+    .default([...PAPER_STRATEGY_NAMES]),
   /** Overrides applied to every plan. */
   training: TrainingOverridesSchema.default({}),
   /** Overrides for Phase 1 only (applied after `training`). */
@@ -146,7 +170,24 @@ export const experimentShape = {
   launcher: LauncherSchema.prefault({}),
 };
 
-export const ExperimentSchema = z.object(experimentShape).loose();
+/** Top-level sections of the same file that other commands read (`cftkit run`); the trainer skips them. */
+export const SECTIONS_READ_ELSEWHERE = [
+  "evaluation",
+  "analysis",
+  "replay_sources",
+  "title",
+  "report",
+] as const;
+
+export const ExperimentSchema = z
+  .object({
+    ...experimentShape,
+    ...(Object.fromEntries(SECTIONS_READ_ELSEWHERE.map((k) => [k, z.unknown().optional()])) as Record<
+      (typeof SECTIONS_READ_ELSEWHERE)[number],
+      z.ZodOptional<z.ZodUnknown>
+    >),
+  })
+  .strict();
 export type Experiment = z.infer<typeof ExperimentSchema>;
 export type ExperimentInput = z.input<typeof ExperimentSchema>;
 
@@ -157,16 +198,6 @@ export function parseExperiment(value: unknown, source = "experiment"): Experime
     throw new CftkitError("EXPERIMENT_INVALID", `${source}: ${formatZodIssues(result.error)}`, {
       details: { issues: result.error.issues },
     });
-  }
-  const names = new Set<string>();
-  for (const setting of result.data.settings) {
-    if (names.has(setting.name)) {
-      throw new CftkitError(
-        "EXPERIMENT_INVALID",
-        `${source}: settings: duplicate setting name "${setting.name}"`,
-      );
-    }
-    names.add(setting.name);
   }
   return result.data;
 }

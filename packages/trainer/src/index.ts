@@ -106,10 +106,35 @@ export {
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
 export { TRAINER_ERROR_CODES } from "./error-codes.js";
+export { readAxolotlLogFile, type ParsedAxolotlLog } from "./axolotl-log-file.js";
+export { stringifyForPython, pythonYamlNumber } from "./python-yaml.js";
+export { planRelativeTo, planResolvedFrom, isLocalReference } from "./plan-paths.js";
+export type { MissingInput } from "./strategy-compiler.js";
+export {
+  rehearseAxolotlConfig,
+  readRehearsalConfig,
+  formatCheck,
+  type RehearseOptions,
+  type RehearseResult,
+} from "./rehearse/rehearse.js";
+export {
+  parseRehearsalConfig,
+  REHEARSAL_KNOWN_KEYS,
+  type RehearsalSettings,
+} from "./rehearse/rehearsal-settings.js";
+export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";
+export {
+  trainWithAxolotl,
+  checkPlanTrainable,
+  runAxolotlMergeLora,
+  type AxolotlTrainingOptions,
+  type AxolotlTrainingOutcome,
+} from "./axolotl-training.js";
 export {
   STRATEGY_CATALOGUE,
   STRATEGY_NAMES,
   FREEZE_STRATEGY_NAMES,
+  PAPER_STRATEGY_NAMES,
   REPLAY_STRATEGY_NAMES,
   strategyEntry,
   type StrategyEntry,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkAxolotlConfig } from "./axolotl-schema-check.js";
@@ -58,6 +58,21 @@ async function stageExample(example: string, withSelections: boolean): Promise<s
   return target;
 }
 
+/** An Axolotl config read from the grid folder with its relative paths resolved (as Axolotl run there sees them). */
+function configResolvedFrom(config: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const local = (p: unknown) => (typeof p === "string" && /^\.\.?\//.test(p) ? resolve(dir, p) : p);
+  return {
+    ...config,
+    base_model: local(config.base_model),
+    output_dir: resolve(dir, config.output_dir as string),
+    deepspeed: resolve(dir, config.deepspeed as string),
+    datasets: (config.datasets as Record<string, unknown>[]).map((d) => ({
+      ...d,
+      path: resolve(dir, d.path as string),
+    })),
+  };
+}
+
 const GRID = [
   {
     example: "paper-mistral-7b",
@@ -97,10 +112,13 @@ describe.each(GRID)("the paper grid from examples/$example.yaml", ({ example, ba
     for (const entry of grid.entries) {
       expect(entry.axolotlConfigPath, entry.name).toBeDefined();
       const plan = await readTrainingPlan(entry.planPath);
-      const config = parseYaml(readFileSync(entry.axolotlConfigPath as string, "utf8")) as Record<
+      const written = parseYaml(readFileSync(entry.axolotlConfigPath as string, "utf8")) as Record<
         string,
         unknown
       >;
+      // Paths in the grid are relative to its folder (it can move to another machine).
+      expect(written.output_dir).not.toMatch(/^\//);
+      const config = configResolvedFrom(written, outDir);
       strategiesSeen.add(`${plan.setting}.${plan.strategy}`);
 
       // Only keys Axolotl 0.18 accepts (data/axolotl_schema.json), no deprecated ones.
@@ -175,12 +193,13 @@ describe.each(GRID)("the paper grid from examples/$example.yaml", ({ example, ba
       }
       // DeepSpeed ZeRO-2 preset written next to the config, bf16 on.
       expect(typeof config.deepspeed).toBe("string");
+      expect(written.deepspeed).toBe("deepspeed_zero2.json");
       const ds2 = JSON.parse(readFileSync(config.deepspeed as string, "utf8"));
       expect(ds2.zero_optimization.stage).toBe(2);
       expect(ds2.bf16.enabled).toBe(true);
       // The run is listed with the exact launcher command.
       expect(commands).toContain(
-        `axolotl train ${entry.axolotlConfigPath} --launcher accelerate -- --num_processes 4 --num_machines 1`,
+        `axolotl train ${basename(entry.axolotlConfigPath as string)} --launcher accelerate -- --num_processes 4 --num_machines 1`,
       );
     }
     expect(strategiesSeen.size).toBe(18);

@@ -37,6 +37,8 @@ export interface StrategyEntry {
   /** The model it starts from: the Phase-1 model, or (mixture) the base model. */
   start: "phase1" | "base";
   freeze?: FreezeRecipe;
+  /** Not one of the paper's strategies (left out of the default strategy list). */
+  extra?: true;
   adapter?: "lora";
   replay?: ReplayRecipe;
 }
@@ -70,10 +72,21 @@ export const STRATEGY_CATALOGUE = [
   },
   {
     name: "Spectrum",
-    summary: "freeze the top percent of layers by signal-to-noise ratio",
+    summary:
+      "the paper's Spectrum: freeze the top percent of layers by signal-to-noise ratio, train the rest",
     data: "phase2",
     start: "phase1",
     freeze: { heuristic: "spectrum", mode: "freeze-top", size: "spectrum_top_percent" },
+  },
+  {
+    // Not in the paper's tables: Spectrum as its authors use it, for comparison (docs/semantics.md).
+    name: "Spectrum_unfreeze",
+    summary:
+      "Spectrum's own use: train only the top percent of layers by signal-to-noise ratio, freeze the rest",
+    data: "phase2",
+    start: "phase1",
+    freeze: { heuristic: "spectrum", mode: "unfreeze-top", size: "spectrum_top_percent" },
+    extra: true,
   },
   {
     name: "GR_5",
@@ -112,6 +125,11 @@ export const STRATEGY_NAMES = STRATEGY_CATALOGUE.map((s) => s.name) as unknown a
   StrategyName,
   ...StrategyName[],
 ];
+
+/** The paper's strategies (every entry not marked `extra`): an experiment's default strategy list. */
+export const PAPER_STRATEGY_NAMES: readonly StrategyName[] = STRATEGY_CATALOGUE.filter(
+  (s) => !("extra" in s),
+).map((s) => s.name);
 
 /** The catalogue entry of a strategy (the name is already validated by the schema). */
 export function strategyEntry(name: StrategyName): StrategyEntry {

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExperiment, readExperiment } from "./experiment-schema.js";
 import { writePlanGrid } from "./plan-grid.js";
-import { compileExperiment } from "./strategy-compiler.js";
+import { compileExperiment, compilePhase1, compilePhase2 } from "./strategy-compiler.js";
 import { repoPath } from "./testing/repo-paths.js";
 
 describe("compileExperiment", () => {
@@ -75,5 +75,123 @@ describe("writePlanGrid for an embedded experiment", () => {
     } finally {
       await rm(out, { recursive: true, force: true });
     }
+  });
+});
+
+describe("compileExperiment checks what a run will need", () => {
+  const experiment = (extra: Record<string, unknown>) =>
+    parseExperiment({
+      name: "checks",
+      base_model: "org/base",
+      strategies: ["baseline", "LoRA"],
+      settings: [
+        {
+          name: "s",
+          phase1: { datasets: [{ path: "p1.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "missing-p2.jsonl", type: "chat_template" }] },
+        },
+      ],
+      ...extra,
+    });
+
+  it("resolves a DeepSpeed json against the experiment's folder and refuses one that does not exist", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cftkit-compile-"));
+    try {
+      await writeFile(join(dir, "p1.jsonl"), "{}\n");
+      await writeFile(join(dir, "ds.json"), "{}\n");
+      const ok = await compileExperiment(experiment({ launcher: { deepspeed: "ds.json" } }), {
+        baseDir: dir,
+      });
+      expect(ok.plans.every((p) => p.launcher.deepspeed === join(dir, "ds.json"))).toBe(true);
+      await expect(
+        compileExperiment(experiment({ launcher: { deepspeed: "zero7" } }), {
+          baseDir: dir,
+          experimentPath: join(dir, "exp.yaml"),
+        }),
+      ).rejects.toMatchObject({
+        code: "EXPERIMENT_INVALID",
+        message: expect.stringMatching(
+          /exp\.yaml: launcher\.deepspeed: "zero7" is neither a preset .*looked for .*zero7/,
+        ),
+      });
+      // Presets stay presets.
+      const preset = await compileExperiment(experiment({ launcher: { deepspeed: "zero3" } }), {
+        baseDir: dir,
+      });
+      expect(preset.plans[0]!.launcher.deepspeed).toBe("zero3");
+
+      // Data files that do not exist are reported (per plan), those that do are not.
+      expect(ok.missingInputs.map((m) => [m.plan, m.path])).toEqual([
+        ["s.baseline", join(dir, "missing-p2.jsonl")],
+        ["s.LoRA", join(dir, "missing-p2.jsonl")],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says which learning rate LoRA uses: the full fine-tuning rate (with a note) unless the experiment sets one", async () => {
+    const inherited = await compileExperiment(experiment({}), { baseDir: "/x" });
+    const lora = inherited.plans.find((p) => p.strategy === "LoRA")!;
+    expect(lora.hyperparameters.learning_rate).toBe(1e-6);
+    expect(lora.inputs.learning_rate).toMatch(/full fine-tuning rate/);
+    expect(inherited.notes).toEqual([
+      expect.stringMatching(/paper does not give LoRA's rate.*strategy_training\.LoRA\.learning_rate/),
+    ]);
+    const own = await compileExperiment(
+      experiment({ strategy_training: { LoRA: { learning_rate: 2e-4 } } }),
+      {
+        baseDir: "/x",
+      },
+    );
+    expect(own.plans.find((p) => p.strategy === "LoRA")!.inputs.learning_rate).toBe(
+      "0.0002 (strategy_training.LoRA.learning_rate)",
+    );
+    expect(own.notes).toEqual([]);
+  });
+
+  it("holds for the two-stage compile the runner uses: stage 1 checks DeepSpeed, stage 2 notes LoRA's rate", async () => {
+    const bad = experiment({ launcher: { deepspeed: "zero7" } });
+    expect(() => compilePhase1(bad, bad.settings[0]!, { baseDir: "/x" })).toThrow(
+      /launcher\.deepspeed: "zero7" is neither a preset/,
+    );
+    const good = experiment({});
+    const stage = compilePhase1(good, good.settings[0]!, { baseDir: "/x" });
+    const phase2 = await compilePhase2(good, stage, { baseDir: "/x" });
+    expect(phase2.plans.find((p) => p.strategy === "LoRA")!.inputs.learning_rate).toMatch(
+      /full fine-tuning rate/,
+    );
+    expect(phase2.notes).toEqual([expect.stringMatching(/^s\.LoRA: LoRA uses the full fine-tuning/)]);
+  });
+});
+
+describe("a setting's own strategies", () => {
+  it("narrow the experiment's list for that setting (declared in the schema, not an ignored key)", async () => {
+    const experiment = parseExperiment({
+      name: "narrow",
+      base_model: "org/base",
+      strategies: ["baseline", "LoRA"],
+      settings: [
+        {
+          name: "similar",
+          strategies: ["baseline"],
+          phase1: { datasets: [{ path: "a.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "b.jsonl", type: "chat_template" }] },
+        },
+        {
+          name: "dissimilar",
+          phase1: { datasets: [{ path: "c.jsonl", type: "chat_template" }] },
+          phase2: { datasets: [{ path: "b.jsonl", type: "chat_template" }] },
+        },
+      ],
+    });
+    const { plans } = await compileExperiment(experiment, { baseDir: "/x" });
+    expect(plans.map((p) => p.name)).toEqual([
+      "similar.phase1",
+      "similar.baseline",
+      "dissimilar.phase1",
+      "dissimilar.baseline",
+      "dissimilar.LoRA",
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { CftkitError, printable } from "@cftkit/core";
+import { DEEPSPEED_PRESETS } from "./axolotl-config.js";
 import type {
   Experiment,
   ExperimentDataset,
@@ -29,13 +31,52 @@ export interface CompiledExperiment {
   skipped: SkippedPlan[];
   /** Plans whose freeze selection file does not exist yet (it is read when the plan runs). */
   pending: { plan: string; waitingFor: string }[];
+  /** Data files the plans name that do not exist (yet): reported by `train plan` and `run --dry-run`. */
+  missingInputs: MissingInput[];
+  /** Choices the plans make that a reader should know about (e.g. which learning rate LoRA uses). */
+  notes: string[];
+}
+
+export interface MissingInput {
+  plan: string;
+  role: string;
+  path: string;
 }
 
 export interface CompileOptions {
   /** Folder relative paths in the experiment are resolved against (the experiment file's folder). */
   baseDir: string;
-  /** The experiment file, recorded in each plan's inputs. */
+  /** The experiment file, recorded in each plan's inputs and named in errors. */
   experimentPath?: string;
+}
+
+/**
+ * `launcher.deepspeed`: a ZeRO preset, or your own DeepSpeed json resolved against the experiment's folder,
+ * which must exist (a typo such as `zero7` must not become a path nobody checks).
+ */
+function resolveDeepSpeed(launcher: Experiment["launcher"], options: CompileOptions): Experiment["launcher"] {
+  const value = launcher.deepspeed;
+  if (value === undefined || (DEEPSPEED_PRESETS as readonly string[]).includes(value)) return launcher;
+  const path = resolvePath(options.baseDir, value);
+  if (!existsSync(path)) {
+    throw new CftkitError(
+      "EXPERIMENT_INVALID",
+      `${options.experimentPath ?? "experiment"}: launcher.deepspeed: "${printable(value)}" is neither a preset (${DEEPSPEED_PRESETS.join(", ")}) nor an existing file (looked for ${printable(path)}; paths are relative to the experiment file)`,
+    );
+  }
+  return { ...launcher, deepspeed: path };
+}
+
+/** Which learning rate a LoRA plan uses, said in the plan (`inputs.learning_rate`) and in a note. */
+function loraLearningRate(experiment: Experiment, plan: TrainingPlan): { source: string; note?: string } {
+  const rate = plan.hyperparameters.learning_rate;
+  if (experiment.strategy_training.LoRA?.learning_rate !== undefined) {
+    return { source: `${rate} (strategy_training.LoRA.learning_rate)` };
+  }
+  return {
+    source: `${rate} (the full fine-tuning rate: no LoRA rate set)`,
+    note: `${plan.name}: LoRA uses the full fine-tuning learning rate ${rate}. The paper does not give LoRA's rate${rate <= 1e-5 ? ", and a rate this low barely moves the adapters" : ""}: set strategy_training.LoRA.learning_rate in the experiment (LoRA runs commonly use 1e-4 to 3e-4).`,
+  };
 }
 
 function resolvePath(baseDir: string, path: string): string {
@@ -100,6 +141,8 @@ export interface Phase2Stage {
   plans: TrainingPlan[];
   skipped: SkippedPlan[];
   pending: { plan: string; waitingFor: string }[];
+  /** Choices the plans make that a reader should know about (e.g. which learning rate LoRA uses). */
+  notes: string[];
 }
 
 function experimentInputsOf(options: CompileOptions): Record<string, string> {
@@ -130,7 +173,7 @@ export function compilePhase1(
       datasets: setting.phase1.datasets.map((d) => toPlanDataset(baseDir, d, "phase1")),
       setting: setting.name,
       seed: experiment.seed,
-      launcher: experiment.launcher,
+      launcher: resolveDeepSpeed(experiment.launcher, options),
       output_dir: outputDir(experiment, options, setting.name, "phase1"),
       inputs: { ...experimentInputsOf(options), base_model: baseModel },
     },
@@ -158,7 +201,8 @@ export async function compilePhase2(
   inputs: Phase2Inputs = {},
 ): Promise<Phase2Stage> {
   const { setting, phase1Plan, phase2Base, baseModel } = stage;
-  const out: Phase2Stage = { plans: [], skipped: [], pending: [] };
+  const out: Phase2Stage = { plans: [], skipped: [], pending: [], notes: [] };
+  const launcher = resolveDeepSpeed(experiment.launcher, options);
   const phase2Data = setting.phase2.datasets.map((d) => toPlanDataset(options.baseDir, d, "phase2"));
   const selections = { ...setting.selections, ...inputs.selections };
   const replay = { ...setting.replay, ...inputs.replay };
@@ -172,7 +216,7 @@ export async function compilePhase2(
       datasets: phase2Data,
       setting: setting.name,
       seed: experiment.seed,
-      launcher: experiment.launcher,
+      launcher,
       output_dir: outputDir(experiment, options, setting.name, `phase2-${strategy}`),
       depends_on: phase1Plan ? [phase1Plan.name] : [],
       inputs: {
@@ -234,6 +278,11 @@ export async function compilePhase2(
     );
     if (entry.data === "phase1+phase2" && phase1Plan)
       plan = withBothPhasesSteps(experiment, plan, base, phase1Plan);
+    if (entry.adapter === "lora") {
+      const { source, note } = loraLearningRate(experiment, plan);
+      plan = { ...plan, inputs: { ...plan.inputs, learning_rate: source } };
+      if (note) out.notes.push(note);
+    }
     out.plans.push(plan);
   }
   return out;
@@ -265,7 +314,14 @@ export async function compileExperiment(
   experiment: Experiment,
   options: CompileOptions,
 ): Promise<CompiledExperiment> {
-  const compiled: CompiledExperiment = { experiment: experiment.name, plans: [], skipped: [], pending: [] };
+  const compiled: CompiledExperiment = {
+    experiment: experiment.name,
+    plans: [],
+    skipped: [],
+    pending: [],
+    missingInputs: [],
+    notes: [],
+  };
   for (const setting of experiment.settings) {
     const stage = compilePhase1(experiment, setting, options);
     if (stage.phase1Plan) compiled.plans.push(stage.phase1Plan);
@@ -273,6 +329,19 @@ export async function compileExperiment(
     compiled.plans.push(...phase2.plans);
     compiled.skipped.push(...phase2.skipped);
     compiled.pending.push(...phase2.pending);
+    compiled.notes.push(...phase2.notes);
   }
+  compiled.missingInputs = missingInputs(compiled.plans);
   return compiled;
+}
+
+/** Every data file a plan reads that does not exist now (each path once per plan). */
+function missingInputs(plans: TrainingPlan[]): MissingInput[] {
+  const missing: MissingInput[] = [];
+  for (const plan of plans) {
+    for (const d of plan.datasets) {
+      if (!existsSync(d.path)) missing.push({ plan: plan.name, role: d.role ?? "data", path: d.path });
+    }
+  }
+  return missing;
 }

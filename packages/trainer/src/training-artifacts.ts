@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { resolveInsideFolder } from "@cftkit/core";
 
 export interface TrainingArtifacts {
   outputDir: string;
@@ -59,12 +60,15 @@ export async function collectArtifacts(outputDir: string): Promise<TrainingArtif
   let indexFile: string | undefined;
   if (has("model.safetensors.index.json")) {
     indexFile = join(outputDir, "model.safetensors.index.json");
+    let shards: string[] = [];
     try {
       const index = JSON.parse(await readFile(indexFile, "utf8")) as { weight_map?: Record<string, string> };
-      for (const f of new Set(Object.values(index.weight_map ?? {}))) weights.push(join(outputDir, f));
+      shards = [...new Set(Object.values(index.weight_map ?? {}))].filter((f) => typeof f === "string");
     } catch {
       // an unreadable index leaves weights empty → complete = false
     }
+    // A shard named outside the folder is refused (PATH_OUTSIDE_FOLDER), never looked at.
+    for (const f of shards) weights.push(await resolveInsideFolder(outputDir, f, indexFile));
   } else if (has("model.safetensors")) {
     weights.push(join(outputDir, "model.safetensors"));
   }
@@ -107,4 +111,15 @@ export async function collectArtifacts(outputDir: string): Promise<TrainingArtif
     trainerState,
     logHistory,
   };
+}
+
+/** What a run that should have left a model lacks, in words (empty when the model is there). */
+export function describeMissingModel(artifacts: TrainingArtifacts): string {
+  if (artifacts.complete) return "";
+  const missingShards = artifacts.weights.filter((w) => !existsSync(w));
+  if (missingShards.length > 0) {
+    return `${artifacts.indexFile} names ${missingShards.length} shard(s) that were not written: ${missingShards.map((w) => basename(w)).join(", ")}`;
+  }
+  if (artifacts.indexFile) return `${artifacts.indexFile} names no shard`;
+  return `${artifacts.outputDir} holds no model.safetensors, no model.safetensors.index.json and no LoRA adapter (adapter_model.safetensors + adapter_config.json)${artifacts.lastCheckpoint ? `; the last checkpoint is ${artifacts.lastCheckpoint}` : ""}`;
 }

@@ -1,8 +1,9 @@
-import { extname } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { CftkitError, formatZodIssues, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
+import { planResolvedFrom } from "./plan-paths.js";
 import { STRATEGY_NAMES, type StrategyName } from "./strategy-catalogue.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
@@ -27,6 +28,18 @@ export const PAPER_HYPERPARAMETERS = {
 /** The paper's LoRA baseline uses rank 64. */
 export const PAPER_LORA_RANK = 64;
 
+/**
+ * Upper bounds on every number a plan carries: generous for any real run, and small enough that each is
+ * written to YAML as a plain number (never `1e+23`, which PyYAML reads as a string).
+ */
+export const MAX_EPOCHS = 10_000;
+export const MAX_STEPS = 1_000_000_000;
+export const MAX_BATCH = 1_000_000;
+export const MAX_ROWS = 1_000_000_000;
+export const MAX_NODES = 100_000;
+export const MAX_SEQUENCE_LEN = 2_097_152;
+export const MAX_SEED = 2 ** 32 - 1;
+
 /** One training data file, as written by `@cftkit/datasets` exports (replay already mixed in). */
 export const PlanDatasetSchema = z
   .object({
@@ -42,27 +55,32 @@ export type PlanDataset = z.infer<typeof PlanDatasetSchema>;
 
 export const HyperparametersSchema = z
   .object({
-    learning_rate: z.number().positive().default(PAPER_HYPERPARAMETERS.learning_rate),
-    num_epochs: z.number().positive().default(PAPER_HYPERPARAMETERS.num_epochs),
+    learning_rate: z.number().positive().max(10).default(PAPER_HYPERPARAMETERS.learning_rate),
+    num_epochs: z.number().positive().max(MAX_EPOCHS).default(PAPER_HYPERPARAMETERS.num_epochs),
     /** Kept constant across GPU counts: micro_batch_size × gradient_accumulation_steps × world size. */
-    global_batch_size: z.number().int().positive().default(PAPER_HYPERPARAMETERS.global_batch_size),
+    global_batch_size: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_BATCH)
+      .default(PAPER_HYPERPARAMETERS.global_batch_size),
     /** Per-device batch; derived (largest divisor ≤ max_micro_batch_size) when not given. */
-    micro_batch_size: z.number().int().positive().optional(),
-    max_micro_batch_size: z.number().int().positive().default(4),
+    micro_batch_size: z.number().int().positive().max(MAX_BATCH).optional(),
+    max_micro_batch_size: z.number().int().positive().max(MAX_BATCH).default(4),
     lr_scheduler: z.enum(["cosine", "linear", "constant"]).default(PAPER_HYPERPARAMETERS.lr_scheduler),
-    warmup_steps: z.number().int().nonnegative().default(PAPER_HYPERPARAMETERS.warmup_steps),
+    warmup_steps: z.number().int().nonnegative().max(MAX_STEPS).default(PAPER_HYPERPARAMETERS.warmup_steps),
     optimizer: z.enum(["adamw_torch", "adamw_torch_fused"]).default(PAPER_HYPERPARAMETERS.optimizer),
-    weight_decay: z.number().nonnegative().default(PAPER_HYPERPARAMETERS.weight_decay),
-    max_grad_norm: z.number().positive().default(1),
+    weight_decay: z.number().nonnegative().max(100).default(PAPER_HYPERPARAMETERS.weight_decay),
+    max_grad_norm: z.number().positive().max(1e6).default(1),
     bf16: z.boolean().default(PAPER_HYPERPARAMETERS.bf16),
     /** Stop after this many optimizer steps (smoke tests, embedded quick runs). */
-    max_steps: z.number().int().positive().optional(),
-    logging_steps: z.number().int().positive().default(1),
+    max_steps: z.number().int().positive().max(MAX_STEPS).optional(),
+    logging_steps: z.number().int().positive().max(MAX_STEPS).default(1),
     save_strategy: z.enum(["epoch", "steps", "no"]).default("epoch"),
-    save_steps: z.number().int().positive().optional(),
+    save_steps: z.number().int().positive().max(MAX_STEPS).optional(),
     gradient_checkpointing: z.boolean().default(true),
     /** Fraction (0-1) or count of rows held out for evaluation; 0 = no evaluation. */
-    val_set_size: z.number().nonnegative().default(0),
+    val_set_size: z.number().nonnegative().max(MAX_ROWS).default(0),
     sample_packing: z.boolean().default(false),
   })
   .strict();
@@ -83,10 +101,11 @@ export type Freeze = z.infer<typeof FreezeSchema>;
 
 export const LoraSchema = z
   .object({
-    r: z.number().int().positive().default(PAPER_LORA_RANK),
+    r: z.number().int().positive().max(65_536).default(PAPER_LORA_RANK),
     alpha: z
       .number()
       .positive()
+      .max(1e6)
       .default(2 * PAPER_LORA_RANK),
     dropout: z.number().min(0).max(1).default(0.05),
     /** Explicit module names (`q_proj`, …); when absent, every linear layer (`lora_target_linear`). */
@@ -113,11 +132,11 @@ export const LauncherSchema = z
   .object({
     /** `python` for one GPU; `accelerate` or `torchrun` for several GPUs or nodes. */
     kind: z.enum(["accelerate", "torchrun", "python"]).optional(),
-    gpus_per_node: z.number().int().positive().default(1),
-    nodes: z.number().int().positive().default(1),
-    node_rank: z.number().int().nonnegative().default(0),
+    gpus_per_node: z.number().int().positive().max(1024).default(1),
+    nodes: z.number().int().positive().max(MAX_NODES).default(1),
+    node_rank: z.number().int().nonnegative().max(MAX_NODES).default(0),
     main_process_ip: z.string().optional(),
-    main_process_port: z.number().int().positive().default(29500),
+    main_process_port: z.number().int().positive().max(65_535).default(29500),
     /** A ZeRO preset (cftkit writes the json next to the config) or a path to your own DeepSpeed json. */
     deepspeed: z.string().optional(),
     fsdp: FsdpSchema.optional(),
@@ -136,7 +155,7 @@ export const TrainingPlanSchema = z
     base_model: z.string().min(1),
     phase: z.union([z.literal(1), z.literal(2), z.literal("mixture")]),
     datasets: z.array(PlanDatasetSchema).min(1),
-    sequence_len: z.number().int().positive().default(2048),
+    sequence_len: z.number().int().positive().max(MAX_SEQUENCE_LEN).default(2048),
     hyperparameters: HyperparametersSchema.prefault({}),
     freeze: FreezeSchema.optional(),
     lora: LoraSchema.optional(),
@@ -153,7 +172,7 @@ export const TrainingPlanSchema = z
       })
       .strict()
       .optional(),
-    seed: z.number().int().nonnegative().default(42),
+    seed: z.number().int().nonnegative().max(MAX_SEED).default(42),
     output_dir: z.string().min(1),
     launcher: LauncherSchema.prefault({}),
     /** Plans whose outputs this one needs first (the Phase-1 plan for a Phase-2 run). */
@@ -190,13 +209,16 @@ export function parseTrainingPlan(value: unknown, source = "plan"): TrainingPlan
   return result.data;
 }
 
-/** Read a plan from YAML or JSON (by extension; `.json` is JSON, anything else YAML). */
+/**
+ * Read a plan from YAML or JSON (by extension; `.json` is JSON, anything else YAML). Relative paths in it
+ * are relative to the plan file's folder (what `cftkit train plan` writes, so plan folders can move).
+ */
 export async function readTrainingPlan(path: string): Promise<TrainingPlan> {
   const value = await readStructuredFile(path, "plan", {
     notReadable: "TRAIN_PLAN_NOT_READABLE",
     invalid: "TRAIN_PLAN_INVALID",
   });
-  return parseTrainingPlan(value, path);
+  return planResolvedFrom(parseTrainingPlan(value, path), dirname(resolve(path)));
 }
 
 /** Serialise a plan as YAML (or JSON for `.json` paths) and write it atomically. */

@@ -73,9 +73,16 @@ describe("cftkit data", () => {
     ]);
     expect(alpaca.exit, alpaca.stderr).toBe(0);
     const a = JSON.parse(alpaca.stdout);
-    expect(a.rows).toBe(5000);
+    // The public subset has two rows with `output: ""`: nothing to train on, skipped and counted.
+    expect(a.rows).toBe(4998);
+    expect(a.summary).toMatchObject({
+      read: 5000,
+      written: 4998,
+      skipped: 2,
+      reasons: { DATA_EMPTY_OUTPUT: 2 },
+    });
     expect(a.datasetEntry).toMatchObject({ type: "alpaca", ds_type: "json" });
-    expect(lines(join(dir, "alpaca.jsonl")).length).toBe(5000);
+    expect(lines(join(dir, "alpaca.jsonl")).length).toBe(4998);
     expect(Object.keys(JSON.parse(lines(join(dir, "alpaca.jsonl"))[0]!))).toEqual([
       "instruction",
       "input",

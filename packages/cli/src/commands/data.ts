@@ -172,7 +172,12 @@ const convert = defineCommand({
   options: { ...loadParams, to: formatOption("--to <format>"), out: outFile() },
   async run(flags) {
     const summary = createLoadSummary();
-    const written = await writeAs(flags.to, streamDataset(flags.in, loadOptions(flags, summary)), flags.out);
+    const written = await writeAs(
+      flags.to,
+      streamDataset(flags.in, loadOptions(flags, summary)),
+      flags.out,
+      summary,
+    );
     const result = {
       in: flags.in,
       out: flags.out,
@@ -306,7 +311,7 @@ const mix = defineCommand({
       parts.push({ name: path, records, ratio: flags.ratios?.[i], count: flags.counts?.[i] });
     }
     const mixed = mixRecords(parts, { seed: flags.seed, total: flags.total });
-    const written = await writeAs(flags.to, mixed.records, flags.out);
+    const written = await writeAs(flags.to, mixed.records, flags.out, total);
     if (flags.json)
       return printJson({
         out: flags.out,
@@ -359,9 +364,10 @@ const split = defineCommand({
       seed: flags.seed,
       groupBy: flags.groupBy,
     });
-    await writeAs(flags.to, parts.train, flags.outTrain);
-    await writeAs(flags.to, parts.validation, flags.outValidation);
-    const result = { train: parts.train.length, validation: parts.validation.length, seed: flags.seed };
+    // Training layouts drop rows without a response: report the rows actually written.
+    const train = await writeAs(flags.to, parts.train, flags.outTrain, summary);
+    const validation = await writeAs(flags.to, parts.validation, flags.outValidation, summary);
+    const result = { train: train.rows, validation: validation.rows, seed: flags.seed };
     if (flags.json) return printJson({ ...result, summary: summaryJson(summary) });
     printHuman(
       flags,

@@ -1,7 +1,14 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, shellCommand } from "@cftkit/core";
+import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
 import { count, defineCommand, flag, list, param, text } from "../define-command.js";
+
+// Listed here (not imported) because @cftkit/evaluation is loaded lazily.
+const ALPACA_EVAL_ANNOTATORS = [
+  "alpaca_eval_gpt4",
+  "cftkit_pairwise",
+] as const satisfies readonly AlpacaEvalAnnotator[];
 
 /** `http://host:8000` → `http://host:8000/v1`; URLs with a path are kept. */
 function apiBase(url: string): string {
@@ -95,6 +102,11 @@ const evalRun = defineCommand({
       "judge model name (default: first of GET /models)",
       text().optional(),
     ),
+    alpacaEvalAnnotator: param(
+      "--alpaca-eval-annotator <name>",
+      "alpaca_eval_gpt4: alpaca_eval's GPT-4 annotator protocol (ranking prompt, random order, win rate against the reference outputs); cftkit_pairwise: cftkit's A/B judge asked in both orders",
+      z.enum(ALPACA_EVAL_ANNOTATORS).default("alpaca_eval_gpt4"),
+    ),
   },
   async run(options) {
     const { join } = await import("node:path");
@@ -139,6 +151,7 @@ const evalRun = defineCommand({
         tasks,
         out: options.out,
         judge,
+        alpacaEvalAnnotator: options.alpacaEvalAnnotator,
         progress: progress(options),
       });
       if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
@@ -216,14 +229,10 @@ const lmEval = defineCommand({
     const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
     if (options.dryRun) {
       if (options.json) printJson({ command: [command, ...args] });
-      else
-        printHuman(
-          options,
-          [command, ...args].map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(" "),
-        );
+      else printHuman(options, shellCommand([command, ...args]));
       return;
     }
-    log(options, `running ${command} ${args.join(" ")}`);
+    log(options, `running ${shellCommand([command, ...args])}`);
     const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
     const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
     if (options.json) printJson({ ...results, abilities });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { scoreSquad, type SquadDataset } from "@cftkit/evaluation";
+import { scoreSquad, type SquadDataset } from "@cftkit/metrics";
 import { afterAll, describe, expect, it } from "vitest";
 
 const repo = fileURLToPath(new URL("../../../../", import.meta.url));

@@ -5,6 +5,7 @@ import { formatTable, log, printHuman, printJson } from "../cli-output.js";
 import { defineCommand, flag, param, text } from "../define-command.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
+const metricsApi = () => import("@cftkit/metrics");
 const evaluationApi = () => import("@cftkit/evaluation");
 
 const qa = defineCommand({
@@ -31,7 +32,8 @@ const qa = defineCommand({
     lang: param("--lang <code>", "answer language (mlqa: en es hi vi de ar zh)", text().default("en")),
   },
   async run(options) {
-    const { readJsonFile, readPredictions, scoreMlqa, scoreSquad } = await evaluationApi();
+    const { readJsonFile, readPredictions } = await evaluationApi();
+    const { scoreMlqa, scoreSquad } = await metricsApi();
     const dataset = (await readJsonFile(options.dataset, "dataset")) as { data?: unknown };
     if (!dataset || !Array.isArray(dataset.data)) {
       throw new CftkitError(
@@ -87,8 +89,7 @@ const ifeval = defineCommand({
     ),
   },
   async run(options) {
-    const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } =
-      await evaluationApi();
+    const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } = await metricsApi();
     const inputs = await readIfevalInputs(options.input);
     const responses = await readIfevalResponses(options.responses);
     const result = evaluateIfeval(inputs, responses);
@@ -129,7 +130,8 @@ const rouge = defineCommand({
     stem: param("--stem", "Porter stemmer (NLTK extensions mode) on tokens longer than 3 characters", flag()),
   },
   async run(options) {
-    const { readTexts, rougeCorpus } = await evaluationApi();
+    const { readTexts } = await evaluationApi();
+    const { rougeCorpus } = await metricsApi();
     const predictions = await readTexts(options.predictions, "predictions");
     const references = await readTexts(options.references, "references");
     const mode = options.lang === "en" ? "en" : "multilingual";

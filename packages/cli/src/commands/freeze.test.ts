@@ -48,6 +48,8 @@ describe("cftkit freeze", () => {
       base,
       "--top-percent",
       "50",
+      "--mode",
+      "unfreeze-top",
       "--out",
       out,
       "--types",
@@ -88,6 +90,28 @@ describe("cftkit freeze", () => {
     expect(Object.keys(diff.scores).length).toBe(12);
     expect(diff.frozen.length).toBe(6);
     expect(Array.isArray(diff.unfrozen_parameters)).toBe(true);
+    expect(diff.effective_top_k).toEqual({
+      "self_attn.q_proj": 2,
+      "self_attn.k_proj": 2,
+      "self_attn.v_proj": 2,
+    });
+    expect(diff.notes).toEqual([]);
+    // K above the number of layers: say what was done (every module of each type frozen, effective k).
+    const big = cftkit(["freeze", "diff", base, tuned, "--top-k", "10", "--json"]);
+    expect(big.status, big.stderr).toBe(0);
+    const bigDoc = JSON.parse(big.stdout);
+    expect(bigDoc.top_k).toBe(10);
+    expect(bigDoc.effective_top_k).toEqual({
+      "self_attn.q_proj": 4,
+      "self_attn.k_proj": 4,
+      "self_attn.v_proj": 4,
+    });
+    expect(bigDoc.notes).toHaveLength(3);
+    expect(bigDoc.notes[0]).toMatch(
+      /--top-k 10 but the model has only 4 self_attn\.q_proj modules: froze all 4/,
+    );
+    const human = cftkit(["freeze", "diff", base, tuned, "--top-k", "10"]);
+    expect(human.stderr).toMatch(/note: --top-k 10 but the model has only 4/);
     const r = cftkit(["freeze", "random", base, "--k", "2", "--seed", "11", "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const rnd = JSON.parse(r.stdout);
@@ -101,5 +125,12 @@ describe("cftkit freeze", () => {
     expect(r.stderr).toMatch(/error\[SAFETENSORS_NOT_FOUND\]/);
     const m = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--mode", "sideways", "--json"]);
     expect(m.status).toBe(2);
+    // No silent default: the two modes are opposite selections.
+    const none = cftkit(["freeze", "spectrum", base, "--top-percent", "50", "--json"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/error\[CLI_MISSING_OPTION\]: --mode is required/);
+    expect(none.stderr).toMatch(
+      /freeze-top: freeze the top-P % SNR modules.*unfreeze-top: train only the top-P %/,
+    );
   });
 });

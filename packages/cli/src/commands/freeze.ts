@@ -8,6 +8,7 @@ import {
   layerDiff,
   parseTypes,
   randomLayers,
+  SPECTRUM_MODES,
   spectrum,
 } from "@cftkit/freeze";
 import { z } from "zod";
@@ -45,7 +46,9 @@ const spectrumCommand = defineCommand({
   path: ["freeze", "spectrum"],
   description:
     "Spectrum SNR of every projection, per-type top-percent selection, Axolotl unfrozen_parameters",
-  examples: ["cftkit freeze spectrum models/tiny --top-percent 25 --out selections/"],
+  examples: [
+    "cftkit freeze spectrum models/phase1 --top-percent 50 --mode freeze-top --out selections/   # the paper's Spectrum",
+  ],
   args: { modelDir: model("<model-dir> safetensors file or Hugging Face model folder") },
   options: {
     topPercent: param(
@@ -53,10 +56,13 @@ const spectrumCommand = defineCommand({
       "percent of modules per type to select (Spectrum's floor rule)",
       number(z.number().min(0).max(100)),
     ),
+    // No default: the two modes are opposite selections (docs/semantics.md, "Spectrum direction").
     mode: param(
       "--mode <mode>",
-      "unfreeze-top (Spectrum: train the top-P) or freeze-top (paper: freeze the top-P, train the rest)",
-      z.enum(["unfreeze-top", "freeze-top"]).default("unfreeze-top"),
+      Object.entries(SPECTRUM_MODES)
+        .map(([m, what]) => `${m}: ${what}`)
+        .join("; "),
+      z.enum(["freeze-top", "unfreeze-top"]),
     ),
     types: param(
       "--types <list>",
@@ -169,6 +175,8 @@ const diff = defineCommand({
       unfrozen_parameters: result.unfrozen_parameters,
       types: result.types,
       top_k: topK,
+      effective_top_k: result.effective_top_k,
+      notes: result.notes,
     };
     const files = await writeSelection(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc);
     if (options.json) {
@@ -183,6 +191,7 @@ const diff = defineCommand({
     ]);
     printHuman(options, formatTable(["module", "||ΔW||_F", "relative", ""], rows));
     printHuman(options, `\n${result.yaml}`);
+    for (const note of result.notes) log(options, `note: ${note}`);
   },
 });
 

@@ -1,17 +1,20 @@
 import type { CommandModule } from "../command-module.js";
 import type { DeclaredCommand } from "../define-command.js";
 import { dataCommands } from "./data.js";
+import { dataTranslateCommands } from "./data-translate.js";
 import { evalCommands } from "./eval.js";
 import { evalRunCommands } from "./eval-run.js";
 import { freezeCommands } from "./freeze.js";
 import { inspectCommands } from "./inspect.js";
 import { lmCommands } from "./lm.js";
+import { lmServeCommands } from "./lm-serve.js";
 import { lmTrainCommands } from "./lm-train.js";
 import { quickstartCommand } from "./quickstart.js";
 import { replayCommands } from "./replay.js";
 import { runCommand } from "./run.js";
 import { similarityCommands } from "./similarity.js";
 import { trainCommands } from "./train.js";
+import { trainRehearseCommands } from "./train-rehearse.js";
 
 /** Commands that still register themselves with commander (listed first in --help). */
 export const commandModules: CommandModule[] = [quickstartCommand, runCommand];
@@ -24,18 +27,21 @@ export const declaredCommands: DeclaredCommand[] = [
   ...inspectCommands,
   ...similarityCommands,
   ...dataCommands,
+  ...dataTranslateCommands,
   ...trainCommands,
+  ...trainRehearseCommands,
   ...evalCommands,
   ...evalRunCommands,
   ...replayCommands,
   ...lmCommands,
   ...lmTrainCommands,
+  ...lmServeCommands,
   ...freezeCommands,
 ];
 
 /** The help line of each command group (the first word of a command's path). */
 export const commandGroups: Record<string, string> = {
-  data: "instruction data: stats, convert, sample, mix, split, align",
+  data: "instruction data: stats, convert, sample, mix, split, align, translate",
   eval: "score models like the official evaluation tools",
   freeze: "choose layers to freeze or train (Spectrum SNR, LF_H2 weight change, LF_H1 random)",
   lm: "the embedded Llama-family language model",

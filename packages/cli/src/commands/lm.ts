@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
-import { log, printHuman, printJson, progress } from "../cli-output.js";
+import { printHuman, printJson, progress } from "../cli-output.js";
 import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import { hiddenStates } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
 const lmApi = () => import("@cftkit/lm");
@@ -18,23 +17,6 @@ function parseTokenIds(raw: string): number[] {
       `--token-ids expects comma-separated non-negative integers, got "${raw}"`,
     );
   return ids;
-}
-
-/** The bundled MT-Bench questions: the default prompt set for drift. */
-function defaultPromptsFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const candidates = [
-    resolve(here, "../../../../../data/mt_bench/question.jsonl"), // packages/cli/src/commands → repo root
-    resolve(here, "../../../../data/mt_bench/question.jsonl"), // packages/cli/dist → repo root
-    resolve(process.cwd(), "data/mt_bench/question.jsonl"),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found)
-    throw new CftkitError(
-      "CLI_MISSING_OPTION",
-      "no --prompts given and data/mt_bench/question.jsonl was not found",
-    );
-  return found;
 }
 
 const modelDir = (what: string) => param("<model-dir>", what, text(), { path: "model" });
@@ -112,85 +94,6 @@ const logits = defineCommand({
             `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
         );
       }
-    } finally {
-      model.dispose();
-    }
-  },
-});
-
-const hiddenStates = defineCommand({
-  path: ["lm", "hidden-states"],
-  description: "per-layer mean hidden states of prompts → activation file (layer.<i> F32 [samples, hidden])",
-  examples: ["cftkit lm hidden-states models/tiny --limit 20 --out acts.safetensors"],
-  args: { modelDir: modelDir("HF model folder with a tokenizer") },
-  options: {
-    prompts: param(
-      "--prompts <jsonl>",
-      "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
-      text().optional(),
-      {
-        path: "input",
-      },
-    ),
-    out: param("--out <file>", "output .safetensors", text(), { path: "output-file" }),
-    batchSize: param(
-      "--batch-size <n>",
-      "prompts per forward pass",
-      count(z.number().int().min(1)).default(8),
-    ),
-    maxTokens: param(
-      "--max-tokens <n>",
-      "truncate each prompt to this many tokens (default: max_position_embeddings)",
-      count(z.number().int().min(1)).optional(),
-    ),
-    limit: param("--limit <n>", "only the first n prompts", count(z.number().int().min(1)).optional()),
-    chatTemplate: param(
-      "--chat-template",
-      "wrap each prompt as a user turn with the model's chat template",
-      flag(),
-    ),
-  },
-  async run(options) {
-    const { CausalLM } = await lmApi();
-    const promptsFile = resolve(options.prompts ?? defaultPromptsFile());
-    const { readPrompts } = await import("@cftkit/datasets");
-    let prompts = await readPrompts(promptsFile);
-    if (options.limit !== undefined) prompts = prompts.slice(0, options.limit);
-    const model = await CausalLM.load(options.modelDir);
-    try {
-      const tok = model.tokenizer;
-      if (!tok)
-        throw new CftkitError(
-          "LM_NO_TOKENIZER",
-          `${resolve(options.modelDir)}: hidden-states needs tokenizer.json + tokenizer_config.json`,
-        );
-      const texts = options.chatTemplate
-        ? prompts.map((p) =>
-            tok.applyChatTemplate([{ role: "user", content: p }], { addGenerationPrompt: true }),
-          )
-        : prompts;
-      const maxTokens = options.maxTokens ?? model.config.maxPositionEmbeddings;
-      const ids = texts.map((t) =>
-        tok.encode(t, { addSpecialTokens: !options.chatTemplate }).slice(0, maxTokens),
-      );
-      log(options, `hidden states of ${ids.length} prompts from ${promptsFile}`);
-      const means = await model.meanHiddenStatesOfIds(ids, {
-        batchSize: options.batchSize,
-        progress: progress(options),
-      });
-      const { writeActivationFile } = await import("@cftkit/similarity");
-      const { layers, hidden: H } = await writeActivationFile(options.out, means, {
-        model: resolve(options.modelDir),
-        prompts: promptsFile,
-        chat_template: options.chatTemplate ? "true" : "false",
-      });
-      const result = { layers, samples: means.length, hidden_size: H };
-      if (options.json) printJson(result);
-      else
-        printHuman(
-          options,
-          `wrote ${resolve(options.out)}: ${layers} layers × ${means.length} samples × ${H}`,
-        );
     } finally {
       model.dispose();
     }

@@ -11,6 +11,9 @@ import {
   type QualityFilterOptions,
   type ReplayGenerator,
   runEnglishReplay,
+  type EnglishReplayManifest,
+  type GenerativeReplayManifest,
+  REPLAY_MODES,
   runGenerativeReplayFiles,
   type SamplingSettings,
 } from "@cftkit/replay";
@@ -33,7 +36,7 @@ import { formatOption, type OutputFormat } from "../output-format.js";
 const selectionParams = {
   english: param(
     "--english <file>",
-    "the English counterpart set (shares parallel_id with the Phase-2 set)",
+    "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
     text(),
     {
       path: "input",
@@ -41,7 +44,7 @@ const selectionParams = {
   ),
   phase2: param(
     "--phase2 <file>",
-    "the Phase-2 (multilingual) set; without it the English set itself is sampled",
+    "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
     text().optional(),
     {
       path: "input",
@@ -72,6 +75,11 @@ const selectionParams = {
     ).optional(),
   ),
   seed: param("--seed <s>", "sampling seed", count().default(0)),
+  mode: param(
+    "--mode <m>",
+    "twins: replay the English twins (shared parallel_id) of Phase-2 records; counterpart: sample the English counterpart dataset (no shared ids, e.g. MultiAlpaca ↔ Alpaca); auto: twins when any exist",
+    z.enum(REPLAY_MODES).default("auto"),
+  ),
   out: param("--out <dir>", "output folder (replay.jsonl, manifest.json)", text(), {
     path: "output-folder",
     writes: (dir) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
@@ -154,8 +162,38 @@ function selectionArgs(flags: SelectionFlags) {
   if ((flags.ratio === undefined) === (flags.count === undefined)) {
     throw new CftkitError("CLI_BAD_OPTION", "give exactly one of --ratio or --count");
   }
-  const { phase2, english, exclude, ratio, count, seed } = flags;
-  return { phase2, english, exclude: exclude ?? [], ratio, count, seed, outDir: flags.out };
+  const { phase2, english, exclude, ratio, count, seed, mode } = flags;
+  return { phase2, english, exclude: exclude ?? [], ratio, count, seed, mode, outDir: flags.out };
+}
+
+/** Say on stderr which mode chose the items and how many, and warn loudly about a shortfall. */
+function reportSelection(flags: CommonOptions, selection: EnglishReplayManifest["selection"]): void {
+  const size =
+    selection.ratio === null
+      ? `--count ${selection.target}`
+      : `round(${selection.ratio} × |Phase 2| = ${selection.phase2Size}) = ${selection.target}`;
+  const how =
+    selection.mode === "twins"
+      ? "the English twins (shared parallel_id) of the Phase-2 records"
+      : "the English counterpart dataset itself";
+  log(flags, `replay: mode ${selection.mode} (${selection.modeReason}): sampling ${how}; target ${size}`);
+  if (selection.shortfall > 0) {
+    log(
+      flags,
+      `WARNING: replay is SHORT by ${selection.shortfall} of ${selection.target}: only ${selection.selected} English candidates are left (${selection.availableEnglish} found, ${selection.excluded.total} excluded as evaluation items)`,
+    );
+  }
+}
+
+/** GR ended with fewer records than its target after trying every candidate: loud, or an error when none. */
+function reportGrShortfall(flags: CommonOptions, manifest: GenerativeReplayManifest): void {
+  if (manifest.status !== "short" || !manifest.output) return;
+  const o = manifest.output;
+  const why = `the quality filters rejected ${o.tried - o.accepted} of the ${o.tried} candidates generated for (see ${o.rejectsFile}; --no-filter-* and --language none relax them)`;
+  if (o.accepted === 0) {
+    throw new CftkitError("REPLAY_NOTHING_ACCEPTED", `no replay record was kept: ${why}`);
+  }
+  log(flags, `WARNING: replay is SHORT by ${o.shortfall} of ${o.target}: ${why}`);
 }
 
 async function loadEmbeddedModel(flags: GrFlags): Promise<{ model: GenerativeModel; name: string }> {
@@ -221,7 +259,8 @@ function grHuman(summary: GenerativeReplaySummary): string {
     ["requested", summary.requested],
     ["accepted", summary.accepted],
     ...Object.entries(summary.rejected.byReason).map(([k, v]) => [`rejected: ${k}`, v]),
-    ["failed", summary.failed.total],
+    ["failed (items)", summary.failed.total],
+    ["failed generations (this run)", summary.failed.attempts],
     ["pending", summary.pending],
     ["resumed (already done)", summary.resumed.accepted + summary.resumed.rejected],
     ["this run: items/s", summary.thisRun.itemsPerSecond.toFixed(2)],
@@ -232,10 +271,14 @@ function grHuman(summary: GenerativeReplaySummary): string {
 const er = defineCommand({
   path: ["replay", "er"],
   description: "English replay: English counterparts with their original responses",
-  examples: ["cftkit replay er --phase2 phase2.jsonl --english english.jsonl --ratio 0.1 --out replay/er"],
+  examples: [
+    "cftkit replay er --phase2 phase2.jsonl --english english.jsonl --ratio 0.1 --out replay/er",
+    "cftkit replay er --phase2 multialpaca.jsonl --english alpaca_data.json --ratio 0.1 --out replay/er   # no shared ids: samples Alpaca (mode counterpart)",
+  ],
   options: selectionParams,
   async run(flags) {
     const manifest = await runEnglishReplay(selectionArgs(flags));
+    reportSelection(flags, manifest.selection);
     if (flags.json) printJson(manifest);
     else {
       printHuman(
@@ -243,7 +286,8 @@ const er = defineCommand({
         formatTable(
           ["english replay", "value"],
           [
-            ["phase-2 size", manifest.selection.phase2Size],
+            ["mode", manifest.selection.mode],
+            ["phase-2 size", manifest.selection.phase2Size ?? "none"],
             ["target", manifest.selection.target],
             ["selected", manifest.selection.selected],
             ["excluded (eval)", manifest.selection.excluded.total],
@@ -251,12 +295,6 @@ const er = defineCommand({
             ["seed", manifest.selection.seed],
           ],
         ),
-      );
-    }
-    if (manifest.selection.shortfall > 0) {
-      log(
-        flags,
-        `warning: ${manifest.selection.shortfall} fewer items than asked for (not enough English counterparts)`,
       );
     }
   },
@@ -294,8 +332,10 @@ const gr = defineCommand({
       process.removeListener("SIGTERM", onSignal);
     }
     const { summary, manifest } = result;
+    reportSelection(flags, manifest.selection);
     if (flags.json) printJson({ ...summary, manifest });
     else printHuman(flags, grHuman(summary));
+    reportGrShortfall(flags, manifest);
     const resume = `resume with the same command (finished items are kept and skipped)`;
     if (summary.interrupted) {
       throw new CftkitError(

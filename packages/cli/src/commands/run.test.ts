@@ -46,6 +46,20 @@ describe("cftkit run", () => {
     expect(lines.slice(1, 1 + STEP_NAMES.length).map((l) => l.split(/\s+/)[2])).toEqual(STEP_NAMES);
   });
 
+  it("--dry-run of an embedded experiment lists the steps and its plans", async () => {
+    const { code, stdout, stderr } = await runCftkit([
+      "run",
+      "examples/cpu-tiny.yaml",
+      "--dry-run",
+      "--json",
+    ]);
+    expect(code, stderr).toBe(0);
+    const out = JSON.parse(stdout) as { steps: { step: string }[]; plans: { plan: string; yaml: string }[] };
+    expect(out.steps.map((s) => s.step)).toEqual(STEP_NAMES);
+    expect(out.plans.map((p) => p.plan)).toContain("xquad-similar.phase1");
+    expect(out.plans[0]!.yaml).toMatch(/base_model: init:tiny/);
+  });
+
   it("a bad experiment file exits 2 and names the offending key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cftkit-run-"));
     const file = join(dir, "bad.yaml");

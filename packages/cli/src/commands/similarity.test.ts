@@ -28,32 +28,50 @@ async function writeActivations(
 }
 
 describe("cftkit similarity", () => {
-  it("mpd --json matches the numpy reference on independent checkpoints", async () => {
+  it("mpd --json compares three models with a reference (Definition 2) as numpy does; --base is an alias", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cftkit-cli-mpd-"));
     const expected = JSON.parse(
       execFileSync("python3", [join(repoRoot, "tools/reference/mpd.py"), "make", dir, "11"], {
         encoding: "utf8",
       }),
-    ) as {
-      near: number;
-      far: number;
-    };
+    ) as { mpd: Record<string, number>; normalized: Record<string, number> };
+    const names = ["similar", "other", "far"];
+    const models = names.map((n) => join(dir, n));
     const { code, stdout, stderr } = await runCftkit([
       "similarity",
       "mpd",
-      "--base",
-      join(dir, "base"),
-      join(dir, "near"),
-      join(dir, "far"),
+      "--reference",
+      join(dir, "reference"),
+      ...models,
       "--json",
     ]);
     expect(code, stderr).toBe(0);
-    const out = JSON.parse(stdout) as { models: { path: string; mpd: number; normalized: number }[] };
-    expect(out.models.map((m) => m.mpd)).toEqual([
-      expect.closeTo(expected.near, 6),
-      expect.closeTo(expected.far, 6),
+    const out = JSON.parse(stdout) as {
+      reference: string;
+      definition: string;
+      models: { path: string; mpd: number; normalized: number }[];
+    };
+    expect(out.reference).toBe(join(dir, "reference"));
+    expect(out.definition).toMatch(/Definition 2/);
+    expect(out.models.map((m) => m.mpd)).toEqual(names.map((n) => expect.closeTo(expected.mpd[n]!, 6)));
+    expect(out.models.map((m) => m.normalized)).toEqual(
+      names.map((n) => expect.closeTo(expected.normalized[n]!, 6)),
+    );
+    const alias = await runCftkit([
+      "similarity",
+      "mpd",
+      "--base",
+      join(dir, "reference"),
+      ...models,
+      "--json",
     ]);
-    expect(out.models[1]!.normalized).toBe(1);
+    expect(alias.code, alias.stderr).toBe(0);
+    expect((JSON.parse(alias.stdout) as typeof out).models).toEqual(out.models);
+    const human = await runCftkit(["similarity", "mpd", "--reference", join(dir, "reference"), ...models]);
+    expect(human.stdout).toMatch(/reference.*compared/i);
+    const none = await runCftkit(["similarity", "mpd", ...models]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--reference/);
   });
 
   it("drift --json gives one entry per layer, equal to numpy, and writes the chart", async () => {

@@ -1,4 +1,4 @@
-import { writeFileAtomic } from "@cftkit/core";
+import { CftkitError, writeFileAtomic } from "@cftkit/core";
 import type { TextEncoder } from "@cftkit/similarity";
 import { z } from "zod";
 import { formatTable, printHuman, printJson, progress } from "../cli-output.js";
@@ -121,22 +121,44 @@ const des = defineCommand({
   },
 });
 
+const MPD_DEFINITION =
+  "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
+
 const mpd = defineCommand({
   path: ["similarity", "mpd"],
-  description: "model parameter difference of fine-tuned models from one base (paper Definition 2), streamed",
-  examples: ["cftkit similarity mpd --base models/base runs/a/model runs/b/model"],
+  description:
+    "model parameter difference (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂ for each model, each divided by the largest (Table 4), streamed. The paper compares models fine-tuned from the same base on different datasets (reference: the MultiAlpaca-tuned model); with a base model as reference it measures fine-tuning weight change instead",
+  examples: [
+    "cftkit similarity mpd --reference runs/multialpaca/model runs/alpaca/model runs/instruct/model runs/openorca/model",
+  ],
   args: {
-    models: param("<model-dir...>", "models fine-tuned from the base", z.array(text()).min(1), {
+    models: param(
+      "<model-dir...>",
+      "Θ2: models fine-tuned from the same base on other datasets",
+      z.array(text()).min(1),
+      { path: "model" },
+    ),
+  },
+  options: {
+    reference: param(
+      "--reference <dir>",
+      "Θ1: the model the others are compared with (e.g. the one fine-tuned on the Phase-2 data)",
+      text().optional(),
+      { path: "model" },
+    ),
+    base: param("--base <dir>", "alias of --reference (its name in earlier versions)", text().optional(), {
       path: "model",
     }),
   },
-  options: { base: param("--base <dir>", "the common base model", text(), { path: "model" }) },
   async run(options) {
+    const reference = mpdReference(options);
     const { compareModels } = await similarityApi();
-    const results = await compareModels(options.base, options.models, { progress: progress(options) });
+    const results = await compareModels(reference, options.models, { progress: progress(options) });
     if (options.json)
       printJson({
-        base: options.base,
+        definition: MPD_DEFINITION,
+        reference,
+        base: reference, // the field's earlier name; same value
         models: results.map((r) => ({
           path: r.path,
           mpd: r.mpd,
@@ -147,13 +169,27 @@ const mpd = defineCommand({
     else
       printHuman(
         options,
-        formatTable(
+        `${MPD_DEFINITION}\nreference: ${reference}; models compared with it:\n${formatTable(
           ["model", "MPD", "normalised"],
           results.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]),
-        ),
+        )}`,
       );
   },
 });
+
+function mpdReference(options: { reference?: string; base?: string }): string {
+  if (options.reference && options.base && options.reference !== options.base) {
+    throw new CftkitError("CLI_BAD_OPTION", "--base is an alias of --reference: give one of them");
+  }
+  const reference = options.reference ?? options.base;
+  if (!reference) {
+    throw new CftkitError(
+      "CLI_MISSING_OPTION",
+      "--reference <dir> is required: the model the others are compared with (--base is an alias)",
+    );
+  }
+  return reference;
+}
 
 const drift = defineCommand({
   path: ["similarity", "drift"],

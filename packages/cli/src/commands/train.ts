@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { printable, shellComment, writeFileAtomic } from "@cftkit/core";
 import {
   compileExperiment,
   metricToJson,
-  parseAxolotlLog,
+  readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
   readExperiment,
@@ -16,6 +15,7 @@ import {
 } from "@cftkit/trainer";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { cftkitInvocation } from "../cftkit-invocation.js";
 import { defineCommand, flag, param, text } from "../define-command.js";
 
 const planCommand = defineCommand({
@@ -35,7 +35,10 @@ const planCommand = defineCommand({
       baseDir: dirname(options.experiment),
       experimentPath: options.experiment,
     });
-    const grid = await writePlanGrid(compiled, options.out, { backend: experiment.backend });
+    const grid = await writePlanGrid(compiled, options.out, {
+      backend: experiment.backend,
+      cftkit: cftkitInvocation(),
+    });
     if (options.json) {
       printJson({
         experiment: experiment.name,
@@ -54,6 +57,8 @@ const planCommand = defineCommand({
           depends_on: e.dependsOn,
         })),
         skipped: grid.skipped,
+        missing_inputs: grid.missingInputs,
+        notes: grid.notes,
       });
       return;
     }
@@ -69,6 +74,9 @@ const planCommand = defineCommand({
       ),
     );
     for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
+    for (const m of grid.missingInputs)
+      log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
+    for (const note of grid.notes) log(options, `note: ${note}`);
     printHuman(
       options,
       `\n${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
@@ -125,8 +133,8 @@ const runCommand = defineCommand({
           });
           return;
         }
-        printHuman(options, `# ${prepared.configPath}\n${prepared.yaml}`);
-        for (const f of prepared.sideFiles) printHuman(options, `# ${f.path}\n${f.content}`);
+        printHuman(options, `${shellComment(prepared.configPath)}\n${prepared.yaml}`);
+        for (const f of prepared.sideFiles) printHuman(options, `${shellComment(f.path)}\n${f.content}`);
         printHuman(options, `# command\n${prepared.commandLine}`);
         return;
       }
@@ -179,13 +187,7 @@ const logsCommand = defineCommand({
     }),
   },
   async run(options) {
-    let text: string;
-    try {
-      text = await readFile(options.file, "utf8");
-    } catch (error) {
-      throw new CftkitError("FILE_NOT_READABLE", `cannot read ${options.file}: ${(error as Error).message}`);
-    }
-    const parsed = parseAxolotlLog(text);
+    const parsed = await readAxolotlLogFile(options.file);
     const metrics = parsed.metrics.map(metricToJson);
     if (options.out)
       await writeFileAtomic(options.out, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));

@@ -1,7 +1,7 @@
 import { CftkitError, type ProgressReporter, readJsonLines, silentProgress } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
-import { evaluateIfeval, type IfevalInput } from "../ifeval/evaluate.js";
-import { rougeCorpus } from "../rouge.js";
+import { evaluateIfeval, type IfevalInput } from "@cftkit/metrics";
+import { rougeCorpus } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 import type { TaskResult } from "./task-result.js";
 

@@ -1,6 +1,6 @@
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
-import { aggregatePerplexity, type PerplexityResult } from "../perplexity.js";
+import { aggregatePerplexity, type PerplexityResult } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 
 /** A held-out chat example: the prompt turns and the reference response, with its language. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
-import { type MultipleChoiceResult, scoreMultipleChoice } from "../multiple-choice.js";
+import { type MultipleChoiceResult, scoreMultipleChoice } from "@cftkit/metrics";
 import { parseCsv } from "./csv.js";
 import type { EvalModel } from "./eval-model.js";
 

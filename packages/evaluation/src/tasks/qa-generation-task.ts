@@ -1,8 +1,8 @@
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
-import { MLQA_LANGUAGES, type MlqaLanguage, scoreMlqa } from "../mlqa-score.js";
-import type { QaScore, SquadDataset } from "../qa-types.js";
-import { scoreSquad } from "../squad-score.js";
+import { MLQA_LANGUAGES, type MlqaLanguage, scoreMlqa } from "@cftkit/metrics";
+import type { QaScore, SquadDataset } from "@cftkit/metrics";
+import { scoreSquad } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 
 /** One extractive-QA item: the prompt the model answers and the gold answers (SQuAD layout). */

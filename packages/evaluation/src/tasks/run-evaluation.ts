@@ -11,11 +11,12 @@ import {
 } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
 import { type AbilitySummary, summarizeAbilities, taskAbility } from "../aggregate.js";
-import { readIfevalInputs } from "../ifeval/evaluate.js";
+import { readIfevalInputs } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 import { ifevalTask, loadXlsumItems, xlsumTask } from "./generation-tasks.js";
 import { type HeldoutExample, heldoutLikelihood } from "./heldout-likelihood-task.js";
 import { loadHellaswagItems, loadMmluItems, multipleChoiceTask } from "./multiple-choice-task.js";
+import { type AlpacaEvalAnnotator, alpacaEvalTask } from "./alpaca-eval-annotator.js";
 import { loadPairwiseItems, pairwiseJudgeTask } from "./pairwise-judge-task.js";
 import { qaGenerationTask } from "./qa-generation-task.js";
 import { loadSquadQaItems } from "./qa-items.js";
@@ -147,7 +148,7 @@ export async function loadHeldoutExamples(
 export async function runTask(
   model: EvalModel,
   spec: TaskSpec,
-  options: { progress?: ProgressReporter; judge?: EvalModel } = {},
+  options: { progress?: ProgressReporter; judge?: EvalModel; alpacaEvalAnnotator?: AlpacaEvalAnnotator } = {},
 ): Promise<TaskResult[]> {
   const progress = options.progress ?? silentProgress;
   const ability = spec.ability ?? defaultAbility(spec.family, spec.language);
@@ -213,12 +214,13 @@ export async function runTask(
           `${spec.name} needs a judge model behind an OpenAI-compatible endpoint (--judge <url>)`,
         );
       const items = await loadPairwiseItems(spec.path, { limit: spec.limit });
-      return [
-        {
-          ...(await pairwiseJudgeTask(model, options.judge, items, { language: spec.language, progress })),
-          ...base,
-        },
-      ];
+      // Default: alpaca_eval's own GPT-4 annotator protocol; `cftkit_pairwise` is cftkit's earlier judge.
+      const annotator = options.alpacaEvalAnnotator ?? "alpaca_eval_gpt4";
+      const judged =
+        annotator === "alpaca_eval_gpt4"
+          ? await alpacaEvalTask(model, options.judge, items, { language: spec.language, progress })
+          : await pairwiseJudgeTask(model, options.judge, items, { language: spec.language, progress });
+      return [{ ...judged, ...base, details: { annotator, ...judged.details } }];
     }
     case "heldout": {
       const examples = await loadHeldoutExamples(spec.path, { limit: spec.limit, language: spec.language });
@@ -259,13 +261,17 @@ export async function runEvaluation(options: {
   tasks: TaskSpec[];
   out?: string;
   judge?: EvalModel;
+  /** How alpaca_eval tasks are judged (default `alpaca_eval_gpt4`). */
+  alpacaEvalAnnotator?: AlpacaEvalAnnotator;
   progress?: ProgressReporter;
 }): Promise<EvaluationReport> {
   const { model, out } = options;
   const results: Omit<TaskResult, "predictions">[] = [];
   const resumed: string[] = [];
   for (const spec of options.tasks) {
-    const specHash = stableHash({ model: model.id, spec });
+    const annotator =
+      spec.family === "alpaca_eval" ? { annotator: options.alpacaEvalAnnotator ?? "alpaca_eval_gpt4" } : {};
+    const specHash = stableHash({ model: model.id, spec, ...annotator });
     const file = out ? join(out, "tasks", `${spec.name}.json`) : null;
     if (file) {
       const previous = await readFile(file, "utf8").then(
@@ -278,7 +284,11 @@ export async function runEvaluation(options: {
         continue;
       }
     }
-    const taskResults = await runTask(model, spec, { progress: options.progress, judge: options.judge });
+    const taskResults = await runTask(model, spec, {
+      progress: options.progress,
+      judge: options.judge,
+      alpacaEvalAnnotator: options.alpacaEvalAnnotator,
+    });
     const stripped = taskResults.map(({ predictions: _p, ...rest }) => rest);
     if (out && file) {
       const predictions = taskResults.flatMap((r) =>

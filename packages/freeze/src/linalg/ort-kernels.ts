@@ -1,4 +1,4 @@
-import * as ort from "onnxruntime-node";
+import type * as ortTypes from "onnxruntime-node";
 import { encodeOnnxModel, OnnxType } from "./onnx-graph.js";
 
 /**
@@ -8,15 +8,20 @@ import { encodeOnnxModel, OnnxType } from "./onnx-graph.js";
  *   given A (r0×r0), the panel's compact-WY reflector Q = I − V T Vᵀ (V: r×b, r = r0 − b) and Th = ½Tᵀ,
  *   returns Qᵀ A[b:, b:] Q = A22 − V Yᵀ − Y Vᵀ with X = A22 V T and Y = X − V (Th (Vᵀ X)).
  */
+type Ort = typeof ortTypes;
+
 export class OrtKernels {
   private constructor(
-    private readonly gramSession: ort.InferenceSession,
-    private readonly gramTSession: ort.InferenceSession,
-    private readonly bandSession: ort.InferenceSession,
+    private readonly ort: Ort,
+    private readonly gramSession: ortTypes.InferenceSession,
+    private readonly gramTSession: ortTypes.InferenceSession,
+    private readonly bandSession: ortTypes.InferenceSession,
   ) {}
 
   static async create(threads = 1): Promise<OrtKernels> {
-    const options: ort.InferenceSession.SessionOptions = {
+    // Loaded here, not at module load: importing @cftkit/freeze does not start the native runtime.
+    const ort = (await import("onnxruntime-node")) as Ort;
+    const options: ortTypes.InferenceSession.SessionOptions = {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: "sequential",
@@ -93,6 +98,7 @@ export class OrtKernels {
       outputs: [{ name: "out", type: D, shape: ["r", "r"] }],
     });
     return new OrtKernels(
+      ort,
       await ort.InferenceSession.create(gram(true), options),
       await ort.InferenceSession.create(gram(false), options),
       await ort.InferenceSession.create(band, options),
@@ -102,7 +108,7 @@ export class OrtKernels {
   /** The smaller Gram matrix of W (rows×cols, row-major f32): WᵀW when cols ≤ rows, else WWᵀ. */
   async gram(w: Float32Array, rows: number, cols: number): Promise<{ g: Float64Array; k: number }> {
     const session = cols <= rows ? this.gramSession : this.gramTSession;
-    const out = await session.run({ w: new ort.Tensor("float32", w, [rows, cols]) });
+    const out = await session.run({ w: new this.ort.Tensor("float32", w, [rows, cols]) });
     const g = out.g.data as Float64Array;
     return { g, k: Math.min(rows, cols) };
   }
@@ -117,12 +123,12 @@ export class OrtKernels {
   ): Promise<Float64Array> {
     const r = r0 - b;
     const out = await this.bandSession.run({
-      a: new ort.Tensor("float64", a, [r0, r0]),
-      starts: new ort.Tensor("int64", BigInt64Array.from([BigInt(b), BigInt(b)]), [2]),
-      ends: new ort.Tensor("int64", BigInt64Array.from([BigInt(r0), BigInt(r0)]), [2]),
-      v: new ort.Tensor("float64", v, [r, b]),
-      t: new ort.Tensor("float64", t, [b, b]),
-      th: new ort.Tensor("float64", th, [b, b]),
+      a: new this.ort.Tensor("float64", a, [r0, r0]),
+      starts: new this.ort.Tensor("int64", BigInt64Array.from([BigInt(b), BigInt(b)]), [2]),
+      ends: new this.ort.Tensor("int64", BigInt64Array.from([BigInt(r0), BigInt(r0)]), [2]),
+      v: new this.ort.Tensor("float64", v, [r, b]),
+      t: new this.ort.Tensor("float64", t, [b, b]),
+      th: new this.ort.Tensor("float64", th, [b, b]),
     });
     return out.out.data as Float64Array;
   }

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import type { RunContext } from "../run-context.js";
+import { absolutePath, type RunContext } from "../run-context.js";
 import type { PairState, RunState } from "../run-state.js";
 import type {
   ExperimentResults,
@@ -14,7 +14,7 @@ export const MEASURES = [
   "heldout_likelihood/<set>/<lang> = exp(−mean NLL per reference-response token) on held-out records of that set and language (higher is better); english_loss / multilingual_loss are the means of those NLLs over the English / other sets.",
   "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
   "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
-  "MPD = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair (paper Definition 2).",
+  "P1→P2 weight change = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair: the sum of Definition 2 with the Phase-1 model as reference. It is not the paper's MPD (Table 4), which compares models fine-tuned from one base on different datasets (cftkit similarity mpd --reference).",
   "Drift = ‖Σ_P2 − Σ_P1‖₂ per layer of the covariance of mean activations on MT-Bench prompts (paper §4.4).",
 ];
 
@@ -55,7 +55,7 @@ function strategyResults(pair: PairState): StrategyResult[] {
 
 function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
   const setting = pair.stage.setting;
-  const shown = (path: string) => relative(ctx.baseDir, path) || path;
+  const shown = (path: string) => relative(ctx.baseDir, absolutePath(ctx, path)) || path;
   return {
     name: pair.name,
     description: setting.description ?? "",

@@ -91,7 +91,7 @@ const STRATEGY_COLUMNS = [
   "ΔEnglish loss",
   "multilingual loss P2",
   "Δmultilingual loss",
-  "MPD (norm.)",
+  "P1→P2 weight change (norm.)",
   "max drift ‖ΔΣ‖₂",
 ];
 

@@ -33,7 +33,7 @@ export function renderMarkdown(results: ExperimentResults): string {
       "",
     );
     lines.push(
-      "| strategy | EA P1 | EA P2 | ΔEA | MA P1 | MA P2 | ΔMA | Overall P1 | Overall P2 | ΔOverall | English loss P2 (ΔEnglish loss) | multilingual loss P2 (Δmultilingual loss) | MPD (norm.) | max drift |",
+      "| strategy | EA P1 | EA P2 | ΔEA | MA P1 | MA P2 | ΔMA | Overall P1 | Overall P2 | ΔOverall | English loss P2 (ΔEnglish loss) | multilingual loss P2 (Δmultilingual loss) | P1→P2 weight change (norm.) | max drift |",
     );
     lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const s of results.strategies.filter((x) => x.pair === pair.name)) {

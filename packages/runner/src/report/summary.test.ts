@@ -49,14 +49,14 @@ function strategy(pair: string, name: string, dEa: number, dMa: number): Strateg
   };
 }
 
-function pair(name: string, des: number): PhasePairResult {
+function pair(name: string, des: number, encoder = "causal-lm:base:init:tiny"): PhasePairResult {
   return {
     name,
     description: `${name} data → XQuAD`,
     phase1_data: `data/${name}.jsonl`,
     phase2_data: "data/phase2.jsonl",
     des,
-    des_encoder: "causal-lm:base:init:tiny",
+    des_encoder: encoder,
     des_by_language: {},
     phase1: scores(0.5, 0.3),
     phase1_training: { steps: 2, final_loss: 5, seconds: 1, curve: [] },
@@ -94,17 +94,22 @@ describe("the report says what happened first", () => {
     expect(text).toContain("Kept more English ability than the baseline: ER_10 (ΔEA −0.010, ΔMA +0.015).");
     expect(text).not.toMatch(/baseline: LoRA/);
     expect(text).toMatch(/How sure: one run with seed 0/);
+    const small = whatHappened({ ...results, strategies: [strategy("similar", "baseline", 0.002, 0)] });
+    expect(small.join(" ")).toContain("rose after plain Phase 2 (EA 0.500 → 0.502, +0.0020)");
   });
 
   it("warns where DES ranks the pairs the wrong way, in HTML and Markdown", () => {
-    const [warning] = captionWarnings(results);
-    expect(warning).toMatch(/DES ranks dissimilar \(0\.900\) as more similar than similar \(0\.800\)/);
-    expect(captionWarnings({ ...results, pairs: [pair("similar", 0.95), pair("dissimilar", 0.9)] })).toEqual(
-      [],
-    );
+    const [untrained, ranking] = captionWarnings(results);
+    expect(untrained).toMatch(/DES \(similar 0\.800, dissimilar 0\.900\) was measured with an untrained/);
+    expect(ranking).toMatch(/DES ranks dissimilar \(0\.900\) as more similar than similar \(0\.800\)/);
+    const trained = [pair("similar", 0.95, "LaBSE"), pair("dissimilar", 0.9, "LaBSE")];
+    expect(captionWarnings({ ...results, pairs: trained })).toEqual([]);
+    const swapped = trained.map((p) => ({ ...p, des: p.name === "similar" ? 0.8 : 0.9 }));
+    expect(captionWarnings({ ...results, pairs: swapped })).toHaveLength(1);
     const html = renderHtml(results, { drift: {}, training: {}, projection: "" });
     expect(html.indexOf("What happened")).toBeLessThan(html.indexOf("Forgetting risk"));
     expect(html).toMatch(/<p class="warn" role="alert">⚠ DES ranks dissimilar/);
+    expect(html).toMatch(/<p class="warn" role="alert">⚠ DES \(similar/);
     expect(renderMarkdown(results)).toMatch(/> ⚠ \*\*Warning:\*\* DES ranks dissimilar/);
   });
 

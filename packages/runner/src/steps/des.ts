@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { DesOutcome, PairState } from "../run-state.js";
 import { type PipelineStep, unit } from "../step.js";
@@ -18,7 +19,12 @@ async function encoderFor(ctx: RunContext, pair: PairState) {
     return CausalLmEncoder.fromModel(await CausalLM.load(pair.base.dir), `base:${ctx.experiment.base_model}`);
   }
   const { SentenceTransformerEncoder } = await import("@cftkit/similarity");
-  return SentenceTransformerEncoder.load({ model: des.model, offline: true });
+  // A local encoder folder (e.g. LaBSE in the sentence-transformers layout) is relative to the experiment file.
+  const local = des.model !== undefined && existsSync(absolutePath(ctx, des.model));
+  return SentenceTransformerEncoder.load({
+    model: local ? absolutePath(ctx, des.model!) : des.model,
+    offline: true,
+  });
 }
 
 async function measureDes(

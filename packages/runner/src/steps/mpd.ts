@@ -1,10 +1,14 @@
 import type { MpdResult } from "@cftkit/similarity";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
 
-/** MPD of every Phase-2 model against its Phase-1 model (paper Definition 2), normalised per pair. */
+/**
+ * Phase 1 → Phase 2 weight change of every Phase-2 model: Definition 2's sum with the Phase-1 model as the
+ * reference, normalised per pair. Not the paper's Table-4 MPD (models tuned from one base on different data).
+ */
 export const mpdStep: PipelineStep = {
   name: "mpd",
-  summary: "model parameter difference of each Phase-2 model from its Phase-1 model",
+  summary:
+    "Phase 1 → Phase 2 weight change of each Phase-2 model (Definition 2's sum against its Phase-1 model)",
   async units(_ctx, state) {
     const units: StepUnit[] = [];
     for (const pair of state.pairs) {

@@ -5,6 +5,7 @@ import { type ReplayRecipe, strategyEntry } from "@cftkit/trainer";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { PairState } from "../run-state.js";
 import { type PipelineStep, unit } from "../step.js";
+import { generateReplayBuffer } from "./replay-generation.js";
 
 interface ReplayOutcome {
   file: string;
@@ -20,7 +21,7 @@ async function makeReplay(
   dir: string,
 ): Promise<ReplayOutcome> {
   const replayApi = await import("@cftkit/replay");
-  const { analysis, seed, evaluation } = ctx.experiment;
+  const { seed, evaluation } = ctx.experiment;
   const sources = ctx.experiment.replay_sources[pair.name]!;
   const common = {
     phase2: absolutePath(ctx, sources.phase2),
@@ -32,22 +33,7 @@ async function makeReplay(
   };
   let counts: unknown;
   if (recipe.kind === "generative") {
-    const { CausalLM } = await import("@cftkit/lm");
-    const lm = await CausalLM.load(pair.phase1!.dir);
-    try {
-      const generator = replayApi.embeddedGenerator(lm, {
-        modelName: `phase1:${pair.name}`,
-        maxTokens: analysis.gr_max_new_tokens,
-        temperature: 0,
-        seed,
-      });
-      const filters = { empty: true, refusal: true, ...analysis.gr_filters };
-      counts = (
-        await replayApi.runGenerativeReplayFiles({ ...common, generator, progress: ctx.progress, filters })
-      ).summary;
-    } finally {
-      lm.dispose();
-    }
+    counts = await generateReplayBuffer(ctx, pair.phase1!.dir, `phase1:${pair.name}`, common);
   } else {
     counts = (await replayApi.runEnglishReplay(common)).counts;
   }
@@ -92,6 +78,7 @@ export const replayStep: PipelineStep = {
               seed: ctx.experiment.seed,
               model: recipe.kind === "generative" ? pair.phase1?.key : null,
               maxNew: ctx.experiment.analysis.gr_max_new_tokens,
+              generator: recipe.kind === "generative" && ctx.experiment.generation ? "server" : "embedded",
               exclude: ctx.evaluation.key,
             },
             run: (dir) => makeReplay(ctx, pair, recipe, dir),

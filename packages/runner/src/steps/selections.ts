@@ -25,7 +25,7 @@ async function select(
     case "spectrum":
       return freeze.spectrum(phase1.dir, {
         topPercent: analysis.spectrum_top_percent,
-        mode: recipe.mode ?? "freeze-top",
+        mode: freeze.requireSpectrumMode(recipe.mode), // the catalogue names the direction; no silent default
         cachePath: join(dir, "snr-cache.jsonl"),
         progress: ctx.progress,
       });

@@ -70,7 +70,8 @@ export function fixtureCombinedLog(totalSteps = 8): string {
 
 /**
  * Write a stand-in `axolotl` executable (a node script) into `dir`. Its behaviour is chosen by
- * FAKE_AXOLOTL_MODE: ok | oom | frozen | kill | hang | fail. It records its argv to FAKE_AXOLOTL_ARGV
+ * FAKE_AXOLOTL_MODE: ok | oom | frozen | kill | hang | fail | nomodel (exit 0, no final model) | missingshard
+ * (exit 0, index names a shard it never wrote). It records its argv to FAKE_AXOLOTL_ARGV
  * (when set), prints the fixture output in chunks, and on `ok` writes a final model, a checkpoint with
  * trainer_state.json, into the config's output_dir.
  */
@@ -120,8 +121,9 @@ async function main() {
   process.stderr.write(err.slice(Math.floor(err.length / 2)));
   fs.mkdirSync(path.join(outDir, "checkpoint-8"), { recursive: true });
   fs.writeFileSync(path.join(outDir, "checkpoint-8", "trainer_state.json"), '{"global_step": 8, "log_history": [{"loss": 1.1, "step": 7}, {"loss": NaN, "grad_norm": Infinity, "step": 8}]}');
+  if (mode === "nomodel") return;
   fs.writeFileSync(path.join(outDir, "model-00001-of-00002.safetensors"), "x");
-  fs.writeFileSync(path.join(outDir, "model-00002-of-00002.safetensors"), "y");
+  if (mode !== "missingshard") fs.writeFileSync(path.join(outDir, "model-00002-of-00002.safetensors"), "y");
   fs.writeFileSync(path.join(outDir, "model.safetensors.index.json"), JSON.stringify({ metadata: { total_size: 2 }, weight_map: { "a.weight": "model-00001-of-00002.safetensors", "b.weight": "model-00002-of-00002.safetensors" } }));
   fs.writeFileSync(path.join(outDir, "config.json"), "{}");
   fs.writeFileSync(path.join(outDir, "tokenizer.json"), "{}");

@@ -1,0 +1,128 @@
+import { CftkitError, OpenAICompatibleClient } from "@cftkit/core";
+import { DATASET_FORMATS, type DatasetFormat } from "@cftkit/datasets";
+import { z } from "zod";
+import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { count, defineCommand, param, text } from "../define-command.js";
+
+const positive = () => count(z.number().int().min(1));
+
+/** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
+const translate = defineCommand({
+  path: ["data", "translate"],
+  description:
+    "translate every record into each --to language through an OpenAI-compatible server (e.g. OpenOrca → MOpenOrca); parallel ids kept, crash-safe and resumable (rerun the same command), rejects kept in <out minus .jsonl>.rejects.jsonl",
+  examples: [
+    "cftkit data translate openorca.parquet --count 50000 --to multialpaca --server http://127.0.0.1:8000/v1 --model Qwen2.5-72B-Instruct --out mopenorca.jsonl",
+  ],
+  args: {
+    input: param("<in>", "data file or folder (any layout `cftkit data` reads)", text(), { path: "input" }),
+  },
+  options: {
+    to: param(
+      "--to <codes>",
+      "target languages, comma-separated (de,fr), or multialpaca for its 11 languages",
+      text(),
+    ),
+    out: param("--out <file.jsonl>", "translated records (cftkit JSONL)", text(), {
+      path: "output-file",
+      writes: (out) => [
+        `${out.replace(/\.jsonl$/, "")}.rejects.jsonl`,
+        `${out.replace(/\.jsonl$/, "")}.manifest.json`,
+        `${out}.settings.json`,
+      ],
+    }),
+    server: param("--server <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1", text()),
+    model: param("--model <name>", "model name on the server", text()),
+    apiKey: param("--api-key <key>", "API key (default: $OPENAI_API_KEY)", text().optional()),
+    from: param(
+      "--from <format>",
+      "input layout",
+      z.enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]]).default("auto"),
+    ),
+    language: param(
+      "--language <tag>",
+      "language of records that declare none (the source language)",
+      text().default("en"),
+    ),
+    count: param(
+      "--count <n>",
+      "translate a seeded sample of this many records (the paper: 50,000 OpenOrca rows)",
+      positive().optional(),
+    ),
+    seed: param("--seed <s>", "sampling seed for --count", count().default(0)),
+    concurrency: param("--concurrency <n>", "requests in flight", positive().default(8)),
+    maxTokens: param("--max-tokens <n>", "most new tokens per translated field", positive().default(2048)),
+    timeoutMs: param("--timeout-ms <ms>", "per-request timeout", positive().default(300_000)),
+    maxRetries: param("--max-retries <n>", "retries per request", count().default(6)),
+  },
+  async run(flags) {
+    const { loadDataset, sampleRecords } = await import("@cftkit/datasets");
+    const { translateDataset, MULTIALPACA_LANGUAGES } = await import("@cftkit/replay");
+    const languages =
+      flags.to === "multialpaca" ? [...MULTIALPACA_LANGUAGES] : flags.to.split(",").map((l) => l.trim());
+    if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l))) {
+      throw new CftkitError(
+        "CLI_BAD_OPTION",
+        `--to must be language codes such as de,fr or multialpaca; got "${flags.to}"`,
+      );
+    }
+    let records = await loadDataset(flags.input, { format: flags.from, language: flags.language });
+    if (flags.count !== undefined) records = sampleRecords(records, { count: flags.count, seed: flags.seed });
+    const client = new OpenAICompatibleClient({
+      baseUrl: flags.server,
+      model: flags.model,
+      apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY,
+      concurrency: flags.concurrency,
+      timeoutMs: flags.timeoutMs,
+      maxRetries: flags.maxRetries,
+    });
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      log(flags, `\n${signal}: stopping — no new requests; what finished is kept`);
+      controller.abort(new Error(signal));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    let summary: Awaited<ReturnType<typeof translateDataset>>;
+    try {
+      summary = await translateDataset({
+        records,
+        languages,
+        client,
+        out: flags.out,
+        maxTokens: flags.maxTokens,
+        sourceLanguage: flags.language,
+        signal: controller.signal,
+        progress: progress(flags),
+      });
+    } finally {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    }
+    if (flags.json) printJson(summary);
+    else {
+      printHuman(
+        flags,
+        formatTable(
+          ["language", "accepted", "rejected", "failed", "pending"],
+          Object.entries(summary.byLanguage).map(([l, c]) => [
+            l,
+            c.accepted,
+            c.rejected,
+            c.failed,
+            c.pending,
+          ]),
+        ),
+      );
+    }
+    if (summary.pending > 0 || summary.failed > 0) {
+      throw new CftkitError(
+        summary.interrupted ? "TRANSLATE_INTERRUPTED" : "TRANSLATE_INCOMPLETE",
+        `${summary.pending} of ${summary.requested} translations pending (${summary.failed} failed in this run); rerun the same command to resume`,
+        { exitCode: 1 },
+      );
+    }
+  },
+});
+
+export const dataTranslateCommands = [translate];

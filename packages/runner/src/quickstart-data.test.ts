@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bundledBaseModel, bundledDataDir } from "./bundled-data.js";
+import { prepareQuickstartData } from "./quickstart-data.js";
+import { QUICKSTART_PROFILES } from "./quickstart-profile.js";
+
+describe("quickstart data with the pre-trained base", () => {
+  it("evaluates only on XQuAD articles and Alpaca rows the base never saw", async () => {
+    const base = bundledBaseModel();
+    expect(base).not.toBeNull();
+    const out = await mkdtemp(join(tmpdir(), "cftkit-qs-data-"));
+    try {
+      const unseen = { articles: base!.heldoutArticles, firstAlpacaRow: base!.firstHeldoutAlpacaRow };
+      const data = await prepareQuickstartData(bundledDataDir(), out, QUICKSTART_PROFILES.fast, 7, unseen);
+      expect(data.evalArticles.length).toBe(QUICKSTART_PROFILES.fast.evalArticles);
+      for (const a of data.evalArticles) expect(unseen.articles).toContain(a);
+      const alpacaRows = readFileSync(join(out, data.heldoutAlpaca), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => Number((JSON.parse(l) as { id: string }).id.split(":").at(-1)));
+      expect(alpacaRows.length).toBeGreaterThan(0);
+      for (const row of alpacaRows) expect(row).toBeGreaterThanOrEqual(2500);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
