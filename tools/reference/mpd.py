@@ -8,6 +8,9 @@ over the n parameter tensors (the L2 norm of a tensor is that of its flattened v
 sum: it is the shared origin that makes the two comparable. Table 4 fixes Θ1 (the MultiAlpaca-tuned model, the
 "reference"), varies Θ2 over three models and divides each MPD by the largest of the three.
 
+usage: mpd.py compare <reference folder> <model folder>...
+  Definition 2 of each model folder (single model.safetensors) against the reference, and each divided by the
+  largest, in float64 over every tensor of the reference; prints the same JSON keyed by folder.
 usage: mpd.py make <dir> <seed>
   writes <dir>/base (Θ_B), <dir>/reference (Θ1 = Θ_B + its own fine-tuning change) and three Θ2 models
   <dir>/similar, <dir>/other, <dir>/far (Θ_B + a change correlated with Θ1's by 0.9, 0.3 and 0.0); `similar`
@@ -21,7 +24,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from safetensors_io import bf16_bits_to_f32, f32_to_bf16_bits, write_file  # noqa: E402
+from safetensors_io import bf16_bits_to_f32, f32_to_bf16_bits, read_file, write_file  # noqa: E402
 
 SHAPES = {
     "model.embed_tokens.weight": (64, 16),
@@ -57,7 +60,27 @@ def definition2(theta1, theta2):
     ]))
 
 
+def load_folder(folder):
+    _, _, tensors = read_file(os.path.join(folder, "model.safetensors"))
+    return {k: v["f32"] for k, v in tensors.items()}
+
+
+def compare(reference_dir, model_dirs):
+    reference = load_folder(reference_dir)
+    mpd = {}
+    for folder in model_dirs:
+        model = load_folder(folder)
+        mpd[folder] = float(np.mean([
+            np.linalg.norm(reference[k].astype(np.float64) - model[k].astype(np.float64)) for k in reference
+        ]))
+    largest = max(mpd.values())
+    print(json.dumps({"mpd": mpd, "normalized": {k: v / largest for k, v in mpd.items()}}))
+
+
 def main() -> None:
+    if sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3:])
+        return
     out, seed = sys.argv[2], int(sys.argv[3])
     rng = np.random.default_rng(seed)
     base = {k: rng.standard_normal(s).astype(np.float32) for k, s in SHAPES.items()}

@@ -2,22 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ProgressReporter } from "@cftkit/core";
-import {
-  CausalLM,
-  type Tokenizer,
-  loadTokenizer,
-  readModelConfig,
-  reasonToStream,
-  streamedMeanHiddenStates,
-} from "@cftkit/lm";
+import { CausalLM, readModelConfig, reasonToStream } from "@cftkit/lm";
 import type { TextEncoder } from "@cftkit/similarity";
+import { modelMeanHiddenStates } from "./model-hidden-states.js";
 
 /** A model too big to hold: its folder, read one decoder layer at a time on every embed(). */
 interface StreamedModel {
   dir: string;
-  tokenizer: Tokenizer;
-  maxTokens: number;
-  hiddenSize: number;
 }
 
 /**
@@ -41,13 +32,7 @@ export class CausalLmEncoder implements TextEncoder {
     const batchSize = options.batchSize ?? 8;
     if (reasonToStream(config, options.memoryBudgetBytes) === null)
       return new CausalLmEncoder(`causal-lm:${dir}`, await CausalLM.load(dir), batchSize);
-    const streamed: StreamedModel = {
-      dir: resolve(dir),
-      tokenizer: await loadTokenizer(dir),
-      maxTokens: config.maxPositionEmbeddings,
-      hiddenSize: config.hiddenSize,
-    };
-    return new CausalLmEncoder(`causal-lm:${dir}`, streamed, batchSize);
+    return new CausalLmEncoder(`causal-lm:${dir}`, { dir: resolve(dir) }, batchSize);
   }
 
   static fromModel(model: CausalLM, id: string, options: { batchSize?: number } = {}): CausalLmEncoder {
@@ -67,14 +52,14 @@ export class CausalLmEncoder implements TextEncoder {
       });
       return perLayer.map((layers) => layers[layers.length - 1]!);
     }
-    const { dir, tokenizer, maxTokens, hiddenSize } = this.model;
-    // Tokenized as CausalLM.meanHiddenStates does: special tokens (BOS) included, cut at the context length.
-    const ids = texts.map((t) => tokenizer.encode(t, { addSpecialTokens: true }).slice(0, maxTokens));
     const workDir = await mkdtemp(join(tmpdir(), "cftkit-lm-encoder-"));
     try {
-      const result = await streamedMeanHiddenStates(dir, ids, { workDir, progress: options.progress });
-      const last = result.layers[result.layers.length - 1]!;
-      return texts.map((_, i) => last.slice(i * hiddenSize, (i + 1) * hiddenSize));
+      const perPrompt = await modelMeanHiddenStates(this.model.dir, texts, {
+        workDir,
+        memoryBudgetBytes: 0, // load() already chose streaming for this model
+        ...(options.progress ? { progress: options.progress } : {}),
+      });
+      return perPrompt.map((layers) => layers[layers.length - 1]!);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -51,14 +51,29 @@ export const AnalysisSchema = z
       .strict()
       .default({ max_prompts: 80 }),
     projection: z.enum(["tsne", "umap"]).default("tsne"),
+    /**
+     * The paper's MPD (Definition 2, Table 4): train the base model on each pair's Phase-2 data alone (once per
+     * distinct Phase-2 data) and compare every Phase-1 model with it, normalised by the largest. Costs one
+     * extra training run per distinct Phase-2 data, so it is off by default.
+     */
+    paper_mpd: z.boolean().default(false),
     /** Freeze selection sizes: LF_H1 / LF_H2 layers (paper: 10 of 32) and Spectrum's top percent (paper: 50). */
     lf_layers: z.number().int().positive().default(10),
     spectrum_top_percent: z.number().positive().max(100).default(50),
-    /** Quality filters of generated replay (empty and refusal responses are always dropped). */
+    /**
+     * Quality filters of generated replay. The paper filters nothing; only empty answers are dropped by
+     * default (a trainer drops a record without a response anyway), and GR tops up from further English
+     * items so the buffer still reaches round(ratio × |Phase 2|). See docs/semantics.md.
+     */
     gr_filters: z
-      .object({ language: z.string().nullable().default("en"), truncated: z.boolean().default(true) })
+      .object({
+        empty: z.boolean().default(true),
+        refusal: z.boolean().default(false),
+        language: z.string().nullable().default(null),
+        truncated: z.boolean().default(false),
+      })
       .strict()
-      .default({ language: "en", truncated: true }),
+      .default({ empty: true, refusal: false, language: null, truncated: false }),
     /** Replay generation (GR) settings for the embedded Phase-1 model. */
     gr_max_new_tokens: z.number().int().positive().default(64),
   })

@@ -48,6 +48,10 @@ export interface PairState {
   /** Activation file per model label. */
   activations: Record<string, { file: string; key: string }>;
   mpd: Partial<Record<ExperimentStrategy, MpdResult>>;
+  /** The base model tuned on this pair's Phase-2 data alone (analysis.paper_mpd), the paper's MPD reference. */
+  phase2Only?: ModelRef;
+  /** The paper's MPD of this pair's Phase-1 model against `phase2Only` (Definition 2, Table 4). */
+  paperMpd?: MpdResult;
   drift: Partial<Record<ExperimentStrategy, DriftPoint[]>>;
 }
 

@@ -4,8 +4,10 @@ import { driftStep } from "./steps/drift.js";
 import { evaluateStep } from "./steps/evaluate.js";
 import { hiddenStatesStep } from "./steps/hidden-states.js";
 import { mpdStep } from "./steps/mpd.js";
+import { paperMpdStep } from "./steps/paper-mpd.js";
 import { phase1Step } from "./steps/phase1.js";
 import { phase2Step } from "./steps/phase2.js";
+import { phase2OnlyStep } from "./steps/phase2-only.js";
 import { projectionStep } from "./steps/projection.js";
 import { replayStep } from "./steps/replay.js";
 import { reportStep } from "./steps/report.js";
@@ -22,8 +24,10 @@ export const STEP_TABLE: readonly PipelineStep[] = [
   selectionsStep,
   replayStep,
   phase2Step,
+  phase2OnlyStep,
   evaluateStep,
   mpdStep,
+  paperMpdStep,
   hiddenStatesStep,
   driftStep,
   projectionStep,

@@ -197,9 +197,10 @@ describe("aggregation", () => {
       { strategy: "Phase 2 (FFT)", results: phase2 },
     ]);
     const lines = table.trim().split("\n");
-    expect(lines[0]).toBe("| Strategy | ifeval | mmlu | EA avg | xquad | global_mmlu | MA avg |");
-    expect(lines[2]).toBe("| Phase 1 | 50.00 | 70.00 | 60.00 | 30.00 | 50.00 | 40.00 |");
-    expect(lines[3]).toBe("| Phase 2 (FFT) | 45.00 | 65.00 | 55.00 | 40.00 | 60.00 | 50.00 |");
+    expect(lines[0]).toBe("| Strategy | ifeval | mmlu | EA avg | xquad | global_mmlu | MA avg | Overall |");
+    // Overall = mean(EA avg, MA avg), computed by hand: (60 + 40) / 2 and (55 + 50) / 2.
+    expect(lines[2]).toBe("| Phase 1 | 50.00 | 70.00 | 60.00 | 30.00 | 50.00 | 40.00 | 50.00 |");
+    expect(lines[3]).toBe("| Phase 2 (FFT) | 45.00 | 65.00 | 55.00 | 40.00 | 60.00 | 50.00 | 52.50 |");
   });
 });
 

@@ -15,6 +15,7 @@ export const MEASURES = [
   "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
   "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
   "P1→P2 weight change = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair: the sum of Definition 2 with the Phase-1 model as reference. It is not the paper's MPD (Table 4), which compares models fine-tuned from one base on different datasets (cftkit similarity mpd --reference).",
+  "MPD (paper) = Definition 2 of each Phase-1 model against the base model tuned on the Phase-2 data alone, normalised by the largest (Table 4); computed with analysis.paper_mpd.",
   "Drift = ‖Σ_P2 − Σ_P1‖₂ per layer of the covariance of mean activations on MT-Bench prompts (paper §4.4).",
 ];
 
@@ -67,6 +68,15 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
     des_by_language: pair.des?.by_language ?? {},
     phase1: pair.scores.phase1!,
     phase1_training: pair.phase1Training ?? NO_TRAINING,
+    ...(pair.paperMpd && pair.phase2Only
+      ? {
+          paper_mpd: {
+            mpd: pair.paperMpd.mpd,
+            normalized: pair.paperMpd.normalized,
+            reference: shown(pair.phase2Only.dir),
+          },
+        }
+      : {}),
   };
 }
 

@@ -61,6 +61,8 @@ export interface PhasePairResult {
   des_by_language: Record<string, number>;
   phase1: AbilityScores;
   phase1_training: TrainingSummary;
+  /** The paper's MPD of the Phase-1 model (analysis.paper_mpd): against the base tuned on Phase-2 data alone. */
+  paper_mpd?: { mpd: number; normalized: number; reference: string };
 }
 
 export interface ProjectionPoint {

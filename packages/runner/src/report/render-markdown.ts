@@ -25,6 +25,18 @@ export function renderMarkdown(results: ExperimentResults): string {
     );
   }
   lines.push("", `DES encoder: ${results.pairs[0]?.des_encoder ?? "—"}.`, "");
+  const withMpd = results.pairs.filter((p) => p.paper_mpd);
+  if (withMpd.length) {
+    lines.push(
+      "| pair | MPD (paper, Definition 2) | normalised (Table 4) | reference model |",
+      "|---|---:|---:|---|",
+    );
+    for (const p of withMpd)
+      lines.push(
+        `| ${p.name} | ${fmt(p.paper_mpd!.mpd, 4)} | ${fmt(p.paper_mpd!.normalized, 2)} | ${p.paper_mpd!.reference} |`,
+      );
+    lines.push("");
+  }
   for (const pair of results.pairs) {
     lines.push(
       `## ${pairTitle(pair)}`,

@@ -1,27 +1,30 @@
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ActivationFileShape } from "@cftkit/similarity";
 import { fileKey, type RunContext } from "../run-context.js";
+import { modelMeanHiddenStates } from "../model-hidden-states.js";
 import { type ModelRef, pairModels } from "../run-state.js";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
 
-/** Mean activations per layer of every drift prompt, as an activation file (docs/formats.md). */
+/**
+ * Mean activations per layer of every drift prompt, as an activation file (docs/formats.md). A model too big
+ * to hold is read one decoder layer at a time; its per-layer work stays in the step folder, so a killed run
+ * goes on from the last finished layer.
+ */
 async function writeHiddenStates(ctx: RunContext, model: ModelRef, dir: string) {
-  const { CausalLM } = await import("@cftkit/lm");
   const { writeActivationFile } = await import("@cftkit/similarity");
-  const lm = await CausalLM.load(model.dir);
-  try {
-    const perPrompt = await lm.meanHiddenStates(ctx.drift.prompts, {
-      progress: ctx.progress,
-      maxTokens: 256,
-    });
-    const shape = await writeActivationFile(join(dir, "acts.safetensors"), perPrompt, {
-      model: model.dir,
-      prompts: ctx.drift.path,
-    });
-    return { file: "acts.safetensors", ...shape };
-  } finally {
-    lm.dispose();
-  }
+  const perPrompt = await modelMeanHiddenStates(model.dir, ctx.drift.prompts, {
+    progress: ctx.progress,
+    maxTokens: 256,
+    workDir: join(dir, "streamed-work"),
+    log: (line) => ctx.log.event("hidden-states", "step", { note: line }),
+  });
+  const shape = await writeActivationFile(join(dir, "acts.safetensors"), perPrompt, {
+    model: model.dir,
+    prompts: ctx.drift.path,
+  });
+  await rm(join(dir, "streamed-work"), { recursive: true, force: true });
+  return { file: "acts.safetensors", ...shape };
 }
 
 /** Hidden states of every model on the drift prompts (MT-Bench by default), for drift and projection. */

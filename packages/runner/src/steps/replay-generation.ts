@@ -15,7 +15,7 @@ export async function generateReplayBuffer(
   const replayApi = await import("@cftkit/replay");
   const { analysis, seed, generation } = ctx.experiment;
   const sampling = { maxTokens: analysis.gr_max_new_tokens, temperature: 0, seed };
-  const filters = { empty: true, refusal: true, ...analysis.gr_filters };
+  const filters = analysis.gr_filters;
   const run = async (generator: import("@cftkit/replay").ReplayGenerator) =>
     (await replayApi.runGenerativeReplayFiles({ ...inputs, generator, progress: ctx.progress, filters }))
       .summary;
