@@ -18,9 +18,9 @@ import {
   type TrainingExample,
   forwardFlops,
   parameterCount,
-  tokenizeTrainingExample,
   trainCausalLM,
 } from "@cftkit/lm";
+import { tokenizeTrainingExample } from "@cftkit/lm/internal";
 
 const MICRO_BATCH = 4;
 const SEQ = 256;

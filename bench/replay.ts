@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OpenAICompatibleClient, startFaultServer } from "@cftkit/core";
+import { OpenAICompatibleClient } from "@cftkit/core";
+import { startFaultServer } from "@cftkit/core/testing";
 import { type GenerationItem, openAIChatGenerator, runGenerativeReplay } from "@cftkit/replay";
 
 const n = Number(process.argv[2] ?? 2000);

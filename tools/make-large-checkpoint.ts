@@ -9,8 +9,10 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SeededRandom, writeJsonAtomic } from "@cftkit/core";
-import { BYTE_LEVEL_IDS, byteLevelTokenizerFiles } from "@cftkit/lm";
-import { ShardedSafetensorsWriter, type TensorSpec, f32BitsToBf16 } from "@cftkit/safetensors";
+import { byteLevelTokenizerFiles } from "@cftkit/lm";
+import { BYTE_LEVEL_IDS } from "@cftkit/lm/internal";
+import { ShardedSafetensorsWriter, type TensorSpec } from "@cftkit/safetensors";
+import { f32BitsToBf16 } from "@cftkit/safetensors/internal";
 import { llamaTensorSpecs } from "./make-fixtures.js";
 
 export type LargeShape = "8b" | "1b";

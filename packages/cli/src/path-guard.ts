@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 import type { PathRole } from "./define-command.js";
 
 /** One path a command was given, with the name the user typed it under (`--out`, `<in>`). */
@@ -33,7 +33,7 @@ function holdsModel(folder: string): boolean {
   return readdirSync(folder).some((f) => f === "config.json" || f.endsWith(".safetensors"));
 }
 
-const fail = (code: string, message: string) => new CftkitError(code, message, { exitCode: 2 });
+const fail = (code: CftkitErrorCode, message: string) => new CftkitError(code, message, { exitCode: 2 });
 
 /**
  * The one rule set every command's paths go through, before the command runs:

@@ -1,5 +1,6 @@
-export { CftkitError, isCftkitError } from "./cftkit-error.js";
-export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic, tempPathFor } from "./atomic-write.js";
+export { CftkitError, isCftkitError, type CftkitErrorCode, type CftkitErrorCodes } from "./cftkit-error.js";
+export { CORE_ERROR_CODES } from "./error-codes.js";
+export { writeFileAtomic, writeFileAtomicSync, writeJsonAtomic } from "./atomic-write.js";
 export { AtomicFileWriter } from "./atomic-file-writer.js";
 export { SeededRandom } from "./seeded-random.js";
 export { sha256, sha256File, stableHash, stableStringify } from "./hash.js";
@@ -14,10 +15,8 @@ export {
 export { readJsonLines, type JsonLine } from "./json-lines.js";
 export {
   OpenAICompatibleClient,
-  parseRetryAfter,
   type OpenAIClientOptions,
   type OpenAIBackoffOptions,
-  type OpenAIChatMessage,
   type OpenAIClientStats,
   type OpenAIFailureKind,
   type ChatParams,
@@ -29,16 +28,13 @@ export {
   type Usage,
 } from "./openai-client.js";
 export {
-  startFaultServer,
-  faultItemKey,
-  type FaultServer,
-  type FaultServerOptions,
-  type FaultServerStats,
-  type FaultItemStats,
-  type FaultKind,
-  type FaultEndpoint,
-  type FaultRequestInfo,
-} from "./testing/fault-server.js";
+  CHAT_ROLES,
+  CHAT_ROLE_ALIASES,
+  chatRoleOf,
+  type ChatMessage,
+  type ChatRole,
+} from "./chat-message.js";
+export { formatZodIssues, type SchemaIssues } from "./zod-issues.js";
 export {
   launchOpenAIServer,
   freePort,

@@ -1,4 +1,5 @@
 import { CftkitError } from "./cftkit-error.js";
+import type { ChatMessage } from "./chat-message.js";
 
 /**
  * A small client for OpenAI-compatible inference servers (vLLM, TGI, llama.cpp, Ollama, OpenAI itself):
@@ -7,11 +8,6 @@ import { CftkitError } from "./cftkit-error.js";
  * Retry-After), connection resets, timeouts and truncated bodies, a budget on the total number of HTTP
  * requests, and counters of what happened.
  */
-
-export interface OpenAIChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 export interface OpenAIBackoffOptions {
   /** First retry waits about this long (ms). Default 500. */
@@ -294,7 +290,7 @@ export class OpenAICompatibleClient {
   }
 
   /** POST /chat/completions with one conversation. */
-  async chat(messages: OpenAIChatMessage[], params: ChatParams = {}): Promise<ChatResult> {
+  async chat(messages: ChatMessage[], params: ChatParams = {}): Promise<ChatResult> {
     const body: Record<string, unknown> = {
       model: this.model,
       messages,

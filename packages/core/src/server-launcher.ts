@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { CftkitError } from "./cftkit-error.js";
+import { CftkitError, type CftkitErrorCode } from "./cftkit-error.js";
 
 export interface LaunchServerOptions {
   /** The server command, without a shell: `["vllm", "serve", "{model}", "--port", "{port}"]`. */
@@ -91,7 +91,7 @@ async function waitUntilReady(
   options: { timeoutMs: number; signal?: AbortSignal; tail: () => string },
 ): Promise<string> {
   const deadline = Date.now() + options.timeoutMs;
-  const fail = (code: string, why: string) =>
+  const fail = (code: CftkitErrorCode, why: string) =>
     new CftkitError(code, `${why}\n--- last server output ---\n${options.tail()}`, { exitCode: 1 });
   while (true) {
     if (options.signal?.aborted) throw fail("SERVER_ABORTED", "stopped while the server was starting");

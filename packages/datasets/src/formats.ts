@@ -1,7 +1,8 @@
+import { type ChatMessage, chatRoleOf } from "@cftkit/core";
 import type { IssueKind } from "./load-summary.js";
 import { normaliseLanguageTag } from "./language-tag.js";
 import { qaTemplateFor } from "./qa-templates.js";
-import type { ChatMessage, InstructionRecord } from "./record.js";
+import type { InstructionRecord } from "./record.js";
 
 export type DatasetFormat =
   | "auto"
@@ -201,19 +202,6 @@ function mapOpenOrca(value: unknown, ctx: MapContext): DraftRecord[] {
   return [record];
 }
 
-const ROLE_ALIASES: Record<string, ChatMessage["role"]> = {
-  human: "user",
-  user: "user",
-  prompter: "user",
-  gpt: "assistant",
-  assistant: "assistant",
-  model: "assistant",
-  chatgpt: "assistant",
-  bard: "assistant",
-  bing: "assistant",
-  system: "system",
-};
-
 function mapChat(value: unknown, ctx: MapContext, layout: "sharegpt" | "messages"): DraftRecord[] {
   const row = requireObject(value);
   const key = layout === "sharegpt" ? "conversations" : "messages";
@@ -230,7 +218,7 @@ function mapChat(value: unknown, ctx: MapContext, layout: "sharegpt" | "messages
     if (!isObject(turn))
       throw new RowError("DATA_BAD_FIELD_TYPE", `${key}[${i}] must be an object, got ${describe(turn)}`);
     const roleRaw = text(turn, roleKey);
-    const role = ROLE_ALIASES[roleRaw.toLowerCase()];
+    const role = chatRoleOf(roleRaw.toLowerCase());
     if (!role)
       throw new RowError("DATA_BAD_FIELD_TYPE", `${key}[${i}].${roleKey} is an unknown role "${roleRaw}"`);
     const content = text(turn, contentKey, true);

@@ -1,6 +1,5 @@
 export {
   ChatMessageSchema,
-  type ChatMessage,
   InstructionRecordSchema,
   type InstructionRecord,
   type TrainingExampleRow,
@@ -18,8 +17,6 @@ export {
 } from "./load-summary.js";
 export { DATASET_FORMATS, type DatasetFormat, type FieldMapping, detectRowFormat } from "./formats.js";
 export { type LoadOptions, loadDataset, loadDatasetWithSummary, streamDataset } from "./load-dataset.js";
-export { listDataFiles } from "./read-rows.js";
-export { JsonArrayScanner } from "./json-array-scanner.js";
 export {
   type RecordSource,
   readRecordsJsonl,
@@ -38,7 +35,7 @@ export {
   type LanguageReportOptions,
   type LanguageMismatch,
 } from "./language-id.js";
-export { type SampleOptions, sampleRecords, sampleStream, allocate, choosePositions } from "./sample.js";
+export { type SampleOptions, sampleRecords, sampleStream, allocate } from "./sample.js";
 export { type MixPart, type MixOptions, type MixResult, mixRecords } from "./mix.js";
 export { type SplitOptions, splitRecords } from "./split.js";
 export { type DedupOptions, dedupRecords, normaliseText } from "./dedup.js";
@@ -60,5 +57,7 @@ export {
   toTrainingExample,
 } from "./export.js";
 export { type DatasetStats, type LengthStats, StatsAccumulator, datasetStats } from "./stats.js";
+export { DATASETS_ERROR_CODES } from "./error-codes.js";
+export { readPrompts } from "./read-prompts.js";
 export { hasResponse, trainableRecords } from "./trainable.js";
 export { FileIssueError, jsonlRows, jsonRows, type RawRow } from "./read-rows.js";

@@ -1,11 +1,11 @@
+import { CHAT_ROLES, type ChatMessage } from "@cftkit/core";
 import { z } from "zod";
 
-/** A chat turn, structurally the same as `@cftkit/lm`'s `ChatMessage` (datasets does not import lm). */
+/** Validates a chat turn (`ChatMessage` of @cftkit/core). */
 export const ChatMessageSchema = z.object({
-  role: z.enum(["system", "user", "assistant"]),
+  role: z.enum(CHAT_ROLES),
   content: z.string(),
 });
-export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 /** A BCP-47 tag as data sets use it: `en`, `pt-BR`, `zh-Hans`, `und` (unknown). */
 export const LANGUAGE_TAG = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;

@@ -21,7 +21,6 @@ export {
   type RougeOptions,
   type RougeScore,
   type RougeScores,
-  lcsLength,
   rougeCorpus,
   rougeL,
   rougeN,
@@ -34,11 +33,6 @@ export {
   type PerplexityResult,
   type RecordLogLikelihood,
   aggregatePerplexity,
-  pyIsLower,
-  pyIsUpper,
-  pyLower,
-  pySplit,
-  pyStrip,
   type PunktParameters,
   PunktSentenceTokenizer,
   englishPunktParameters,
@@ -62,7 +56,6 @@ export {
   evaluateLoose,
   evaluateStrict,
   looseVariants,
-  pythonJsonDumps,
   readIfevalInputs,
   readIfevalResponses,
   writeIfevalOutputs,
@@ -83,21 +76,14 @@ export {
 export { type QaItem, type QaTaskResult, qaGenerationTask } from "./tasks/qa-generation-task.js";
 export { type ChatRenderer, renderChatML } from "./tasks/chatml.js";
 export { ResponseCache } from "./tasks/response-cache.js";
-export {
-  OpenAIEvalModel,
-  type OpenAIEvalModelOptions,
-  scoreEchoedLogprobs,
-} from "./tasks/openai-eval-model.js";
+export { OpenAIEvalModel, type OpenAIEvalModelOptions } from "./tasks/openai-eval-model.js";
 export type { Ability, TaskPrediction, TaskResult } from "./tasks/task-result.js";
-export { parseCsv } from "./tasks/csv.js";
 export { QA_PROMPT_WORDS, XQUAD_LANGUAGES, loadSquadQaItems, qaPromptText } from "./tasks/qa-items.js";
 export {
   type MultipleChoiceTaskItem,
   type MultipleChoiceTaskResult,
-  hellaswagPreprocess,
   loadHellaswagItems,
   loadMmluItems,
-  mmluItem,
   multipleChoiceTask,
 } from "./tasks/multiple-choice-task.js";
 export {
@@ -137,13 +123,14 @@ export {
   type LmEvalResults,
   type LmEvalTaskScore,
   buildLmEvalCommand,
-  findExecutable,
   findLmEvalResultsFile,
   importLmEvalResults,
   lmEvalScoredTasks,
   parseLmEvalResults,
   runLmEval,
 } from "./lm-eval-bridge.js";
+export { EVALUATION_ERROR_CODES } from "./error-codes.js";
+export { readJsonFile, readPredictions, readTexts } from "./score-input-files.js";
 export {
   alpacaEvalTask,
   alpacaEvalRankingPrompt,

@@ -1,18 +1,7 @@
-export { singularValues, gramJs, type SingularValueOptions } from "./linalg/singular-values.js";
+export { singularValues, type SingularValueOptions } from "./linalg/singular-values.js";
 export { SingularValuePool } from "./linalg/worker-pool.js";
 export { OrtKernels } from "./linalg/ort-kernels.js";
-export { bandToTridiagonal } from "./linalg/band-to-tridiagonal.js";
-export { tridiagonalEigenvalues } from "./linalg/tridiagonal-eigenvalues.js";
-export {
-  spectrumSnr,
-  snrParts,
-  snrFromParts,
-  quantileSorted,
-  finiteForJson,
-  INFINITY_ENCODING,
-  type SnrParts,
-  type NoiseEmptyRule,
-} from "./spectrum-snr.js";
+export { spectrumSnr, finiteForJson, INFINITY_ENCODING, type NoiseEmptyRule } from "./spectrum-snr.js";
 export { scanSpectrum, type ScannedModule, type ScanOptions } from "./spectrum-scan.js";
 export { spectrum, type SpectrumOptions, type SpectrumResult, type SpectrumMode } from "./spectrum.js";
 export { SPECTRUM_MODES, requireSpectrumMode } from "./spectrum.js";
@@ -42,3 +31,4 @@ export {
   modelSlug,
 } from "./module-types.js";
 export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";
+export { FREEZE_ERROR_CODES } from "./error-codes.js";

@@ -1,15 +1,8 @@
 import { CftkitError } from "@cftkit/core";
+import { DECODER_LINEAR_MODULES } from "@cftkit/safetensors";
 
 /** Default Spectrum scan: every attention and MLP projection. */
-export const DEFAULT_SPECTRUM_TYPES = [
-  "self_attn.q_proj",
-  "self_attn.k_proj",
-  "self_attn.v_proj",
-  "self_attn.o_proj",
-  "mlp.gate_proj",
-  "mlp.up_proj",
-  "mlp.down_proj",
-] as const;
+export const DEFAULT_SPECTRUM_TYPES = DECODER_LINEAR_MODULES;
 
 /** Default LF_H2 types: the paper picks the most-changed layers separately for q, k and v. */
 export const DEFAULT_DIFF_TYPES = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"] as const;

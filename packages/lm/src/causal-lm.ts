@@ -3,7 +3,13 @@
  * log-likelihood scoring, mean hidden states, save. All math runs through `llamaForward` (tfjs).
  */
 import { resolve } from "node:path";
-import { CftkitError, type ProgressReporter, SeededRandom, silentProgress } from "@cftkit/core";
+import {
+  CftkitError,
+  type ChatMessage,
+  type ProgressReporter,
+  SeededRandom,
+  silentProgress,
+} from "@cftkit/core";
 import { BYTE_LEVEL_IDS, BYTE_LEVEL_VOCAB_SIZE, byteLevelTokenizer } from "./byte-level-tokenizer.js";
 import {
   type KVCache,
@@ -30,7 +36,7 @@ import {
 import { OrtLlamaForward } from "./ort-forward.js";
 import { argmax, sampleToken } from "./sampling.js";
 import { ensureTfBackend, tf } from "./tf-backend.js";
-import { type ChatMessage, type Tokenizer, hasTokenizer, loadTokenizer } from "./tokenizer.js";
+import { type Tokenizer, hasTokenizer, loadTokenizer } from "./tokenizer.js";
 
 /**
  * Where full-sequence forwards run: "ort" = the ONNX graph on onnxruntime-node (all cores; default),

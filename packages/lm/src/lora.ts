@@ -1,5 +1,5 @@
 import { CftkitError, SeededRandom } from "@cftkit/core";
-import type { TensorToWrite } from "@cftkit/safetensors";
+import { DECODER_LINEAR_MODULES, type TensorToWrite } from "@cftkit/safetensors";
 import * as tf from "@tensorflow/tfjs-core";
 
 /** LoRA hyper-parameters (PEFT / Axolotl names: lora_r, lora_alpha, lora_dropout, lora_target_modules). */
@@ -20,16 +20,6 @@ export interface LoraParamStore {
   get(name: string): tf.Tensor;
 }
 
-const LINEAR_MODULES = [
-  "self_attn.q_proj",
-  "self_attn.k_proj",
-  "self_attn.v_proj",
-  "self_attn.o_proj",
-  "mlp.gate_proj",
-  "mlp.up_proj",
-  "mlp.down_proj",
-];
-
 /** The module names (without `.weight`) of `parameterNames` that LoRA targets. */
 export function loraTargetModules(parameterNames: readonly string[], targets: readonly string[]): string[] {
   const modules: string[] = [];
@@ -39,7 +29,7 @@ export function loraTargetModules(parameterNames: readonly string[], targets: re
     if (!/^model\.layers\.\d+\./.test(module)) continue;
     const hit = targets.some((t) =>
       t === "all-linear"
-        ? LINEAR_MODULES.some((m) => module.endsWith(`.${m}`))
+        ? DECODER_LINEAR_MODULES.some((m) => module.endsWith(`.${m}`))
         : module === t || module.endsWith(`.${t}`),
     );
     if (hit) modules.push(module);

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 
 export type ModelType = "llama" | "mistral" | "qwen2";
 
@@ -56,7 +56,7 @@ const ARCHITECTURES: Record<string, ModelType> = {
   Qwen2ForCausalLM: "qwen2",
 };
 
-function bad(code: string, message: string, source: string): CftkitError {
+function bad(code: CftkitErrorCode, message: string, source: string): CftkitError {
   return new CftkitError(code, `${source}: ${message}`, { details: { source } });
 }
 

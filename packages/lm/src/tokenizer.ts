@@ -5,12 +5,7 @@
  */
 import { access, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { CftkitError } from "@cftkit/core";
-
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+import { CftkitError, type ChatMessage } from "@cftkit/core";
 
 export interface Tokenizer {
   encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];

@@ -1,9 +1,9 @@
+import type { ChatMessage } from "@cftkit/core";
 import { describe, expect, it } from "vitest";
 import { byteLevelTokenizer } from "./byte-level-tokenizer.js";
 import {
   type ChatTemplateTokenizer,
   IGNORE_INDEX,
-  type TrainingChatMessage,
   padBatch,
   tokenizeTrainingExample,
 } from "./training-batch.js";
@@ -30,7 +30,7 @@ function charTokenizer(closeWithEos: boolean): ChatTemplateTokenizer & { decode(
     decode(ids: number[]) {
       return ids.map((id) => (id < 2 ? specials[id] : String.fromCharCode(id - 2))).join("");
     },
-    applyChatTemplate(messages: TrainingChatMessage[], opts?: { addGenerationPrompt?: boolean }) {
+    applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }) {
       let out = "<s>";
       for (const m of messages) {
         if (m.role === "assistant") out += `${m.content}${closeWithEos ? "</s>" : ""}`;
@@ -43,7 +43,7 @@ function charTokenizer(closeWithEos: boolean): ChatTemplateTokenizer & { decode(
 }
 
 describe("tokenizeTrainingExample", () => {
-  const messages: TrainingChatMessage[] = [
+  const messages: ChatMessage[] = [
     { role: "system", content: "Be brief." },
     { role: "user", content: "Hi" },
     { role: "assistant", content: "Hello!" },

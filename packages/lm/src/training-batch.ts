@@ -1,24 +1,18 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type ChatMessage } from "@cftkit/core";
 
 /** The label value that excludes a position from the loss (PyTorch/HF `ignore_index`). */
 export const IGNORE_INDEX = -100;
 
-/** One chat message (same shape as the tokenizer's `ChatMessage`). */
-export interface TrainingChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
-
 /** One training row: the loss is on assistant turns only. */
 export interface TrainingExample {
   id?: string;
-  messages: TrainingChatMessage[];
+  messages: ChatMessage[];
 }
 
 /** What the trainer needs from a tokenizer (the `Tokenizer` of @cftkit/lm satisfies it). */
 export interface ChatTemplateTokenizer {
   encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
-  applyChatTemplate(messages: TrainingChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
+  applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
   readonly eosTokenId: number | null;
   /** Ids of special tokens; when known, EOS is only appended to a turn the template closes with none. */
   readonly specialTokenIds?: ReadonlySet<number>;

@@ -65,3 +65,4 @@ export {
   looseVariants,
   pythonJsonDumps,
 } from "./ifeval/evaluate.js";
+export { METRICS_ERROR_CODES } from "./error-codes.js";

@@ -1,5 +1,4 @@
-import { CftkitError } from "@cftkit/core";
-import type { ReplayChatMessage } from "./replay-types.js";
+import { CftkitError, type ChatMessage } from "@cftkit/core";
 
 /**
  * Chat templates applied locally when a server is used through plain `/v1/completions` (a server without
@@ -8,7 +7,7 @@ import type { ReplayChatMessage } from "./replay-types.js";
  */
 export interface LocalChatTemplate {
   name: string;
-  render(messages: ReplayChatMessage[]): string;
+  render(messages: ChatMessage[]): string;
   stop: string[];
 }
 

@@ -1,7 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FaultServer, faultItemKey, OpenAICompatibleClient, startFaultServer } from "@cftkit/core";
+import { OpenAICompatibleClient } from "@cftkit/core";
+import { type FaultServer, faultItemKey, startFaultServer } from "@cftkit/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAIChatGenerator, openAICompletionGenerator } from "./generators.js";
 import { rejectsPathFor, runGenerativeReplay } from "./generative-replay.js";

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import {
   CftkitError,
+  type CftkitErrorCode,
   isCftkitError,
   type ProgressReporter,
   silentProgress,
@@ -66,7 +67,7 @@ export interface GenerativeReplaySummary {
   thisRun: { accepted: number; rejected: number; failed: number; elapsedMs: number; itemsPerSecond: number };
   interrupted: boolean;
   /** Set when the run stopped early on its own (budget exhausted, too many failures in a row). */
-  stoppedBy?: { code: string; message: string };
+  stoppedBy?: { code: CftkitErrorCode; message: string };
   generator: GeneratorDescription;
   generatorStats: Record<string, unknown>;
   filters: Record<string, unknown>;
@@ -152,7 +153,7 @@ export async function runGenerativeReplay(
     let failedAttempts = 0;
     const run = { accepted: 0, rejected: 0 };
     let consecutiveFailures = 0;
-    let stoppedBy: { code: string; message: string } | undefined;
+    let stoppedBy: { code: CftkitErrorCode; message: string } | undefined;
     const stop = new AbortController();
     setMaxListeners(0, stop.signal); // every request in flight listens to it
     const onOuterAbort = () => stop.abort(signal.reason);

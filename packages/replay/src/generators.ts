@@ -1,6 +1,6 @@
-import type { OpenAICompatibleClient } from "@cftkit/core";
+import type { ChatMessage, OpenAICompatibleClient } from "@cftkit/core";
 import { type LocalChatTemplate, localChatTemplate } from "./chat-templates.js";
-import type { GenerationItem, GenerationProvenance, ReplayChatMessage } from "./replay-types.js";
+import type { GenerationItem, GenerationProvenance } from "./replay-types.js";
 
 export interface SamplingSettings {
   /** Most new tokens per response. Default 512. */
@@ -183,7 +183,7 @@ export function openAICompletionGenerator(
 /** The part of `@cftkit/lm`'s `CausalLM` the embedded generator uses. */
 export interface GenerativeModel {
   generate(
-    prompts: ReplayChatMessage[][],
+    prompts: ChatMessage[][],
     options: { maxNewTokens?: number; temperature?: number; topP?: number; seed?: number; stop?: string[] },
   ): Promise<{ text: string; finishReason: "stop" | "length" | string }[]>;
 }

@@ -1,5 +1,4 @@
 export type {
-  ReplayChatMessage,
   ReplayRecord,
   GenerationItem,
   GenerationProvenance,
@@ -7,13 +6,7 @@ export type {
   RejectedRecord,
   QualityRejectReason,
 } from "./replay-types.js";
-export {
-  AppendOnlyJournal,
-  acquireRunLock,
-  repairTornTail,
-  type JournalOptions,
-  type JournalOpenReport,
-} from "./append-only-journal.js";
+export { AppendOnlyJournal, type JournalOptions, type JournalOpenReport } from "./append-only-journal.js";
 export {
   judgeResponse,
   detectLanguage,
@@ -27,7 +20,6 @@ export {
   openAICompletionGenerator,
   embeddedGenerator,
   resolveSampling,
-  itemSeed,
   type ReplayGenerator,
   type GenerativeModel,
   type GeneratorDescription,
@@ -60,7 +52,6 @@ export {
   generationItems,
   mixReplayRecords,
   mixReplayFiles,
-  countBy,
   type InputFile,
   type ReplayInputs,
   type EnglishReplayManifest,
@@ -69,6 +60,7 @@ export {
   type MixManifest,
   type MixFormat,
 } from "./replay-files.js";
+export { REPLAY_ERROR_CODES } from "./error-codes.js";
 export { sharedGenerator } from "./shared-generator.js";
 export {
   withGenerationServers,

@@ -1,8 +1,4 @@
-/** A chat turn (structurally `@cftkit/lm`'s and `@cftkit/datasets`' ChatMessage). */
-export interface ReplayChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+import type { ChatMessage } from "@cftkit/core";
 
 /**
  * The record shape replay reads and writes: structurally `@cftkit/datasets`' `InstructionRecord`, so
@@ -15,7 +11,7 @@ export interface ReplayRecord {
   input?: string;
   output: string;
   system?: string;
-  messages?: ReplayChatMessage[];
+  messages?: ChatMessage[];
   source: string;
   parallel_id?: string;
   group?: string;
@@ -26,7 +22,7 @@ export interface GenerationItem {
   /** Unique key of the item in the buffer (the English record's id). */
   id: string;
   /** The conversation to answer (system? + user). */
-  messages: ReplayChatMessage[];
+  messages: ChatMessage[];
   /** The source record (its output is not used). */
   record: ReplayRecord;
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FaultServer, OpenAICompatibleClient, startFaultServer } from "@cftkit/core";
+import { OpenAICompatibleClient } from "@cftkit/core";
+import { type FaultServer, startFaultServer } from "@cftkit/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { openAIChatGenerator } from "./generators.js";
 import { rejectsPathFor, runGenerativeReplay } from "./generative-replay.js";

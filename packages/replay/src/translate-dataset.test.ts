@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { OpenAICompatibleClient, startFaultServer } from "@cftkit/core";
+import { OpenAICompatibleClient } from "@cftkit/core";
+import { startFaultServer } from "@cftkit/core/testing";
 import { loadDataset } from "@cftkit/datasets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectReplayItems } from "./replay-selection.js";

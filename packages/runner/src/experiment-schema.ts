@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { ExperimentSchema, parseExperiment, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 import { GenerationSchema } from "./generation-schema.js";
@@ -123,10 +123,11 @@ export async function readRunExperiment(path: string): Promise<RunExperiment> {
   });
   const parsed = RunExperimentSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `  ${[...i.path, ...unknownKeys(i)].join(".") || "(top level)"}: ${i.message}`)
-      .join("\n");
-    throw new CftkitError("EXPERIMENT_INVALID", `${path} is not a valid experiment file:\n${issues}`);
+    const issues = parsed.error.issues.map((i) => ({ ...i, path: [...i.path, ...unknownKeys(i)] }));
+    throw new CftkitError(
+      "EXPERIMENT_INVALID",
+      `${path} is not a valid experiment file:\n  ${formatZodIssues({ issues }, "\n  ")}`,
+    );
   }
   parseExperiment(raw, path); // the trainer's own checks too (duplicate setting names, …)
   return parsed.data;

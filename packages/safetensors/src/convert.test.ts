@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawSafetensors } from "../../../tools/safetensors-malformed.js";
 import { allocateWasmFloat32 } from "./bf16-simd.js";
-import { type Dtype, SafetensorsCheckpoint, toFloat32, widenInPlace } from "./index.js";
+import { type Dtype, SafetensorsCheckpoint, toFloat32 } from "./index.js";
+import { widenInPlace } from "./internal.js";
 
 let dir: string;
 beforeAll(async () => {

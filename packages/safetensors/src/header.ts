@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 import { DTYPE_SIZES, isDtype } from "./dtype.js";
 import { elementCount, type TensorInfo } from "./tensor-info.js";
 
@@ -12,7 +12,12 @@ export interface ParsedHeader {
   dataStart: number;
 }
 
-function fail(code: string, file: string, message: string, details: Record<string, unknown> = {}): never {
+function fail(
+  code: CftkitErrorCode,
+  file: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): never {
   throw new CftkitError(code, `${file}: ${message}`, { details: { file, ...details } });
 }
 

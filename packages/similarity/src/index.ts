@@ -1,5 +1,4 @@
 export { covarianceShift, type CovarianceShift, type SampleMatrix } from "./covariance-drift.js";
-export { symmetricEigenSystem } from "./symmetric-eigen.js";
 export {
   readActivationFile,
   writeActivationFile,
@@ -36,6 +35,7 @@ export {
   type EmbeddableRecord,
   type EmbeddingText,
 } from "./dataset-embedding-similarity.js";
+export { SIMILARITY_ERROR_CODES } from "./error-codes.js";
 export {
   readSentenceTransformersLayout,
   embedTokens,

@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 import type { FailureSignal } from "./axolotl-log-parser.js";
 
 /** Everything known about how an Axolotl process ended. */
@@ -14,7 +14,7 @@ export interface AxolotlExit {
   aborted?: boolean;
 }
 
-const HINTS: Record<FailureSignal, { code: string; message: string }> = {
+const HINTS: Record<FailureSignal, { code: CftkitErrorCode; message: string }> = {
   cuda_oom: {
     code: "AXOLOTL_CUDA_OOM",
     message:

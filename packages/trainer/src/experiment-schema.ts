@@ -1,4 +1,4 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
 import {
@@ -8,7 +8,6 @@ import {
   STRATEGY_NAMES,
   type StrategyName,
 } from "./strategy-catalogue.js";
-import { formatZodIssues } from "./zod-issues.js";
 import {
   HyperparametersSchema,
   LauncherSchema,

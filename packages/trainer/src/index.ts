@@ -56,7 +56,6 @@ export {
   planToAxolotlConfig,
   axolotlConfigToYaml,
   deepSpeedPreset,
-  guessDecoderLayerClass,
   DEEPSPEED_PRESETS,
   type DeepSpeedPreset,
   type AxolotlConfig,
@@ -70,12 +69,6 @@ export {
   shellQuote,
   type AxolotlCommand,
 } from "./axolotl-command.js";
-export {
-  parsePythonLiteral,
-  parsePythonLiteralAt,
-  PythonLiteralError,
-  type PythonValue,
-} from "./python-literal.js";
 export {
   AxolotlLogParser,
   parseAxolotlLog,
@@ -101,12 +94,7 @@ export {
 } from "./axolotl-launcher.js";
 export { writePlanGrid, planFileStem, type PlanGrid, type PlanGridEntry } from "./plan-grid.js";
 export { checkAxolotlConfig, type AxolotlSchemaFacts } from "./axolotl-schema-check.js";
-export {
-  readTrainingExamples,
-  splitValidation,
-  type TrainingExampleRow,
-  type TrainingMessage,
-} from "./training-data.js";
+export { readTrainingExamples, splitValidation, type TrainingExampleRow } from "./training-data.js";
 export {
   runEmbedded,
   planToTrainOptions,
@@ -117,6 +105,7 @@ export {
   type EmbeddedTrainSettings,
 } from "./embedded-backend.js";
 export { readStructuredFile } from "./read-structured-file.js";
+export { TRAINER_ERROR_CODES } from "./error-codes.js";
 export { readAxolotlLogFile, type ParsedAxolotlLog } from "./axolotl-log-file.js";
 export { stringifyForPython, pythonYamlNumber } from "./python-yaml.js";
 export { planRelativeTo, planResolvedFrom, isLocalReference } from "./plan-paths.js";

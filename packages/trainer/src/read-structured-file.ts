@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 import { parse as parseYaml } from "yaml";
 
 /**
@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 export async function readStructuredFile(
   path: string,
   what: string,
-  codes: { notReadable: string; invalid: string },
+  codes: { notReadable: CftkitErrorCode; invalid: CftkitErrorCode },
 ): Promise<unknown> {
   let text: string;
   try {

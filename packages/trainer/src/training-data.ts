@@ -1,28 +1,13 @@
 import { open } from "node:fs/promises";
-import { CftkitError, SeededRandom } from "@cftkit/core";
+import { CftkitError, type ChatMessage, chatRoleOf, SeededRandom } from "@cftkit/core";
 import { FileIssueError, jsonlRows, jsonRows } from "@cftkit/datasets";
 import type { PlanDataset } from "./training-plan.js";
-
-/** A chat message of a training example (loss on assistant turns only). */
-export interface TrainingMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
 
 /** The embedded trainer's example: the same rows as the Axolotl `chat_template` export. */
 export interface TrainingExampleRow {
   id?: string;
-  messages: TrainingMessage[];
+  messages: ChatMessage[];
 }
-
-const ROLE_ALIASES: Record<string, TrainingMessage["role"]> = {
-  system: "system",
-  user: "user",
-  human: "user",
-  assistant: "assistant",
-  gpt: "assistant",
-  model: "assistant",
-};
 
 function fail(path: string, line: number, message: string): never {
   throw new CftkitError("TRAIN_DATASET_INVALID", `${path}:${line}: ${message}`);
@@ -40,7 +25,7 @@ function rowToExample(row: unknown, dataset: PlanDataset, line: number): Trainin
     }
     const user =
       typeof input === "string" && input.trim() !== "" ? `${instruction}\n\n${input}` : instruction;
-    const messages: TrainingMessage[] = [];
+    const messages: ChatMessage[] = [];
     if (typeof system === "string" && system !== "") messages.push({ role: "system", content: system });
     messages.push({ role: "user", content: user }, { role: "assistant", content: output });
     return id === undefined ? { messages } : { id, messages };
@@ -49,11 +34,11 @@ function rowToExample(row: unknown, dataset: PlanDataset, line: number): Trainin
   if (!Array.isArray(list) || list.length === 0) {
     fail(dataset.path, line, `a chat_template row needs a non-empty \`${dataset.field_messages}\` list`);
   }
-  const messages = list.map((m, i): TrainingMessage => {
+  const messages = list.map((m, i): ChatMessage => {
     const msg = (m ?? {}) as Record<string, unknown>;
     const roleRaw = msg.role ?? msg.from;
     const content = msg.content ?? msg.value;
-    const role = typeof roleRaw === "string" ? ROLE_ALIASES[roleRaw] : undefined;
+    const role = chatRoleOf(roleRaw);
     if (!role) fail(dataset.path, line, `message ${i}: unknown role ${JSON.stringify(roleRaw)}`);
     if (typeof content !== "string") fail(dataset.path, line, `message ${i}: content must be a string`);
     return { role, content };

@@ -1,11 +1,10 @@
 import { dirname, extname, resolve } from "node:path";
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, formatZodIssues, writeFileAtomic } from "@cftkit/core";
 import { stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { readStructuredFile } from "./read-structured-file.js";
 import { planResolvedFrom } from "./plan-paths.js";
 import { STRATEGY_NAMES, type StrategyName } from "./strategy-catalogue.js";
-import { formatZodIssues } from "./zod-issues.js";
 
 /** Every kind of run a plan can describe: Phase 1, and the Phase-2 strategies of the paper. */
 export const PLAN_STRATEGIES = ["phase1", ...STRATEGY_NAMES] as const;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startFaultServer } from "@cftkit/core";
+import { startFaultServer } from "@cftkit/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCftkit } from "../testing/run-cftkit.js";
 

@@ -1,58 +1,7 @@
-import { CftkitError, isCftkitError, readJsonLines } from "@cftkit/core";
-import type { TrainingChatMessage, TrainingExample, TrainOptions } from "@cftkit/lm";
+import type { TrainOptions } from "@cftkit/lm";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
 import { count, defineCommand, flag, number, param, text } from "../define-command.js";
-
-const ROLE_ALIASES: Record<string, TrainingChatMessage["role"]> = {
-  system: "system",
-  user: "user",
-  human: "user",
-  assistant: "assistant",
-  gpt: "assistant",
-  model: "assistant",
-};
-
-/** One JSONL row → TrainingExample: `{id?, messages:[{role, content}]}` or ShareGPT-style `conversations:[{from, value}]`. */
-function rowToExample(row: unknown, file: string, line: number): TrainingExample {
-  const bad = (why: string) =>
-    new CftkitError("LM_TRAIN_BAD_ROW", `${file}:${line}: ${why}`, { details: { file, line } });
-  if (typeof row !== "object" || row === null) throw bad("expected a JSON object");
-  const r = row as Record<string, unknown>;
-  const list = r.messages ?? r.conversations;
-  if (!Array.isArray(list) || list.length === 0)
-    throw bad('expected a non-empty "messages" (or "conversations") array');
-  const messages = list.map((m, i) => {
-    const o = (m ?? {}) as Record<string, unknown>;
-    const role = ROLE_ALIASES[String(o.role ?? o.from ?? "")];
-    const content = o.content ?? o.value;
-    if (!role) throw bad(`message ${i} has an unknown role ${JSON.stringify(o.role ?? o.from)}`);
-    if (typeof content !== "string") throw bad(`message ${i} has no string "content"`);
-    return { role, content };
-  });
-  return { ...(typeof r.id === "string" || typeof r.id === "number" ? { id: String(r.id) } : {}), messages };
-}
-
-async function readExamples(file: string): Promise<TrainingExample[]> {
-  const out: TrainingExample[] = [];
-  try {
-    for await (const line of readJsonLines(file)) {
-      if (!line.ok) {
-        throw new CftkitError("LM_TRAIN_BAD_ROW", `${file}:${line.lineNumber}: ${line.reason}`, {
-          details: { file, line: line.lineNumber },
-        });
-      }
-      out.push(rowToExample(line.value, file, line.lineNumber));
-    }
-  } catch (error) {
-    if (isCftkitError(error)) throw error;
-    throw new CftkitError("LM_TRAIN_DATA_UNREADABLE", `cannot read ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  if (out.length === 0) throw new CftkitError("LM_NO_TRAINING_DATA", `${file} holds no rows`);
-  return out;
-}
 
 /**
  * The defaults of the embedded trainer (`PAPER_TRAINING_DEFAULTS` in @cftkit/lm, the paper's Table A1), shown in
@@ -196,8 +145,9 @@ const train = defineCommand({
     resume: param("--resume", "continue from the newest checkpoint in --out", flag()),
   },
   async run(options) {
-    const train = await readExamples(options.data);
-    const validation = options.validation ? await readExamples(options.validation) : undefined;
+    const { readTrainingExamplesFile } = await import("@cftkit/lm");
+    const train = await readTrainingExamplesFile(options.data);
+    const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
     const trainOptions: TrainOptions = {
       modelDir: options.modelDir,
       outDir: options.out,

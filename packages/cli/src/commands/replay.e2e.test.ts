@@ -3,7 +3,8 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type FaultServer, faultItemKey, SeededRandom, startFaultServer } from "@cftkit/core";
+import { SeededRandom } from "@cftkit/core";
+import { type FaultServer, faultItemKey, startFaultServer } from "@cftkit/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**

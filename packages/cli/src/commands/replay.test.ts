@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startFaultServer } from "@cftkit/core";
+import { startFaultServer } from "@cftkit/core/testing";
 import { loadDataset } from "@cftkit/datasets";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../program.js";

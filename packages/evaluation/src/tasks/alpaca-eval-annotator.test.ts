@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startFaultServer } from "@cftkit/core";
+import { startFaultServer } from "@cftkit/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alpacaEvalTask, parseRanking } from "./alpaca-eval-annotator.js";
 import type { EvalModel } from "./eval-model.js";

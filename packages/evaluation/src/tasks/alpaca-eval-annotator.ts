@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import type { EvalModel } from "./eval-model.js";
 import type { PairwiseItem } from "./pairwise-judge-task.js";
 import type { TaskResult } from "./task-result.js";

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 
 /**
  * Render a conversation in ChatML (`<|im_start|>role\ncontent<|im_end|>\n` per turn, then

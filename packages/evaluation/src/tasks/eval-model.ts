@@ -1,4 +1,5 @@
-import type { ChatMessage, CausalLM } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
+import type { CausalLM } from "@cftkit/lm";
 
 /** A generation request: a chat prompt (the model's chat template is applied) or raw text. */
 export interface GenerationRequest {

@@ -1,5 +1,5 @@
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { aggregatePerplexity, type PerplexityResult } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
 

@@ -4,7 +4,7 @@ import {
   OpenAICompatibleClient,
   type OpenAIClientStats,
 } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { type ChatRenderer, renderChatML } from "./chatml.js";
 import type { EvalModel, GenerationRequest, LikelihoodRequest, LikelihoodResult } from "./eval-model.js";
 import { ResponseCache } from "./response-cache.js";

@@ -1,5 +1,5 @@
 import { CftkitError, type ProgressReporter, readJsonLines, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import type { EvalModel } from "./eval-model.js";
 import type { TaskResult } from "./task-result.js";
 

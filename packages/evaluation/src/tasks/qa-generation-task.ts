@@ -1,5 +1,5 @@
 import { type ProgressReporter, silentProgress } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { MLQA_LANGUAGES, type MlqaLanguage, scoreMlqa } from "@cftkit/metrics";
 import type { QaScore, SquadDataset } from "@cftkit/metrics";
 import { scoreSquad } from "@cftkit/metrics";

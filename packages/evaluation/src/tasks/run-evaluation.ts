@@ -9,7 +9,7 @@ import {
   writeFileAtomic,
   writeJsonAtomic,
 } from "@cftkit/core";
-import type { ChatMessage } from "@cftkit/lm";
+import type { ChatMessage } from "@cftkit/core";
 import { type AbilitySummary, summarizeAbilities, taskAbility } from "../aggregate.js";
 import { readIfevalInputs } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "../tokenizer.js";
+import type { ChatMessage } from "@cftkit/core";
 
 /** A request the server answers with an OpenAI-style error body and this HTTP status. */
 export class HttpError extends Error {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
 
 export interface TransformersEngineOptions {
   /** The interpreter (default `python3`). */
@@ -46,7 +46,10 @@ export function transformersScriptPath(): string {
   return found;
 }
 
-const EXIT_CODES: Record<number, string> = { 2: "LM_TRANSFORMERS_BAD_INPUT", 3: "LM_TRANSFORMERS_MISSING" };
+const EXIT_CODES: Record<number, CftkitErrorCode> = {
+  2: "LM_TRANSFORMERS_BAD_INPUT",
+  3: "LM_TRANSFORMERS_MISSING",
+};
 
 /** Run the transformers engine on `tokenIds` through the model folder `dir`, writing the activation file `out`. */
 export async function transformersHiddenStates(

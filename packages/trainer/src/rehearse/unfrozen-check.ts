@@ -1,5 +1,6 @@
 import { CftkitError } from "@cftkit/core";
-import { type LoraOptions, unfrozenPatternToRegExp } from "@cftkit/lm";
+import type { LoraOptions } from "@cftkit/lm";
+import { unfrozenPatternToRegExp } from "@cftkit/lm/internal";
 
 export interface TensorShape {
   name: string;

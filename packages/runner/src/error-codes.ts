@@ -1,0 +1,15 @@
+/**
+ * Error codes thrown by @cftkit/runner, each with its one-line meaning. docs/errors.md is generated from the
+ * catalogues (`npm run docs:errors`); tools/error-codes.test.ts fails when a source throws an uncatalogued code.
+ */
+export const RUNNER_ERROR_CODES = {
+  CLI_BAD_STEP: "a pipeline step name is unknown",
+  QUICKSTART_DATA_MISSING: "the bundled quickstart data is not found",
+  RUN_BAD_DATA: "a pipeline data file line is malformed",
+  RUN_REPLAY_SOURCES_MISSING: "replay strategies lack their replay_sources",
+  RUN_STEP_NOT_DONE: "a needed pipeline step has not run",
+} as const;
+
+declare module "@cftkit/core" {
+  interface CftkitErrorCodes extends Record<keyof typeof RUNNER_ERROR_CODES, string> {}
+}

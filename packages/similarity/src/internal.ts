@@ -1,0 +1,2 @@
+/** Internals shared with tests, benchmarks, tools and sibling packages; not part of the documented API (the main entry). */
+export { symmetricEigenSystem } from "./symmetric-eigen.js";
