@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { layerDiff } from "@cftkit/freeze";
+import { DECODER_LINEAR_MODULES } from "@cftkit/safetensors";
 
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
@@ -30,15 +31,7 @@ if (args[0] === "--child") {
   const t = performance.now();
   const result = await layerDiff(args[1], args[2], {
     topK: 1,
-    types: [
-      "self_attn.q_proj",
-      "self_attn.k_proj",
-      "self_attn.v_proj",
-      "self_attn.o_proj",
-      "mlp.gate_proj",
-      "mlp.up_proj",
-      "mlp.down_proj",
-    ],
+    types: [...DECODER_LINEAR_MODULES],
   });
   process.stdout.write(
     `${JSON.stringify({ seconds: (performance.now() - t) / 1000, peakRssMB: peakRssMB(), scores: result.scores })}\n`,

@@ -17,7 +17,6 @@ export const CLI_ERROR_CODES = {
   REPLAY_INTERRUPTED: "a replay run was interrupted with items pending",
   REPLAY_ITEMS_FAILED: "some replay items failed",
   REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
-  CLI_BAD_PROMPTS: "a prompts file line is not valid JSON or has no prompt text",
   REPLAY_NOTHING_ACCEPTED: "replay selection kept no record at all",
   TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
   TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",

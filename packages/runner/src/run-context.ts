@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { CftkitError, type ProgressReporter, readJsonLines, sha256File } from "@cftkit/core";
+import { readPrompts } from "@cftkit/datasets";
 import type { HeldoutExample, QaItem } from "@cftkit/evaluation";
 import { bundledDataDir } from "./bundled-data.js";
 import type { RunExperiment } from "./experiment-schema.js";
@@ -96,20 +97,6 @@ async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment:
   return { heldout, qa, key };
 }
 
-/** Drift prompts: MT-Bench `turns[0]`, or `text` / `instruction` / `prompt` fields. */
-async function readPrompts(path: string, max: number): Promise<string[]> {
-  const rows = await readJsonlRows<{
-    turns?: string[];
-    text?: string;
-    instruction?: string;
-    prompt?: string;
-  }>(path);
-  return rows
-    .map((r) => r.turns?.[0] ?? r.text ?? r.instruction ?? r.prompt ?? "")
-    .filter((t) => t.length > 0)
-    .slice(0, max);
-}
-
 /** Resolve the run's folders and read its evaluation and drift inputs once. */
 export async function createRunContext(options: RunContextOptions): Promise<RunContext> {
   const { experiment } = options;
@@ -134,7 +121,7 @@ export async function createRunContext(options: RunContextOptions): Promise<RunC
       options.progress,
     ),
     evaluation: await readEvaluationSuite({ baseDir }, experiment),
-    drift: { path: driftPath, prompts: await readPrompts(driftPath, driftConfig.max_prompts) },
+    drift: { path: driftPath, prompts: (await readPrompts(driftPath)).slice(0, driftConfig.max_prompts) },
     profile: options.profile ?? experiment.report.profile ?? "custom",
     notes: options.notes ?? experiment.report.notes,
     started: Date.now(),
