@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { repoRoot, runCftkit } from "../testing/run-cftkit.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "cftkit-plan-portable-"));
@@ -65,9 +66,14 @@ describe("cftkit train plan and run --dry-run with hostile paths", () => {
     writeFileSync(join(plain, "exp.yaml"), EXPERIMENT);
     const r = await runCftkit(["run", join(plain, "exp.yaml"), "--dry-run"]);
     expect(r.code, r.stderr).toBe(0);
+    // Outside comments the hostile path appears only inside a YAML value (an indented block-scalar line),
+    // and that plan's YAML reads back to exactly the path the experiment named.
     for (const line of r.stdout.split("\n")) {
-      if (line.includes("PWNED")) expect(line, line).toMatch(/^(# |unfrozen_parameters: # )/);
+      if (line.includes("PWNED")) expect(line, line).toMatch(/^(# |unfrozen_parameters: # | {4}\S)/);
     }
+    const lfH1 = r.stdout.split(/^# ── /m).find((block) => block.startsWith("s.LF_H1 "));
+    const plan = parseYaml(`# ${lfH1!}`) as { freeze: { source: string } };
+    expect(plan.freeze.source).toBe(join(plain, "sel\n$(touch PWNED_SEL).yaml"));
     expect(r.stdout).toContain("# missing input of s.baseline (phase2):");
   });
 });
