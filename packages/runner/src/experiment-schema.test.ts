@@ -30,6 +30,11 @@ describe("the runner's experiment schema", () => {
     expect(e.report).toEqual({ profile: "fast", notes: ["a caveat"] });
   });
 
+  it("accepts a generation section (the trainer's strict schema knows it is read here)", async () => {
+    const e = await readRunExperiment(file(`${VALID}generation: { server: "http://127.0.0.1:8000/v1" }\n`));
+    expect(e.generation?.server).toBe("http://127.0.0.1:8000/v1");
+  });
+
   it.each([
     ["top level", `${VALID}learning_rat: 5\n`, /learning_rat: Unrecognized key: "learning_rat"/],
     [

@@ -177,6 +177,7 @@ export const SECTIONS_READ_ELSEWHERE = [
   "replay_sources",
   "title",
   "report",
+  "generation",
 ] as const;
 
 export const ExperimentSchema = z

@@ -43,7 +43,7 @@ describe("cftkit lm (e2e)", () => {
       "--json",
     );
     expect(hs.code, hs.stderr).toBe(0);
-    expect(JSON.parse(hs.stdout)).toEqual({ layers: 3, samples: 3, hidden_size: 64 });
+    expect(JSON.parse(hs.stdout)).toEqual({ layers: 3, samples: 3, hidden_size: 64, engine: "in-memory" });
     const ckpt = await SafetensorsCheckpoint.open(acts);
     expect(ckpt.tensors.map((t) => t.name)).toEqual(["layer.0", "layer.1", "layer.2"]);
     expect(ckpt.info("layer.2").shape).toEqual([3, 64]);
