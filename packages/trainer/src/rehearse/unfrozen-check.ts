@@ -1,6 +1,5 @@
-import { CftkitError } from "@cftkit/core";
+import { CftkitError, importOptional } from "@cftkit/core";
 import type { LoraOptions } from "@cftkit/lm";
-import { unfrozenPatternToRegExp } from "@cftkit/lm/internal";
 
 export interface TensorShape {
   name: string;
@@ -40,6 +39,8 @@ const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 export function checkUnfrozenParameters(
   tensors: readonly TensorShape[],
   patterns: readonly string[],
+  /** How the trainer reads a pattern (@cftkit/lm's `unfrozenPatternToRegExp`, passed in: lm is an optional peer). */
+  toRegExp: (pattern: string) => RegExp,
 ): UnfrozenCheck {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -48,7 +49,7 @@ export function checkUnfrozenParameters(
     const ranged = RANGE.exec(pattern);
     let regexp: RegExp;
     try {
-      regexp = unfrozenPatternToRegExp(ranged ? ranged[1]! : pattern);
+      regexp = toRegExp(ranged ? ranged[1]! : pattern);
     } catch (error) {
       problems.push((error as Error).message);
       return { pattern, matches: [] };
@@ -94,10 +95,18 @@ export async function checkTrainable(
   baseModel: string,
   options: { unfrozenParameters?: readonly string[]; lora?: LoraOptions },
 ): Promise<UnfrozenCheck> {
-  const { readModelConfig, parameterSpecs, loraTargetModules } = await import("@cftkit/lm");
+  const lmApi = () => import("@cftkit/lm");
+  const { readModelConfig, parameterSpecs, loraTargetModules } = await importOptional(
+    "@cftkit/lm",
+    "train rehearse --check",
+    lmApi,
+  );
+  const { unfrozenPatternToRegExp } = await import("@cftkit/lm/internal");
   const tensors = parameterSpecs(await readModelConfig(baseModel));
-  if (options.unfrozenParameters) return checkUnfrozenParameters(tensors, options.unfrozenParameters);
-  const all = { ...checkUnfrozenParameters(tensors, [""]), patterns: [] }; // "" matches every tensor
+  if (options.unfrozenParameters)
+    return checkUnfrozenParameters(tensors, options.unfrozenParameters, unfrozenPatternToRegExp);
+  // "" matches every tensor
+  const all = { ...checkUnfrozenParameters(tensors, [""], unfrozenPatternToRegExp), patterns: [] };
   const lora = options.lora;
   if (!lora) return all;
   const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
