@@ -101,6 +101,22 @@ export const RunExperimentSchema = ExperimentSchema.extend({
     batch_size: 16,
   }),
   analysis: AnalysisSchema.prefault({}),
+  /**
+   * Train and evaluate every model once per seed (docs/report.md, "Seeds and intervals"); the report gives
+   * mean ± 95 % interval over them. The first seed is the run `seed` alone would make (same folders, same
+   * cache); analysis (MPD, hidden states, drift, projection) runs on it only. Default: `[seed]`.
+   */
+  seeds: z
+    .array(
+      z
+        .number()
+        .int()
+        .nonnegative()
+        .max(2 ** 32 - 1),
+    )
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, "seeds must be distinct")
+    .optional(),
   generation: GenerationSchema.optional(),
   /** A title for the report. */
   title: z.string().optional(),

@@ -51,5 +51,11 @@ export async function prepareRun(ctx: RunContext): Promise<RunState> {
       drift: {},
     });
   }
-  return { pairs, model, projection: { method: experiment.analysis.projection, points: [] }, stepSeconds: 0 };
+  return {
+    pairs,
+    seeds: [{ seed: experiment.seed, pairs }],
+    model,
+    projection: { method: experiment.analysis.projection, points: [] },
+    stepSeconds: 0,
+  };
 }

@@ -7,6 +7,7 @@ import type { ExperimentResults } from "./report/experiment-results.js";
 import type { PipelineStep } from "./step.js";
 import { listSteps } from "./step-cache.js";
 import { STEP_TABLE } from "./step-table.js";
+import { runSeeds, seedContext, seedPart } from "./seed-runs.js";
 import { type StepSelection, walkSteps } from "./walker.js";
 
 export interface RunExperimentOptions extends StepSelection {
@@ -34,14 +35,28 @@ export interface RunOutcome {
 /**
  * `cftkit run`: walk the step table through the step cache. Every unit's outputs live in
  * `<output_dir>/steps/<unit>-<hash of its inputs>/`; a re-run reuses finished units and an interrupted
- * one resumes (training continues from its last checkpoint).
+ * one resumes (training continues from its last checkpoint). With `seeds: [a, b, …]` the first seed walks
+ * every step but the report, each later seed walks the per-seed steps (training and evaluation), and the
+ * report comes last, over all of them.
  */
 export async function runExperiment(options: RunExperimentOptions): Promise<RunOutcome> {
-  const ctx = await createRunContext(options);
+  const base = await createRunContext(options);
+  const [first, ...later] = runSeeds(base.experiment);
+  const ctx = { ...base, experiment: { ...base.experiment, seed: first! } };
   const state = await prepareRun(ctx);
   const table = options.table ?? STEP_TABLE;
   if (options.only?.length === 0) throw new CftkitError("CLI_BAD_STEP", "--only: name at least one step");
-  await walkSteps(table, ctx, state, { only: options.only, from: options.from });
+  const selection = { only: options.only, from: options.from };
+  const isReport = (step: PipelineStep) => step.name === "report";
+  await walkSteps(table, ctx, state, selection, { includes: (step) => !isReport(step) });
+  for (const seed of later) {
+    const seedCtx = seedContext(ctx, seed);
+    const seedState = await prepareRun(seedCtx);
+    await walkSteps(table, seedCtx, seedState, selection, seedPart(seed));
+    state.seeds.push({ seed, pairs: seedState.pairs });
+    state.stepSeconds += seedState.stepSeconds;
+  }
+  await walkSteps(table, ctx, state, selection, { includes: isReport });
   await writeJsonAtomic(join(ctx.outDir, "manifest.json"), {
     experiment: resolve(options.experimentPath),
     steps: await listSteps(join(ctx.outDir, "steps")),

@@ -55,9 +55,18 @@ export interface PairState {
   drift: Partial<Record<ExperimentStrategy, DriftPoint[]>>;
 }
 
+/** The pairs one seed trained and evaluated (a run with `seeds:` walks its per-seed steps once per seed). */
+export interface SeedRun {
+  seed: number;
+  pairs: PairState[];
+}
+
 /** The whole run's state: every pair, and what the experiment-wide steps add. */
 export interface RunState {
+  /** The first seed's pairs: every step, analysis included, sees these. */
   pairs: PairState[];
+  /** Every seed's pairs, the first seed's (`pairs`) first; one entry for a single-seed run. */
+  seeds: SeedRun[];
   model: ExperimentResults["model"];
   projection: ExperimentResults["projection"];
   /** Sum of the recorded seconds of every unit run or reused so far. */

@@ -42,6 +42,7 @@ function context(dir: string): RunContext {
 
 const emptyState = (): RunState => ({
   pairs: [],
+  seeds: [],
   model: { preset: "", parameters: 0, config: {} },
   projection: { method: "tsne", points: [] },
   stepSeconds: 0,

@@ -72,15 +72,23 @@ async function runUnit(
   }
 }
 
+/** Part of a walk: which steps of the table it takes, and how it names their units (a seed suffix). */
+export interface WalkPart {
+  includes(step: PipelineStep): boolean;
+  label?(label: string): string;
+}
+
 /**
  * Walk the step table in order: each step lists its units given the state so far, and each unit runs
  * through the step cache (or is reused). With `only`, the walk stops after the last selected step.
+ * A `part` walks only some steps (a run with several seeds walks the table in parts).
  */
 export async function walkSteps(
   table: readonly PipelineStep[],
   ctx: RunContext,
   state: RunState,
   selection: StepSelection = {},
+  part?: WalkPart,
 ): Promise<void> {
   const cache = new StepCache(join(ctx.outDir, "steps"));
   const last = selection.only
@@ -88,8 +96,13 @@ export async function walkSteps(
     : table.length - 1;
   for (const [index, step] of table.entries()) {
     if (index > last) break;
-    const units = await step.units(ctx, state);
-    ctx.log.event(step.name, "step", { n: `${index + 1}/${table.length}`, units: units.length });
+    if (part && !part.includes(step)) continue;
+    const rename = part?.label;
+    const units = (await step.units(ctx, state)).map((u) => (rename ? { ...u, label: rename(u.label) } : u));
+    ctx.log.event(rename ? rename(step.name) : step.name, "step", {
+      n: `${index + 1}/${table.length}`,
+      units: units.length,
+    });
     const selected = isSelected(table, step.name, selection);
     for (const u of units) await runUnit(cache, ctx, state, u, step.name, selected);
   }

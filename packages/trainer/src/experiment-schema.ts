@@ -178,6 +178,7 @@ export const SECTIONS_READ_ELSEWHERE = [
   "title",
   "report",
   "generation",
+  "seeds",
 ] as const;
 
 export const ExperimentSchema = z

@@ -7,6 +7,9 @@ import type {
   StrategyResult,
   TrainingSummary,
 } from "./experiment-results.js";
+import { interval95 } from "./seed-statistics.js";
+import { desSpearman, meanScores, perSeedScores, phase1PerSeed, withSeeds } from "./seed-aggregate.js";
+import { whatHappened } from "./summary.js";
 
 /** How each number of the report is measured (shown under "Measures"). */
 export const MEASURES = [
@@ -17,11 +20,21 @@ export const MEASURES = [
   "P1→P2 weight change = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair: the sum of Definition 2 with the Phase-1 model as reference. It is not the paper's MPD (Table 4), which compares models fine-tuned from one base on different datasets (cftkit similarity mpd --reference).",
   "MPD (paper) = Definition 2 of each Phase-1 model against the base model tuned on the Phase-2 data alone, normalised by the largest (Table 4); computed with analysis.paper_mpd.",
   "Drift = ‖Σ_P2 − Σ_P1‖₂ per layer of the covariance of mean activations on MT-Bench prompts (paper §4.4).",
+  'Seeds: each seed trains its own Phase-1 and Phase-2 models (data order, replay draws, LoRA init) on the same data and evaluation items; scores and deltas are means over seeds. ± = 95 % Student-t interval over seeds, mean ± t(0.975, n−1)·s/√n (s with n−1). "vs baseline" = the same interval of the per-seed difference from the baseline (paired by seed); distinguishable from seed noise when it excludes 0. MPD, drift, projection and training curves are the first seed\'s.',
+  "Spearman ρ (average ranks for ties) between each pair's DES and its English decline (−ΔEA of the baseline); the paper expects ρ < 0. With n pairs an exact permutation test cannot give p below 2/n!, so fewer than 5 pairs cannot be significant.",
 ];
 
 const NO_TRAINING: TrainingSummary = { steps: 0, final_loss: Number.NaN, seconds: 0, curve: [] };
 
-function strategyResults(pair: PairState): StrategyResult[] {
+/** The first seed's record of each strategy (MPD, drift, training), its scores folded over every seed. */
+function strategyResults(state: RunState, pair: PairState): StrategyResult[] {
+  const baseline = perSeedScores(state, pair.name, "baseline");
+  return firstSeedStrategies(pair).map((row) =>
+    withSeeds(row, perSeedScores(state, pair.name, row.strategy), baseline.length ? baseline : undefined),
+  );
+}
+
+function firstSeedStrategies(pair: PairState): StrategyResult[] {
   const before = pair.scores.phase1!;
   return pair.phase2.map((run) => {
     const after = pair.scores[run.strategy]!;
@@ -50,11 +63,15 @@ function strategyResults(pair: PairState): StrategyResult[] {
         model_dir: run.model.dir,
       },
       plan: run.plan,
+      seeds: [],
+      per_seed: [],
+      ci95: { ea: interval95([after.ea - before.ea]), ma: interval95([after.ma - before.ma]) },
     };
   });
 }
 
-function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
+function pairResult(ctx: RunContext, state: RunState, pair: PairState): PhasePairResult {
+  const perSeed = phase1PerSeed(state, pair.name);
   const setting = pair.stage.setting;
   const shown = (path: string) => relative(ctx.baseDir, absolutePath(ctx, path)) || path;
   return {
@@ -66,7 +83,8 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
     des: pair.des?.des ?? Number.NaN,
     des_encoder: pair.des?.model ?? "—",
     des_by_language: pair.des?.by_language ?? {},
-    phase1: pair.scores.phase1!,
+    phase1: meanScores(perSeed.map((s) => s.scores)),
+    phase1_per_seed: perSeed,
     phase1_training: pair.phase1Training ?? NO_TRAINING,
     ...(pair.paperMpd && pair.phase2Only
       ? {
@@ -82,19 +100,26 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
 
 /** The run's results.json: every pair, every strategy, the projection, and what the report says about them. */
 export function buildResults(ctx: RunContext, state: RunState): ExperimentResults {
-  return {
+  const pairs = state.pairs.map((p) => pairResult(ctx, state, p));
+  const strategies = state.pairs.flatMap((p) => strategyResults(state, p));
+  const baselines = new Map(strategies.filter((s) => s.strategy === "baseline").map((s) => [s.pair, s]));
+  const results: ExperimentResults = {
     name: ctx.experiment.title ?? ctx.experiment.name,
     created_at: new Date().toISOString(),
     profile: ctx.profile,
     seed: ctx.experiment.seed,
+    seeds: state.seeds.map((s) => s.seed),
+    summary: "",
+    spearman: desSpearman(pairs, baselines),
     backend: ctx.experiment.backend,
     model: state.model,
     measures: MEASURES,
-    pairs: state.pairs.map((p) => pairResult(ctx, p)),
-    strategies: state.pairs.flatMap(strategyResults),
+    pairs,
+    strategies,
     projection: state.projection,
     notes: ctx.notes,
     seconds: state.stepSeconds,
     invocation_seconds: (Date.now() - ctx.started) / 1000,
   };
+  return { ...results, summary: whatHappened(results).join(" ") };
 }

@@ -5,6 +5,8 @@ import { lineChartSvg, scatterChartSvg } from "@cftkit/similarity";
 import { describe, expect, it } from "vitest";
 import { checkPage, chromiumAvailable } from "../../../../tools/testing/headless-chromium.js";
 import type { AbilityScores, ExperimentResults, StrategyResult } from "./experiment-results.js";
+import { desSpearman } from "./seed-aggregate.js";
+import { interval95 } from "./seed-statistics.js";
 import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
 
@@ -45,6 +47,9 @@ function strategy(name: string, ea: number, ma: number): StrategyResult {
       seconds: 1,
       curve: [1, 2, 3].map((step) => ({ step, loss: 5 - step * ea })),
     },
+    seeds: [0],
+    per_seed: [],
+    ci95: { ea: interval95([p2.ea - p1.ea]), ma: interval95([p2.ma - p1.ma]) },
     details: { frozen: ["model.layers.1.self_attn.q_proj"] },
     plan: { learning_rate: 0.003, "<script>": "escaped" },
   };
@@ -55,6 +60,9 @@ const results: ExperimentResults = {
   created_at: "2026-11-27T00:00:00.000Z",
   profile: "fast",
   seed: 0,
+  seeds: [0],
+  summary: "",
+  spearman: desSpearman([], new Map()),
   backend: "embedded",
   model: { preset: "tiny", parameters: 124224, config: { hidden_size: 64 } },
   measures: ["EA = mean of English task scores."],
@@ -68,6 +76,7 @@ const results: ExperimentResults = {
       des_encoder: "lm",
       des_by_language: {},
       phase1: scores(0.02, 0.01),
+      phase1_per_seed: [],
       phase1_training: { steps: 5, final_loss: 4, seconds: 1, curve: [] },
     },
   ],

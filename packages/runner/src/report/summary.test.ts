@@ -6,6 +6,8 @@ import type {
   PhasePairResult,
   StrategyResult,
 } from "./experiment-results.js";
+import { desSpearman } from "./seed-aggregate.js";
+import { interval95 } from "./seed-statistics.js";
 import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { captionWarnings, whatHappened } from "./summary.js";
@@ -44,6 +46,9 @@ function strategy(pair: string, name: string, dEa: number, dMa: number): Strateg
         { step: 2, loss: 4.9 },
       ],
     },
+    seeds: [0],
+    per_seed: [],
+    ci95: { ea: interval95([p2.ea - p1.ea]), ma: interval95([p2.ma - p1.ma]) },
     details: {},
     plan: {},
   };
@@ -59,6 +64,7 @@ function pair(name: string, des: number, encoder = "causal-lm:base:init:tiny"): 
     des_encoder: encoder,
     des_by_language: {},
     phase1: scores(0.5, 0.3),
+    phase1_per_seed: [],
     phase1_training: { steps: 2, final_loss: 5, seconds: 1, curve: [] },
   };
 }
@@ -69,6 +75,9 @@ const results: ExperimentResults = {
   created_at: "2026-12-06T00:00:00.000Z",
   profile: "fast",
   seed: 0,
+  seeds: [0],
+  summary: "",
+  spearman: desSpearman([], new Map()),
   backend: "embedded",
   model: { preset: "tiny", parameters: 1, config: {} },
   measures: [],

@@ -1,5 +1,6 @@
 import type { ExperimentResults, PhasePairResult, StrategyResult } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
+import { excludesZero, type Interval95 } from "./seed-statistics.js";
 
 /** A change smaller than this (on 0-1 scores) is called "flat" in the summary. */
 const FLAT = 0.0005;
@@ -12,12 +13,35 @@ function baselineOf(results: ExperimentResults, pair: string): StrategyResult | 
   return results.strategies.find((s) => s.pair === pair && s.strategy === "baseline");
 }
 
-function englishSentence(pair: PhasePairResult, baseline: StrategyResult): string {
-  const d = baseline.delta.ea;
-  const verb = d < -FLAT ? "dropped" : d > FLAT ? "rose" : "stayed flat";
-  return `${pair.name}: English ability ${verb} after plain Phase 2 (EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}, ${change(d)}); multilingual ability ${change(baseline.delta.ma)}.`;
+/** "−0.020 ± 0.004" (the 95 % interval's half width), or the bare delta with one seed. */
+export function withInterval(mean: number, interval: Interval95 | undefined): string {
+  const h = interval?.half_width;
+  return h === null || h === undefined
+    ? change(mean)
+    : `${change(mean)} ± ${fmt(h, Math.abs(h) < 0.01 ? 4 : 3)}`;
 }
 
+/** "dropped"/"rose" when the interval excludes 0 (one seed: when the change is beyond FLAT). */
+function direction(mean: number, interval: Interval95 | undefined): string {
+  if (interval?.half_width == null) return mean < -FLAT ? "dropped" : mean > FLAT ? "rose" : "stayed flat";
+  if (excludesZero(interval)) return mean < 0 ? "dropped" : "rose";
+  return "did not change beyond seed noise";
+}
+
+function f1Text(baseline: StrategyResult): string {
+  const [p1, p2] = [baseline.phase1.tasks["xquad_f1/en"], baseline.phase2.tasks["xquad_f1/en"]];
+  return p1 === undefined || p2 === undefined ? "" : `; English QA F1 ${score(p1)} → ${score(p2)}`;
+}
+
+function englishSentence(pair: PhasePairResult, baseline: StrategyResult, seeds: number): string {
+  const d = baseline.delta.ea;
+  const verb = direction(d, baseline.ci95?.ea);
+  if (seeds < 2)
+    return `${pair.name}: English ability ${verb} after plain Phase 2 (EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}, ${change(d)}${f1Text(baseline)}); multilingual ability ${change(baseline.delta.ma)}.`;
+  return `${pair.name}: English ability ${verb} after plain Phase 2 (ΔEA ${withInterval(d, baseline.ci95.ea)}, EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}${f1Text(baseline)}); multilingual ability ${direction(baseline.delta.ma, baseline.ci95.ma)} (ΔMA ${withInterval(baseline.delta.ma, baseline.ci95.ma)}).`;
+}
+
+/** One seed: which strategies kept more English than the baseline (no interval to judge by). */
 function helpersSentence(rows: StrategyResult[], baseline: StrategyResult): string | null {
   const others = rows.filter((s) => s !== baseline);
   if (!others.length) return null;
@@ -32,24 +56,55 @@ function helpersSentence(rows: StrategyResult[], baseline: StrategyResult): stri
   return `Kept more English ability than the baseline: ${list}.`;
 }
 
+/** Several seeds: each mitigation's ΔEA minus the baseline's, paired by seed, and which stand above noise. */
+function versusBaselineSentence(rows: StrategyResult[]): string | null {
+  const others = rows.filter((s) => s.vs_baseline);
+  if (!others.length) return null;
+  const list = others.map((s) => `${s.strategy} ${withInterval(s.vs_baseline!.ea.mean, s.vs_baseline!.ea)}`);
+  const beyond = others.flatMap((s) => {
+    const v = s.vs_baseline!;
+    const parts = [
+      v.distinguishable.ea ? `${v.ea.mean > 0 ? "more" : "less"} English` : "",
+      v.distinguishable.ma ? `${v.ma.mean > 0 ? "more" : "less"} multilingual ability` : "",
+    ].filter(Boolean);
+    return parts.length ? [`${s.strategy} kept ${parts.join(" and ")}`] : [];
+  });
+  return `ΔEA minus the baseline's, paired by seed: ${list.join(", ")}. ${beyond.length ? `Beyond seed noise: ${beyond.join("; ")}; the rest are within it.` : "None differs from the baseline beyond seed noise."}`;
+}
+
+function spearmanSentence(results: ExperimentResults): string | null {
+  const s = results.spearman;
+  if (!s || s.n < 2) return null;
+  const rho = s.rho === null ? "undefined (a tie)" : fmt(s.rho, 2);
+  return `DES against the English decline across ${s.n} pairs: Spearman ρ = ${rho} (the paper expects ρ < 0)${s.can_be_significant ? "" : `, but ${s.n} points cannot make a rank correlation significant (smallest possible p = ${fmt(s.min_p_value, 2)})`}.`;
+}
+
+function howSure(results: ExperimentResults): string {
+  const tasks = Object.keys(results.pairs[0]?.phase1.tasks ?? {}).length;
+  const seeds = results.seeds ?? [results.seed];
+  if (seeds.length < 2)
+    return `How sure: one run with seed ${results.seed} on ${tasks} evaluation tasks, without repeated seeds or confidence intervals — differences of a few thousandths may be noise; read the deltas, not the absolute scores.`;
+  return `How sure: ${seeds.length} seeds (${seeds.join(", ")}) on ${tasks} evaluation tasks; ± is a 95 % Student-t interval over seeds. It covers training randomness (data order, replay draws, LoRA init), not the choice of evaluation items, and a small model's absolute scores are small — read the deltas and their intervals.`;
+}
+
 /**
  * The report's first paragraph: did English drop, which strategies helped, how sure. One sentence per
- * pair and its strategies, then the caveat on how much one run says.
+ * pair and its strategies, then DES against the decline, then how much the run's seeds say.
  */
 export function whatHappened(results: ExperimentResults): string[] {
   const sentences: string[] = [];
+  const seeds = (results.seeds ?? [results.seed]).length;
   for (const pair of results.pairs) {
     const rows = results.strategies.filter((s) => s.pair === pair.name);
     const baseline = baselineOf(results, pair.name);
     if (!baseline) continue;
-    sentences.push(englishSentence(pair, baseline));
-    const helpers = helpersSentence(rows, baseline);
+    sentences.push(englishSentence(pair, baseline, seeds));
+    const helpers = seeds < 2 ? helpersSentence(rows, baseline) : versusBaselineSentence(rows);
     if (helpers) sentences.push(helpers);
   }
-  const tasks = Object.keys(results.pairs[0]?.phase1.tasks ?? {}).length;
-  sentences.push(
-    `How sure: one run with seed ${results.seed} on ${tasks} evaluation tasks, without repeated seeds or confidence intervals — differences of a few thousandths may be noise; read the deltas, not the absolute scores.`,
-  );
+  const rank = spearmanSentence(results);
+  if (rank) sentences.push(rank);
+  sentences.push(howSure(results));
   return sentences;
 }
 
