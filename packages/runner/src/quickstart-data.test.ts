@@ -23,6 +23,17 @@ describe("quickstart data with the pre-trained base", () => {
         .map((l) => Number((JSON.parse(l) as { id: string }).id.split(":").at(-1)));
       expect(alpacaRows.length).toBeGreaterThan(0);
       for (const row of alpacaRows) expect(row).toBeGreaterThanOrEqual(2500);
+      // QA prompts end with the user turn holding the passage and the question; the answer is not in them.
+      const qa = readFileSync(join(out, data.qa), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[]; answers: string[] });
+      expect(qa.length).toBe(12 * QUICKSTART_PROFILES.fast.qaPerLanguage);
+      for (const item of qa) {
+        expect(item.messages.map((m) => m.role)).toEqual(["user"]);
+        expect(item.messages[0]!.content).toContain(item.answers[0]!); // the passage holds the span
+        expect(item.messages[0]!.content.endsWith(item.answers[0]!)).toBe(false);
+      }
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -114,7 +114,8 @@ export async function prepareQuickstartData(
     sampleRecords(evalOf(lang), { count: sizes.qaPerLanguage, seed: seed + 5 }).map((r) => ({
       id: r.id,
       language: lang,
-      messages: recordToMessages({ ...r, output: "" }).slice(0, -1),
+      // The prompt turns only: an empty output leaves the assistant turn out (the question must stay in).
+      messages: recordToMessages({ ...r, output: "" }),
       answers: [r.output],
     })),
   );

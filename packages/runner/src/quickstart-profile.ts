@@ -22,10 +22,16 @@ export interface QuickstartSizes {
   pairs: ("similar" | "dissimilar")[];
   /** Rows per optimizer step (default 8); the step tests use fewer. */
   microBatch?: number;
+  /** How many seeds train and evaluate every model (the run's seed and the next ones). */
+  seeds: number;
+  /** Minutes the profile is meant to take on 2 cores (printed when it starts); none for `full`. */
+  budgetMinutes?: number;
 }
 
 export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
   fast: {
+    seeds: 3,
+    budgetMinutes: 2,
     preset: "tiny",
     phase1Records: 48,
     phase2PerLanguage: 4,
@@ -43,6 +49,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     pairs: ["similar", "dissimilar"],
   },
   default: {
+    seeds: 3,
+    budgetMinutes: 15,
     preset: "tiny",
     phase1Records: 320,
     phase2PerLanguage: 30,
@@ -60,6 +68,7 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     pairs: ["similar", "dissimilar"],
   },
   full: {
+    seeds: 5,
     preset: "small",
     phase1Records: 1200,
     phase2PerLanguage: 100,

@@ -24,9 +24,11 @@ export interface QuickstartOptions {
 export async function quickstart(
   options: QuickstartOptions,
 ): Promise<RunOutcome & { experimentPath: string }> {
+  const sizes = QUICKSTART_PROFILES[options.profile];
+  printBudget(options, sizes);
   const experimentPath = await writeQuickstartExperiment(
     resolve(options.out),
-    QUICKSTART_PROFILES[options.profile],
+    sizes,
     options.profile,
     options.seed,
   );
@@ -38,6 +40,30 @@ export async function quickstart(
     progress: options.progress,
   });
   return { ...outcome, experimentPath };
+}
+
+/** The profile's budget line on stderr before the run starts (a JSON line with --json; nothing with --quiet). */
+export function budgetText(profile: QuickstartProfile, sizes: QuickstartSizes, seed: number): string {
+  const seeds = quickstartSeeds(sizes, seed).join(", ");
+  const budget = sizes.budgetMinutes
+    ? `budget ≤ ${sizes.budgetMinutes} min on 2 cores`
+    : "no time budget (a longer run)";
+  return `quickstart profile ${profile}: ${sizes.seeds} seeds (${seeds}), ${budget}`;
+}
+
+function printBudget(options: QuickstartOptions, sizes: QuickstartSizes): void {
+  if (options.quiet) return;
+  const text = budgetText(options.profile, sizes, options.seed);
+  process.stderr.write(
+    options.json
+      ? `${JSON.stringify({ event: "budget", profile: options.profile, seeds: quickstartSeeds(sizes, options.seed), budget_minutes: sizes.budgetMinutes ?? null })}\n`
+      : `${text}\n`,
+  );
+}
+
+/** The seeds a profile trains with: `--seed` and the next ones. */
+export function quickstartSeeds(sizes: QuickstartSizes, seed: number): number[] {
+  return Array.from({ length: sizes.seeds }, (_, i) => seed + i);
 }
 
 /** The quickstart's strategies for the dissimilar pair (the similar pair shows the baseline only). */
@@ -74,6 +100,8 @@ export async function writeQuickstartExperiment(
     name: "quickstart",
     title: `cftkit quickstart — two-phase CFT for multilingual adaptation (${modelName}, profile ${options.profile})`,
     seed: options.seed,
+    // Data and evaluation items are drawn once with `seed`; every model is trained once per seed.
+    seeds: quickstartSeeds(sizes, options.seed),
     backend: "embedded",
     output_dir: ".",
     base_model: pretrained ? pretrained.dir : { init: sizes.preset },

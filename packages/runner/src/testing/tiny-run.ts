@@ -31,6 +31,7 @@ export const TINY_SIZES: QuickstartSizes = {
   grMaxNewTokens: 4,
   pairs: ["dissimilar"],
   microBatch: 2,
+  seeds: 1,
 };
 
 export interface TinyRun {

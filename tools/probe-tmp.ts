@@ -1,0 +1,12 @@
+import { readFileSync } from "node:fs";
+import { CausalLM } from "@cftkit/lm";
+import { EmbeddedEvalModel, qaGenerationTask } from "@cftkit/evaluation";
+const [modelDir, qaFile, lang, maxNew] = process.argv.slice(2);
+const rows = readFileSync(qaFile!, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.language === lang);
+const lm = await CausalLM.load(modelDir!);
+const m = new EmbeddedEvalModel(lm, "probe", 16);
+const items = rows.map((r: any) => ({ id: r.id, prompt: r.messages, answers: r.answers }));
+const res = await qaGenerationTask(m, items, { language: lang!, maxNewTokens: Number(maxNew ?? 16) });
+console.log("f1", res.f1, "em", (res as any).exact_match ?? (res as any).exactMatch);
+for (const it of items.slice(0, 12)) console.log(JSON.stringify(res.predictions[it.id]), "| gold:", JSON.stringify(it.answers[0]));
+lm.dispose();
