@@ -81,6 +81,29 @@ describe("cftkit quickstart (fast profile), end to end", () => {
       expect(Number.isFinite(s.mpd)).toBe(true);
     }
 
+    // Every model is trained and evaluated with 3 seeds; the report gives intervals over them.
+    expect(results.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(results.summary.length).toBeGreaterThan(0);
+    expect(results.summary).toContain(`How sure: ${results.seeds.length} seeds`);
+    expect(readFileSync(join(out, "report", "report.md"), "utf8")).toContain(results.summary);
+    for (const s of results.strategies) {
+      expect(s.seeds).toEqual(results.seeds);
+      expect(s.per_seed.map((p) => p.seed)).toEqual(results.seeds);
+      for (const k of ["ea", "ma"] as const) {
+        const ci = s.ci95[k];
+        expect(ci.n).toBe(results.seeds.length);
+        expect(ci.mean).toBeCloseTo(s.delta[k], 12);
+        expect(ci.low!).toBeLessThanOrEqual(ci.mean);
+        expect(ci.high!).toBeGreaterThanOrEqual(ci.mean);
+      }
+      if (s.strategy === "baseline") expect(s.vs_baseline).toBeUndefined();
+      else expect(typeof s.vs_baseline!.distinguishable.ea).toBe("boolean");
+    }
+    expect(results.spearman.n).toBe(2);
+    expect(results.spearman.can_be_significant).toBe(false);
+    expect(results.spearman.points.map((p) => p.pair)).toEqual(["similar", "dissimilar"]);
+    for (const p of results.pairs) expect(p.phase1.tasks).toHaveProperty("xquad_f1/en");
+
     if (chromiumAvailable()) {
       const page = await checkPage(join(out, "report", "index.html"), ["table tbody tr th", "figure svg"]);
       expect(page.consoleErrors).toEqual([]);

@@ -1,6 +1,7 @@
 import type { AbilityScores, ExperimentResults, StrategyResult } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
 import { PAPER_REFERENCE, paperRows } from "./paper-numbers.js";
+import { excludesZero, type Interval95 } from "./seed-statistics.js";
 import { captionWarnings, whatHappened } from "./summary.js";
 
 /** Charts rendered beforehand (inline SVG documents), keyed by what they show. */
@@ -17,11 +18,17 @@ function escapeHtml(text: string): string {
   );
 }
 
-/** A table cell coloured by the sign of a change; `higherIsBetter` says which sign is good. */
-function deltaCell(value: number, higherIsBetter: boolean): string {
+/**
+ * A table cell coloured by the sign of a change; `higherIsBetter` says which sign is good. With an
+ * interval over seeds it shows "± half width", and an interval that spans 0 is coloured flat.
+ */
+function deltaCell(value: number, higherIsBetter: boolean, interval?: Interval95): string {
   const good = higherIsBetter ? value > 0 : value < 0;
-  const cls = Math.abs(value) < 1e-9 ? "flat" : good ? "up" : "down";
-  return `<td class="num ${cls}">${fmtDelta(value)}</td>`;
+  const noise = interval?.half_width != null && !excludesZero(interval);
+  const cls = Math.abs(value) < 1e-9 || noise ? "flat" : good ? "up" : "down";
+  const text =
+    interval?.half_width != null ? `${fmtDelta(value)} ± ${fmt(interval.half_width)}` : fmtDelta(value);
+  return `<td class="num ${cls}">${text}</td>`;
 }
 
 /** Strip an SVG document's XML prolog so it can sit inline in HTML. */
@@ -32,8 +39,8 @@ function inlineSvg(svg: string): string {
 function strategyRow(s: StrategyResult): string {
   const maxDrift = Math.max(...s.drift.map((d) => d.spectral));
   return `<tr><th scope="row">${escapeHtml(s.strategy)}</th>
-<td class="num">${fmt(s.phase1.ea)}</td><td class="num">${fmt(s.phase2.ea)}</td>${deltaCell(s.delta.ea, true)}
-<td class="num">${fmt(s.phase1.ma)}</td><td class="num">${fmt(s.phase2.ma)}</td>${deltaCell(s.delta.ma, true)}
+<td class="num">${fmt(s.phase1.ea)}</td><td class="num">${fmt(s.phase2.ea)}</td>${deltaCell(s.delta.ea, true, s.ci95?.ea)}
+<td class="num">${fmt(s.phase1.ma)}</td><td class="num">${fmt(s.phase2.ma)}</td>${deltaCell(s.delta.ma, true, s.ci95?.ma)}
 <td class="num">${fmt(s.phase1.overall)}</td><td class="num">${fmt(s.phase2.overall)}</td>${deltaCell(s.delta.overall, true)}
 <td class="num">${fmt(s.phase2.english_loss)}</td>${deltaCell(s.delta.english_loss, false)}
 <td class="num">${fmt(s.phase2.multilingual_loss)}</td>${deltaCell(s.delta.multilingual_loss, false)}

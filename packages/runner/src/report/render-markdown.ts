@@ -2,7 +2,13 @@ import type { ExperimentResults } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
 import { PAPER_REFERENCE, paperRows } from "./paper-numbers.js";
 import { durationText, pairTitle } from "./render-html.js";
+import type { Interval95 } from "./seed-statistics.js";
 import { captionWarnings, whatHappened } from "./summary.js";
+
+/** "+0.012 ± 0.004" over seeds, or the bare delta with one seed. */
+function withInterval3(mean: number, interval: Interval95 | undefined): string {
+  return interval?.half_width != null ? `${fmtDelta(mean)} ± ${fmt(interval.half_width)}` : fmtDelta(mean);
+}
 
 /** The report as Markdown: the same tables as the HTML, without charts. */
 export function renderMarkdown(results: ExperimentResults): string {
@@ -13,6 +19,11 @@ export function renderMarkdown(results: ExperimentResults): string {
     "",
   );
   lines.push("## What happened", "", whatHappened(results).join(" "), "");
+  if ((results.seeds?.length ?? 1) > 1)
+    lines.push(
+      `ΔEA and ΔMA below are means over seeds ${results.seeds.join(", ")} ± their 95 % Student-t interval; scores are means over seeds.`,
+      "",
+    );
   for (const w of captionWarnings(results)) lines.push(`> ⚠ **Warning:** ${w}`, "");
   lines.push("## Phase pairs", "");
   lines.push(
@@ -51,7 +62,7 @@ export function renderMarkdown(results: ExperimentResults): string {
     for (const s of results.strategies.filter((x) => x.pair === pair.name)) {
       const maxDrift = Math.max(...s.drift.map((d) => d.spectral));
       lines.push(
-        `| ${s.strategy} | ${fmt(s.phase1.ea)} | ${fmt(s.phase2.ea)} | ${fmtDelta(s.delta.ea)} | ${fmt(s.phase1.ma)} | ${fmt(s.phase2.ma)} | ${fmtDelta(s.delta.ma)} | ${fmt(s.phase1.overall)} | ${fmt(s.phase2.overall)} | ${fmtDelta(s.delta.overall)} | ${fmt(s.phase2.english_loss)} (${fmtDelta(s.delta.english_loss)}) | ${fmt(s.phase2.multilingual_loss)} (${fmtDelta(s.delta.multilingual_loss)}) | ${fmt(s.mpd, 4)} (${fmt(s.mpd_normalized, 2)}) | ${fmt(maxDrift, 4)} |`,
+        `| ${s.strategy} | ${fmt(s.phase1.ea)} | ${fmt(s.phase2.ea)} | ${withInterval3(s.delta.ea, s.ci95?.ea)} | ${fmt(s.phase1.ma)} | ${fmt(s.phase2.ma)} | ${withInterval3(s.delta.ma, s.ci95?.ma)} | ${fmt(s.phase1.overall)} | ${fmt(s.phase2.overall)} | ${fmtDelta(s.delta.overall)} | ${fmt(s.phase2.english_loss)} (${fmtDelta(s.delta.english_loss)}) | ${fmt(s.phase2.multilingual_loss)} (${fmtDelta(s.delta.multilingual_loss)}) | ${fmt(s.mpd, 4)} (${fmt(s.mpd_normalized, 2)}) | ${fmt(maxDrift, 4)} |`,
       );
     }
     lines.push("");

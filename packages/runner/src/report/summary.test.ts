@@ -6,7 +6,7 @@ import type {
   PhasePairResult,
   StrategyResult,
 } from "./experiment-results.js";
-import { desSpearman } from "./seed-aggregate.js";
+import { desSpearman, withSeeds } from "./seed-aggregate.js";
 import { interval95 } from "./seed-statistics.js";
 import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
@@ -159,5 +159,46 @@ describe("the report says what happened first", () => {
     const svg = await scatterChartSvg(groups, { title: "t-SNE", xLabel: "1", yLabel: "2" });
     const fills = new Set([...svg.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]));
     expect(fills.size).toBeGreaterThanOrEqual(12);
+  });
+
+  it("with several seeds: intervals, paired differences from the baseline, Spearman, how sure", () => {
+    // ΔEA per seed: baseline −0.03/−0.02/−0.025; ER_10 keeps ~0.015 more in every seed; LoRA scatters.
+    const seeds = (pairName: string, name: string, eaDeltas: number[]) =>
+      withSeeds(
+        strategy(pairName, name, 0, 0),
+        eaDeltas.map((d, seed) => ({ seed, phase1: scores(0.5, 0.3), phase2: scores(0.5 + d, 0.3 + 0.01) })),
+        name === "baseline"
+          ? undefined
+          : [-0.03, -0.02, -0.025].map((d, seed) => ({
+              seed,
+              phase1: scores(0.5, 0.3),
+              phase2: scores(0.5 + d, 0.31),
+            })),
+      );
+    const strategies = [
+      seeds("similar", "baseline", [-0.001, 0.002, 0.0]),
+      seeds("dissimilar", "baseline", [-0.03, -0.02, -0.025]),
+      seeds("dissimilar", "ER_10", [-0.015, -0.004, -0.011]),
+      seeds("dissimilar", "LoRA", [-0.06, 0.01, -0.03]),
+    ];
+    const pairs = [pair("similar", 0.95, "LaBSE"), pair("dissimilar", 0.9, "LaBSE")];
+    const baselines = new Map(strategies.filter((s) => s.strategy === "baseline").map((s) => [s.pair, s]));
+    const multi: ExperimentResults = {
+      ...results,
+      seeds: [0, 1, 2],
+      pairs,
+      strategies,
+      spearman: desSpearman(pairs, baselines),
+    };
+    const text = whatHappened(multi).join(" ");
+    expect(strategies[1]!.ci95.ea.mean).toBeCloseTo(-0.025, 12);
+    expect(text).toContain("dissimilar: English ability dropped after plain Phase 2 (ΔEA −0.025 ± 0.012");
+    expect(text).toContain("similar: English ability did not change beyond seed noise");
+    expect(text).toContain("Beyond seed noise: ER_10 kept more English;");
+    expect(text).not.toMatch(/LoRA kept/);
+    expect(multi.spearman.rho).toBe(-1); // the more similar pair declined less
+    expect(text).toContain("Spearman ρ = -1.00 (the paper expects ρ < 0), but 2 points cannot make");
+    expect(text).toContain("How sure: 3 seeds (0, 1, 2)");
+    expect(renderMarkdown(multi)).toMatch(/\| baseline \| [^|]+ \| [^|]+ \| −0\.025 ± 0\.012 \|/);
   });
 });
