@@ -110,8 +110,11 @@ export async function prepareQuickstartData(
       messages: recordToMessages(r),
     })),
   );
+  // English gets more QA items: xquad_f1/en is EA's one generative measure (MA averages 11 languages).
+  const qaCount = (lang: string) =>
+    lang === "en" ? (sizes.qaEnglish ?? sizes.qaPerLanguage) : sizes.qaPerLanguage;
   const qa = XQUAD_LANGUAGES.flatMap((lang) =>
-    sampleRecords(evalOf(lang), { count: sizes.qaPerLanguage, seed: seed + 5 }).map((r) => ({
+    sampleRecords(evalOf(lang), { count: qaCount(lang), seed: seed + 5 }).map((r) => ({
       id: r.id,
       language: lang,
       // The prompt turns only: an empty output leaves the assistant turn out (the question must stay in).

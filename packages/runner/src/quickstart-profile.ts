@@ -11,6 +11,10 @@ export interface QuickstartSizes {
   evalArticles: number;
   heldoutPerLanguage: number;
   qaPerLanguage: number;
+  /** English QA items (default qaPerLanguage): xquad_f1/en is the generative part of EA. */
+  qaEnglish?: number;
+  /** Longest generated QA answer in tokens (bytes for the byte-level base; default 16). */
+  qaMaxNewTokens?: number;
   phase1Steps: number;
   phase2Steps: number;
   learningRate: number;
@@ -36,14 +40,15 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     phase1Records: 48,
     phase2PerLanguage: 4,
     evalArticles: 4,
-    heldoutPerLanguage: 4,
-    qaPerLanguage: 2,
+    heldoutPerLanguage: 2,
+    qaPerLanguage: 1,
+    qaEnglish: 4,
     phase1Steps: 6,
     phase2Steps: 4,
     learningRate: 3e-3,
     sequenceLength: 384,
-    desSamples: 24,
-    driftPrompts: 12,
+    desSamples: 16,
+    driftPrompts: 8,
     lfLayers: 1,
     grMaxNewTokens: 16,
     pairs: ["similar", "dissimilar"],
@@ -52,12 +57,14 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     seeds: 3,
     budgetMinutes: 15,
     preset: "tiny",
-    phase1Records: 320,
+    phase1Records: 512,
     phase2PerLanguage: 30,
     evalArticles: 8,
-    heldoutPerLanguage: 8,
-    qaPerLanguage: 4,
-    phase1Steps: 32,
+    heldoutPerLanguage: 4,
+    qaPerLanguage: 1,
+    qaEnglish: 16,
+    qaMaxNewTokens: 24,
+    phase1Steps: 64,
     phase2Steps: 16,
     learningRate: 3e-3,
     sequenceLength: 384,
@@ -75,6 +82,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     evalArticles: 8,
     heldoutPerLanguage: 48,
     qaPerLanguage: 16,
+    qaEnglish: 48,
+    qaMaxNewTokens: 32,
     phase1Steps: 300,
     phase2Steps: 200,
     learningRate: 1e-3,

@@ -144,7 +144,7 @@ export async function writeQuickstartExperiment(
       ],
       qa: [data.qa],
       english_languages: ["en"],
-      qa_max_new_tokens: 16,
+      qa_max_new_tokens: sizes.qaMaxNewTokens ?? 16,
       batch_size: 16,
     },
     analysis: {
