@@ -102,7 +102,7 @@ const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const steps = Number(arg("--steps") ?? 150);
+const steps = Number(arg("--steps") ?? 1000);
 const outDir = resolve(arg("--out") ?? join(ROOT, "test-fixtures", "base-model"));
 const workDir = join(ROOT, "runs", "pretrain-base");
 
