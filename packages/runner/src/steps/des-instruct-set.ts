@@ -1,0 +1,85 @@
+import { join, relative } from "node:path";
+import { CftkitError, stableHash } from "@cftkit/core";
+import { bundledDataDir } from "../bundled-data.js";
+import { absolutePath, type FileKey, fileKey, type RunContext } from "../run-context.js";
+import type { InstructDesSet } from "../run-state.js";
+import { generateReplayBuffer } from "./replay-generation.js";
+
+/** The answers file inside the unit's folder (the GR journal's name, so an interrupted run resumes it). */
+const SET_FILE = join("instruct-set", "replay.jsonl");
+
+/**
+ * The paper keeps nothing out of its Instruct set, so no quality filter: one record per prompt, an empty
+ * answer included (its instruction is still embedded).
+ */
+const KEEP_EVERY_ANSWER = { empty: false, truncated: false, refusal: false, language: null };
+
+/** The prompts file of the Instruct DES set: the experiment's, else the bundled MT-Bench questions. */
+export function instructPromptsPath(ctx: RunContext): string {
+  const configured = ctx.experiment.analysis.des.instruct_set.prompts;
+  return configured ? absolutePath(ctx, configured) : join(bundledDataDir(), "mt_bench", "question.jsonl");
+}
+
+/** What the generated set depends on: the model, the prompts and how they are answered (its cache key). */
+export async function instructSetInputs(ctx: RunContext, modelDir: string, modelKey: string) {
+  const { max_prompts, max_new_tokens } = ctx.experiment.analysis.des.instruct_set;
+  const prompts: FileKey = await fileKey(ctx, instructPromptsPath(ctx));
+  return {
+    model: modelKey,
+    modelDir,
+    prompts,
+    max_prompts,
+    max_new_tokens,
+    seed: ctx.experiment.seed,
+    generator: ctx.experiment.generation ? "server" : "embedded",
+  };
+}
+
+/** The cache key of `instructSetInputs` (part of the DES unit's inputs, so new answers re-measure DES). */
+export function instructSetKey(inputs: Awaited<ReturnType<typeof instructSetInputs>>): string {
+  return stableHash(inputs);
+}
+
+/**
+ * Generate the off-the-shelf Phase-1 model's answers to the first turn of up to `max_prompts` prompts (a
+ * seeded sample when the file holds more) into `<dir>/instruct-set/replay.jsonl`, through the runner's GR
+ * generation path (the experiment's `generation` servers, else the embedded model); greedy.
+ */
+export async function generateInstructSet(
+  ctx: RunContext,
+  modelDir: string,
+  modelName: string,
+  dir: string,
+): Promise<InstructDesSet> {
+  const { loadDataset } = await import("@cftkit/datasets");
+  const { max_prompts, max_new_tokens } = ctx.experiment.analysis.des.instruct_set;
+  const promptsPath = instructPromptsPath(ctx);
+  const available = (await loadDataset(promptsPath)).length;
+  const count = Math.min(max_prompts, available);
+  const outDir = join(dir, "instruct-set");
+  const summary = (await generateReplayBuffer(
+    ctx,
+    modelDir,
+    modelName,
+    { english: promptsPath, count, seed: ctx.experiment.seed, outDir },
+    { maxNewTokens: max_new_tokens, filters: KEEP_EVERY_ANSWER },
+  )) as { accepted: number; pending: number; failed: { total: number }; resumed: { accepted: number } };
+  if (summary.accepted < count) {
+    // Not done: the step stays unfinished, and a re-run resumes the journal where it stopped.
+    throw new CftkitError(
+      "RUN_DES_SET_INCOMPLETE",
+      `${modelName}: ${summary.accepted} of ${count} prompts answered (${summary.failed.total} failed, ${summary.pending} pending); run again to resume`,
+    );
+  }
+  return {
+    file: SET_FILE,
+    model: modelName,
+    prompts: relative(ctx.baseDir, promptsPath) || promptsPath,
+    prompts_available: available,
+    prompts_used: count,
+    rows: summary.accepted,
+    resumed: summary.resumed.accepted,
+    generator: ctx.experiment.generation ? "server" : "embedded",
+    max_new_tokens,
+  };
+}
