@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bundledBaseModel, bundledDataDir } from "../bundled-data.js";
 import { CausalLmEncoder } from "../causal-lm-encoder.js";
 import type { RunExperiment } from "../experiment-schema.js";
+import { buildResults } from "../report/build-results.js";
 import { STEP_TEST_TIMEOUT, type TinyRun, tinyRun } from "../testing/tiny-run.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -83,6 +84,17 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
         expect(typeof r.output).toBe("string");
       }
       expect(instructPair(run).des!.text).toBe("instruction+input+output");
+      // results.json carries it (path relative to the experiment file) for the report's note.
+      const inResults = buildResults(run.ctx, run.state).pairs.find((p) => p.name === "instruct")!;
+      expect(inResults.des_set).toMatchObject({
+        rows: PROMPTS,
+        prompts_used: PROMPTS,
+        generator: "embedded",
+      });
+      expect(inResults.des_set!.path).toMatch(
+        /^steps\/des-set-instruct-[0-9a-f]+\/instruct-set\/replay\.jsonl$/,
+      );
+      expect(inResults.des_text).toBe("instruction+input+output");
       // A pair with Phase-1 data embeds its records the same way.
       expect(run.pair.des!.text).toBe("instruction+input+output");
     },
