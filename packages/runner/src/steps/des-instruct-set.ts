@@ -1,7 +1,7 @@
 import { join, relative } from "node:path";
 import { CftkitError, stableHash } from "@cftkit/core";
 import { bundledDataDir } from "../bundled-data.js";
-import { absolutePath, type FileKey, fileKey, type RunContext } from "../run-context.js";
+import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { InstructDesSet } from "../run-state.js";
 import { generateReplayBuffer } from "./replay-generation.js";
 
@@ -20,14 +20,16 @@ export function instructPromptsPath(ctx: RunContext): string {
   return configured ? absolutePath(ctx, configured) : join(bundledDataDir(), "mt_bench", "question.jsonl");
 }
 
-/** What the generated set depends on: the model, the prompts and how they are answered (its cache key). */
-export async function instructSetInputs(ctx: RunContext, modelDir: string, modelKey: string) {
-  const { max_prompts, max_new_tokens } = ctx.experiment.analysis.des.instruct_set;
-  const prompts: FileKey = await fileKey(ctx, instructPromptsPath(ctx));
+/**
+ * What the generated set depends on: the model (its Phase-1 key), the prompts and how they are answered (its
+ * cache key). Paths as the experiment writes them, so a run folder copied to another machine keeps its keys.
+ */
+export async function instructSetInputs(ctx: RunContext, modelKey: string) {
+  const { prompts: configured, max_prompts, max_new_tokens } = ctx.experiment.analysis.des.instruct_set;
+  const { sha256 } = await fileKey(ctx, instructPromptsPath(ctx));
   return {
     model: modelKey,
-    modelDir,
-    prompts,
+    prompts: { path: configured ?? "bundled:mt_bench/question.jsonl", sha256 },
     max_prompts,
     max_new_tokens,
     seed: ctx.experiment.seed,

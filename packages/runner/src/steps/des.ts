@@ -90,8 +90,9 @@ async function desUnit(
  * (one unit however many pairs share the model), then each pair's DES against it.
  */
 async function instructUnits(ctx: RunContext, model: string, pairs: PairState[]): Promise<StepUnit[]> {
-  const modelDir = absolutePath(ctx, model);
-  const setInputs = await instructSetInputs(ctx, modelDir, stableHash({ instruct: model }));
+  // A folder relative to the experiment file, else an id a generation server knows (vLLM takes Hub ids).
+  const modelDir = existsSync(absolutePath(ctx, model)) ? absolutePath(ctx, model) : model;
+  const setInputs = await instructSetInputs(ctx, stableHash({ instruct: model })); // phase1's key;
   let generated: DesOutcome["phase1_set"];
   const units: StepUnit[] = [
     unit<InstructDesSet>({
