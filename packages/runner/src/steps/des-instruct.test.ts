@@ -101,23 +101,42 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
     STEP_TEST_TIMEOUT,
   );
 
+  /** numpy's Definition 1 (tools/reference/des.py) of the base encoder's vectors of the two text lists. */
+  async function numpyDes(a: string[], b: string[]): Promise<number> {
+    const encoder = await CausalLmEncoder.load(instructPair(run).base.dir);
+    const [va, vb] = [await encoder.embed(a), await encoder.embed(b)];
+    encoder.dispose();
+    const payload = JSON.stringify({ a: va.map((v) => Array.from(v)), b: vb.map((v) => Array.from(v)) });
+    const out = execFileSync("/usr/bin/python3", [reference], { input: payload, encoding: "utf8" });
+    return (JSON.parse(out) as { des: number }).des;
+  }
+  const textOf = (r: Row) => [r.instruction, r.input, r.output].filter((t) => t).join("\n\n");
+  const phase2Texts = () => jsonl(join(run.dir, "data/phase2.records.jsonl")).map(textOf);
+
   it(
     "DES of the generated set against Phase 2 equals numpy's Definition 1 of the embedded vectors",
     async () => {
-      const textOf = (r: Row) => [r.instruction, r.input, r.output].filter((t) => t).join("\n\n");
-      const a = jsonl(setPath(run)).map(textOf);
-      const b = jsonl(join(run.dir, "data/phase2.records.jsonl")).map(textOf);
-      const encoder = await CausalLmEncoder.load(instructPair(run).base.dir);
-      const [va, vb] = [await encoder.embed(a), await encoder.embed(b)];
-      encoder.dispose();
-      const payload = JSON.stringify({ a: va.map((v) => Array.from(v)), b: vb.map((v) => Array.from(v)) });
-      const numpy = JSON.parse(
-        execFileSync("/usr/bin/python3", [reference], { input: payload, encoding: "utf8" }),
-      );
       const des = instructPair(run).des!;
-      expect(des.des).toBeGreaterThan(-1);
-      expect(Math.abs(des.des - (numpy as { des: number }).des)).toBeLessThan(1e-6);
       expect(des.model).toMatch(/^causal-lm:base:/);
+      const want = await numpyDes(jsonl(setPath(run)).map(textOf), phase2Texts());
+      expect(Math.abs(des.des - want)).toBeLessThan(1e-6);
+    },
+    STEP_TEST_TIMEOUT,
+  );
+
+  it(
+    "a pair with Phase-1 chat data embeds its prompts with their responses when the experiment says so",
+    async () => {
+      const [file] = run.pair.stage.setting.phase1.datasets!;
+      const chats = readFileSync(join(run.dir, file!.path), "utf8")
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => (JSON.parse(l) as { messages: { content: string }[] }).messages.map((m) => m.content));
+      const want = await numpyDes(
+        chats.map((turns) => turns.join("\n\n")),
+        phase2Texts(),
+      );
+      expect(Math.abs(run.pair.des!.des - want)).toBeLessThan(1e-6);
     },
     STEP_TEST_TIMEOUT,
   );
