@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { CftkitError, stableHash } from "@cftkit/core";
 import { bundledDataDir } from "../bundled-data.js";
@@ -17,7 +18,14 @@ const KEEP_EVERY_ANSWER = { empty: false, truncated: false, refusal: false, lang
 /** The prompts file of the Instruct DES set: the experiment's, else the bundled MT-Bench questions. */
 export function instructPromptsPath(ctx: RunContext): string {
   const configured = ctx.experiment.analysis.des.instruct_set.prompts;
-  return configured ? absolutePath(ctx, configured) : join(bundledDataDir(), "mt_bench", "question.jsonl");
+  if (!configured) return join(bundledDataDir(), "mt_bench", "question.jsonl");
+  const path = absolutePath(ctx, configured);
+  if (!existsSync(path))
+    throw new CftkitError(
+      "RUN_DES_PROMPTS_MISSING",
+      `analysis.des.instruct_set.prompts: ${path} does not exist (the prompts the instruct model answers for DES)`,
+    );
+  return path;
 }
 
 /**

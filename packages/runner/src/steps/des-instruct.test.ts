@@ -198,4 +198,20 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
     },
     STEP_TEST_TIMEOUT,
   );
+
+  it(
+    "refuses a prompts file that does not exist, naming the key",
+    async () => {
+      const bad = await tinyRun(["baseline"], undefined, (experiment) => {
+        withInstructPair()(experiment);
+        experiment.analysis.des.instruct_set.prompts = "no-such-prompts.jsonl";
+      });
+      const { desStep } = await import("./des.js");
+      await expect(desStep.units(bad.ctx, bad.state)).rejects.toMatchObject({
+        code: "RUN_DES_PROMPTS_MISSING",
+        message: expect.stringMatching(/analysis\.des\.instruct_set\.prompts: .*no-such-prompts\.jsonl/),
+      });
+    },
+    STEP_TEST_TIMEOUT,
+  );
 });
