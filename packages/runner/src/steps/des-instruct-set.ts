@@ -67,13 +67,13 @@ export async function generateInstructSet(
   const available = (await loadDataset(promptsPath)).length;
   const count = Math.min(max_prompts, available);
   const outDir = join(dir, "instruct-set");
-  const summary = (await generateReplayBuffer(
+  const summary = await generateReplayBuffer(
     ctx,
     modelDir,
     modelName,
     { english: promptsPath, count, seed: ctx.experiment.seed, outDir },
     { maxNewTokens: max_new_tokens, filters: KEEP_EVERY_ANSWER },
-  )) as { accepted: number; pending: number; failed: { total: number }; resumed: { accepted: number } };
+  );
   if (summary.accepted < count) {
     // Not done: the step stays unfinished, and a re-run resumes the journal where it stopped.
     throw new CftkitError(

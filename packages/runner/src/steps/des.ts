@@ -104,8 +104,8 @@ async function instructUnits(ctx: RunContext, model: string, pairs: PairState[])
       },
     }),
   ];
+  const phase1 = { instruct_set: instructSetKey(setInputs) };
   for (const pair of pairs) {
-    const phase1 = { instruct_set: instructSetKey(setInputs) };
     units.push(
       await desUnit(
         ctx,

@@ -1,4 +1,4 @@
-import type { QualityFilterOptions, ReplayInputs } from "@cftkit/replay";
+import type { GenerativeReplaySummary, QualityFilterOptions, ReplayInputs } from "@cftkit/replay";
 import type { RunContext } from "../run-context.js";
 
 /**
@@ -13,7 +13,7 @@ export async function generateReplayBuffer(
   modelName: string,
   inputs: ReplayInputs & { outDir: string },
   overrides: { maxNewTokens?: number; filters?: QualityFilterOptions } = {},
-): Promise<unknown> {
+): Promise<GenerativeReplaySummary> {
   const replayApi = await import("@cftkit/replay");
   const { analysis, seed, generation } = ctx.experiment;
   const sampling = { maxTokens: overrides.maxNewTokens ?? analysis.gr_max_new_tokens, temperature: 0, seed };
