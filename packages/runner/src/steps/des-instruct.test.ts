@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundledBaseModel, bundledDataDir } from "../bundled-data.js";
 import { CausalLmEncoder } from "../causal-lm-encoder.js";
 import type { RunExperiment } from "../experiment-schema.js";
@@ -59,10 +59,15 @@ const setPath = (run: TinyRun) => instructPair(run).des!.phase1_set!.path;
 
 describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model's MT-Bench answers)", () => {
   let run: TinyRun;
+  const made: string[] = [];
   beforeAll(async () => {
     run = await tinyRun(["baseline"], undefined, withInstructPair());
+    made.push(run.dir);
     await run.walkTo("des");
   }, STEP_TEST_TIMEOUT);
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
 
   it(
     "generates one answer per MT-Bench prompt used and records which set, by which model",
@@ -188,6 +193,7 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
         undefined,
         withInstructPair({ launch, concurrency: 2, ready_timeout_s: 120, timeout_s: 120, evaluate: false }),
       );
+      made.push(served.dir);
       await served.walkTo("des");
       const set = instructPair(served).des!.phase1_set!;
       expect(set.generator).toBe("server");
@@ -206,6 +212,7 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
         withInstructPair()(experiment);
         experiment.analysis.des.instruct_set.prompts = "no-such-prompts.jsonl";
       });
+      made.push(bad.dir);
       const { desStep } = await import("./des.js");
       await expect(desStep.units(bad.ctx, bad.state)).rejects.toMatchObject({
         code: "RUN_DES_PROMPTS_MISSING",
