@@ -1,3 +1,4 @@
+import type { InstructDesSet } from "../run-state.js";
 import type { Interval95 } from "./seed-statistics.js";
 
 /**
@@ -80,6 +81,10 @@ export interface PhasePairResult {
   des: number;
   des_encoder: string;
   des_by_language: Record<string, number>;
+  /** What of each record DES embedded (analysis.des.text). */
+  des_text?: string;
+  /** An off-the-shelf Phase-1 model's generated DES set (the paper's "Instruct" set): which, by whom, how many prompts. */
+  des_set?: InstructDesSet & { path: string };
   /** Mean over seeds of the Phase-1 model's scores. */
   phase1: AbilityScores;
   /** Each seed's Phase-1 scores. */
