@@ -29,9 +29,10 @@ const NO_TRAINING: TrainingSummary = { steps: 0, final_loss: Number.NaN, seconds
 /** The first seed's record of each strategy (MPD, drift, training), its scores folded over every seed. */
 function strategyResults(state: RunState, pair: PairState): StrategyResult[] {
   const baseline = perSeedScores(state, pair.name, "baseline");
-  return firstSeedStrategies(pair).map((row) =>
-    withSeeds(row, perSeedScores(state, pair.name, row.strategy), baseline.length ? baseline : undefined),
-  );
+  return firstSeedStrategies(pair).map((row) => {
+    const seeds = perSeedScores(state, pair.name, row.strategy);
+    return seeds.length ? withSeeds(row, seeds, baseline.length ? baseline : undefined) : row;
+  });
 }
 
 function firstSeedStrategies(pair: PairState): StrategyResult[] {
@@ -87,7 +88,8 @@ function pairResult(ctx: RunContext, state: RunState, pair: PairState): PhasePai
     ...(pair.des?.phase1_set
       ? { des_set: { ...pair.des.phase1_set, path: shown(pair.des.phase1_set.path) } }
       : {}),
-    phase1: meanScores(perSeed.map((s) => s.scores)),
+    // Before `evaluate` has run (a partial walk) there are no scores to fold.
+    phase1: perSeed.length ? meanScores(perSeed.map((s) => s.scores)) : pair.scores.phase1!,
     phase1_per_seed: perSeed,
     phase1_training: pair.phase1Training ?? NO_TRAINING,
     ...(pair.paperMpd && pair.phase2Only

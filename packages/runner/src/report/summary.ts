@@ -80,7 +80,7 @@ function spearmanSentence(results: ExperimentResults): string | null {
 }
 
 function howSure(results: ExperimentResults): string {
-  const tasks = Object.keys(results.pairs[0]?.phase1.tasks ?? {}).length;
+  const tasks = Object.keys(results.pairs[0]?.phase1?.tasks ?? {}).length;
   const seeds = results.seeds ?? [results.seed];
   if (seeds.length < 2)
     return `How sure: one run with seed ${results.seed} on ${tasks} evaluation tasks, without repeated seeds or confidence intervals — differences of a few thousandths may be noise; read the deltas, not the absolute scores.`;
