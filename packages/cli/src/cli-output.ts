@@ -25,6 +25,30 @@ export function progress(options: CommonOptions): ProgressReporter {
   return progressFor({ json: options.json, quiet: options.quiet });
 }
 
+/**
+ * Run `work` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of its signal, so a resumable run stops
+ * dispatching and keeps what finished; the handlers are removed afterwards.
+ */
+export async function untilInterrupted<T>(
+  options: CommonOptions,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(options, `\n${signal}: stopping — no new requests; ${what}`);
+    controller.abort(new Error(signal));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
 /** A plain-text table with aligned columns. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];

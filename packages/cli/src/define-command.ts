@@ -109,6 +109,16 @@ export function count(
   return number(inner);
 }
 
+/** A whole number ≥ 1 (sizes, counts of steps, requests in flight). */
+export const positive = () =>
+  count(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 32 - 1),
+  );
+
 /** A comma-separated list: `list(number(z.number().min(0)))` parses `0.5,0.25`. */
 export function list<T extends z.ZodType>(item: T) {
   return z.preprocess(

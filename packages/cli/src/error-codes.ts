@@ -14,10 +14,6 @@ export const CLI_ERROR_CODES = {
   CLI_OUTPUT_NOT_A_FILE: "an output that must be a file names a folder",
   CLI_OUTPUT_NOT_A_FOLDER: "an output that must be a folder names a file",
   EVAL_NO_MODEL_NAME: "the server lists no model and none was given",
-  REPLAY_INTERRUPTED: "a replay run was interrupted with items pending",
-  REPLAY_ITEMS_FAILED: "some replay items failed",
-  REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
-  REPLAY_NOTHING_ACCEPTED: "replay selection kept no record at all",
   TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
   TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",
 } as const;

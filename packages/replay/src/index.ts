@@ -76,3 +76,8 @@ export {
   type TranslateOptions,
   type TranslateSummary,
 } from "./translate-dataset.js";
+export {
+  replayGeneratorFor,
+  type ReplayGeneratorSource,
+} from "./replay-generator-source.js";
+export { assertReplayFinished, replayShortfall } from "./replay-outcome.js";

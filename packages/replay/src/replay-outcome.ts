@@ -1,0 +1,48 @@
+import { CftkitError } from "@cftkit/core";
+import type { GenerativeReplaySummary } from "./generative-replay.js";
+import type { GenerativeReplayManifest } from "./replay-files.js";
+
+const RESUME = "resume with the same command (finished items are kept and skipped)";
+
+/**
+ * Why a generative-replay run that ended short of its target is short (the quality filters rejected the
+ * rest), or null when it is not short; a run that kept nothing at all is an error.
+ */
+export function replayShortfall(manifest: GenerativeReplayManifest): string | null {
+  if (manifest.status !== "short" || !manifest.output) return null;
+  const o = manifest.output;
+  const why = `the quality filters rejected ${o.tried - o.accepted} of the ${o.tried} candidates generated for (see ${o.rejectsFile}; --no-filter-* and --language none relax them)`;
+  if (o.accepted === 0) {
+    throw new CftkitError("REPLAY_NOTHING_ACCEPTED", `no replay record was kept: ${why}`);
+  }
+  return `replay is SHORT by ${o.shortfall} of ${o.target}: ${why}`;
+}
+
+/**
+ * A run that did not finish every item is an error (exit 1) saying so: interrupted, stopped on its own
+ * (budget, failures in a row) or with failed items; rerunning the same command resumes it.
+ */
+export function assertReplayFinished(summary: GenerativeReplaySummary): void {
+  if (summary.interrupted) {
+    throw new CftkitError(
+      "REPLAY_INTERRUPTED",
+      `interrupted with ${summary.pending} of ${summary.requested} items pending; ${RESUME}`,
+      { exitCode: 1 },
+    );
+  }
+  if (summary.stoppedBy) {
+    throw new CftkitError(summary.stoppedBy.code, `${summary.stoppedBy.message}; ${RESUME}`, {
+      exitCode: 1,
+    });
+  }
+  if (summary.failed.total > 0) {
+    const byCode = Object.entries(summary.failed.byCode)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(", ");
+    throw new CftkitError(
+      "REPLAY_ITEMS_FAILED",
+      `${summary.failed.total} items failed (${byCode}); ${RESUME} to retry them`,
+      { exitCode: 1 },
+    );
+  }
+}
