@@ -24,3 +24,8 @@ export { fmt, fmtDelta } from "./report/format-number.js";
 export { renderHtml, type ReportCharts } from "./report/render-html.js";
 export { renderMarkdown } from "./report/render-markdown.js";
 export { RUNNER_ERROR_CODES } from "./error-codes.js";
+export {
+  writeHiddenStatesFile,
+  type HiddenStatesFileOptions,
+  type HiddenStatesFileResult,
+} from "./hidden-states-file.js";
