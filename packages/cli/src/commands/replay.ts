@@ -14,6 +14,7 @@ import {
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
+import type { OutputLayout } from "@cftkit/datasets";
 import { join } from "node:path";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
@@ -28,7 +29,7 @@ import {
   text,
   type Values,
 } from "../define-command.js";
-import { formatOption, type OutputFormat } from "../output-format.js";
+import { formatOption } from "../output-format.js";
 import { serverClient, serverParams } from "../server-options.js";
 
 /** Which English items a replay buffer holds: shared by `replay er` and `replay gr`. */
@@ -129,7 +130,7 @@ const generatorParams = {
 type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 
 /** The replay package's name for each output layout. */
-const MIX_FORMAT: Record<OutputFormat, MixFormat> = {
+const MIX_FORMAT: Record<OutputLayout, MixFormat> = {
   embedded: "embedded",
   "axolotl-chat": "chat_template",
   "axolotl-alpaca": "alpaca",
