@@ -1,29 +1,14 @@
-import { CftkitError, shellCommand } from "@cftkit/core";
+import { shellCommand } from "@cftkit/core";
 import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, list, param, text } from "../define-command.js";
+import { defineCommand, flag, list, param, positive, text } from "../define-command.js";
 
 // Listed here (not imported) because @cftkit/evaluation is loaded lazily.
 const ALPACA_EVAL_ANNOTATORS = [
   "alpaca_eval_gpt4",
   "cftkit_pairwise",
 ] as const satisfies readonly AlpacaEvalAnnotator[];
-
-/** `http://host:8000` → `http://host:8000/v1`; URLs with a path are kept. */
-function apiBase(url: string): string {
-  const u = new URL(url);
-  if (u.pathname === "/" || u.pathname === "") u.pathname = "/v1";
-  return u.toString().replace(/\/+$/, "");
-}
-
-async function serverModelName(baseUrl: string, apiKey: string | undefined): Promise<string> {
-  const { OpenAICompatibleClient } = await import("@cftkit/core");
-  const ids = await new OpenAICompatibleClient({ baseUrl, model: "?", apiKey, maxRetries: 2 }).models();
-  if (ids.length === 0)
-    throw new CftkitError("EVAL_NO_MODEL_NAME", `${baseUrl}/models lists no model: pass --model-name`);
-  return ids[0]!;
-}
 
 interface TaskScore {
   task: string;
@@ -52,8 +37,7 @@ function scoreTable(
 }
 
 const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });
-const limitOption = (what: string) => param("--limit <n>", what, count(z.number().int().min(1)).optional());
-const positive = () => count(z.number().int().min(1));
+const limitOption = (what: string) => param("--limit <n>", what, positive().optional());
 
 const evalRun = defineCommand({
   path: ["eval", "run"],
@@ -114,31 +98,20 @@ const evalRun = defineCommand({
     const { limit, concurrency, timeoutMs } = options;
     const tasks = options.tasks.map((t) => evaluation.parseTaskSpec(t, { dataDir: options.dataDir, limit }));
     const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-    let model: import("@cftkit/evaluation").EvalModel;
-    let dispose = () => {};
-    if (/^https?:\/\//.test(options.model)) {
-      const baseUrl = apiBase(options.model);
-      const name = options.modelName ?? (await serverModelName(baseUrl, apiKey));
-      model = new evaluation.OpenAIEvalModel({
-        baseUrl,
-        model: name,
-        apiKey,
-        concurrency,
-        timeoutMs,
-        cache: options.out ? join(options.out, "responses.jsonl") : undefined,
-      });
-    } else {
-      const { CausalLM } = await import("@cftkit/lm");
-      const lm = await CausalLM.load(options.model);
-      model = new evaluation.EmbeddedEvalModel(lm, options.modelName ?? options.model);
-      dispose = () => lm.dispose();
-    }
+    const { model, dispose } = await evaluation.openEvalModel({
+      model: options.model,
+      modelName: options.modelName,
+      apiKey,
+      concurrency,
+      timeoutMs,
+      cache: options.out ? join(options.out, "responses.jsonl") : undefined,
+    });
     let judge: import("@cftkit/evaluation").EvalModel | undefined;
     if (options.judge) {
-      const baseUrl = apiBase(options.judge);
+      const baseUrl = evaluation.apiBase(options.judge);
       judge = new evaluation.OpenAIEvalModel({
         baseUrl,
-        model: options.judgeModel ?? (await serverModelName(baseUrl, apiKey)),
+        model: options.judgeModel ?? (await evaluation.serverModelName(baseUrl, apiKey)),
         apiKey,
         concurrency,
         timeoutMs,
@@ -212,12 +185,11 @@ const lmEval = defineCommand({
   async run(options) {
     const evaluation = await import("@cftkit/evaluation");
     const { tasks } = options;
-    let model: import("@cftkit/evaluation").LmEvalModel;
-    if (/^https?:\/\//.test(options.model)) {
-      const baseUrl = apiBase(options.model);
-      const name = options.modelName ?? (await serverModelName(baseUrl, process.env.OPENAI_API_KEY));
-      model = { kind: "local-completions", baseUrl: `${baseUrl}/completions`, model: name };
-    } else model = { kind: "hf", dir: options.model, dtype: options.dtype };
+    const model = await evaluation.lmEvalModelFor(options.model, {
+      modelName: options.modelName,
+      dtype: options.dtype,
+      apiKey: process.env.OPENAI_API_KEY,
+    });
     const lmOptions = {
       model,
       tasks,
