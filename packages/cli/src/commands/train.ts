@@ -1,8 +1,10 @@
 import { dirname, join } from "node:path";
-import { printable, shellComment, writeFileAtomic } from "@cftkit/core";
+import { printable, shellComment } from "@cftkit/core";
 import {
+  axolotlLogDocument,
   compileExperiment,
-  metricToJson,
+  planGridDocument,
+  preparedRunDocument,
   readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
@@ -11,6 +13,7 @@ import {
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
+  writeMetricsJsonl,
   writePlanGrid,
 } from "@cftkit/trainer";
 import { z } from "zod";
@@ -39,29 +42,12 @@ const planCommand = defineCommand({
       backend: experiment.backend,
       cftkit: cftkitInvocation(),
     });
-    if (options.json) {
-      printJson({
+    if (options.json)
+      return printJson({
         experiment: experiment.name,
         backend: experiment.backend,
-        out: grid.outDir,
-        commands: grid.commandsPath,
-        plans: grid.entries.map((e) => ({
-          name: e.name,
-          setting: e.setting,
-          strategy: e.strategy,
-          phase: e.phase,
-          plan: e.planPath,
-          axolotl_config: e.axolotlConfigPath ?? null,
-          command: e.command ?? null,
-          pending_input: e.pendingInput ?? null,
-          depends_on: e.dependsOn,
-        })),
-        skipped: grid.skipped,
-        missing_inputs: grid.missingInputs,
-        notes: grid.notes,
+        ...planGridDocument(grid),
       });
-      return;
-    }
     printHuman(
       options,
       formatTable(
@@ -120,19 +106,7 @@ const runCommand = defineCommand({
           executable: options.axolotl,
           resume: options.resume,
         });
-        if (options.json) {
-          printJson({
-            backend: "axolotl",
-            plan: plan.name,
-            config_path: prepared.configPath,
-            yaml: prepared.yaml,
-            command: prepared.commandLine,
-            argv: [prepared.command.command, ...prepared.command.args],
-            side_files: prepared.sideFiles,
-            resume_from: prepared.resumeFrom ?? null,
-          });
-          return;
-        }
+        if (options.json) return printJson(preparedRunDocument(prepared));
         printHuman(options, `${shellComment(prepared.configPath)}\n${prepared.yaml}`);
         for (const f of prepared.sideFiles) printHuman(options, `${shellComment(f.path)}\n${f.content}`);
         printHuman(options, `# command\n${prepared.commandLine}`);
@@ -188,23 +162,10 @@ const logsCommand = defineCommand({
   },
   async run(options) {
     const parsed = await readAxolotlLogFile(options.file);
-    const metrics = parsed.metrics.map(metricToJson);
-    if (options.out)
-      await writeFileAtomic(options.out, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));
-    if (options.json) {
-      printJson({
-        file: options.file,
-        metrics,
-        counts: {
-          train: parsed.metrics.filter((m) => m.type === "train").length,
-          eval: parsed.metrics.filter((m) => m.type === "eval").length,
-          summary: parsed.metrics.filter((m) => m.type === "summary").length,
-        },
-        progress: parsed.progress ?? null,
-        failure_signals: parsed.signals,
-      });
-      return;
-    }
+    const doc = axolotlLogDocument(parsed);
+    const { metrics } = doc;
+    if (options.out) await writeMetricsJsonl(options.out, metrics);
+    if (options.json) return printJson({ file: options.file, ...doc });
     const show = (v: unknown) =>
       v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
     printHuman(
