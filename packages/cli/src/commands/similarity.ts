@@ -1,4 +1,4 @@
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import type { TextEncoder } from "@cftkit/similarity";
 import { z } from "zod";
 import { formatTable, printHuman, printJson, progress } from "../cli-output.js";
@@ -208,30 +208,10 @@ const drift = defineCommand({
     ),
   },
   async run(options) {
-    const { layerDriftFromFiles, lineChartSvg, modelDrift, readActivationFile } = await similarityApi();
-    const layers = await layerDriftFromFiles(options.a, options.b);
-    const [fa, fb] = await Promise.all([readActivationFile(options.a), readActivationFile(options.b)]);
-    const perModel = modelDrift(fa.layers, fb.layers);
-    if (options.chart) {
-      await writeFileAtomic(
-        options.chart,
-        await lineChartSvg(
-          [
-            {
-              name: `${options.b} vs ${options.a}`,
-              points: layers.map((l) => ({ x: l.layer, y: l.spectral })),
-            },
-          ],
-          {
-            title: "Representation drift per layer",
-            xLabel: "layer",
-            yLabel: "‖Σ_b − Σ_a‖₂",
-            integerX: true,
-          },
-        ),
-      );
-    }
-    if (options.json) printJson({ layers, model_level: perModel });
+    const { driftReport } = await similarityApi();
+    const report = await driftReport(options.a, options.b, { chart: options.chart });
+    const { layers, model_level: perModel } = report;
+    if (options.json) printJson(report);
     else {
       printHuman(
         options,
