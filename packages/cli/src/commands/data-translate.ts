@@ -2,7 +2,7 @@ import { CftkitError } from "@cftkit/core";
 import { DATASET_FORMATS, type DatasetFormat } from "@cftkit/datasets";
 import { z } from "zod";
 import { formatTable, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
-import { count, defineCommand, param, positive, text } from "../define-command.js";
+import { count, defineCommand, param, positive, text, pathParam } from "../define-command.js";
 import { serverClient, serverParams } from "../server-options.js";
 
 /** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
@@ -14,7 +14,7 @@ const translate = defineCommand({
     "cftkit data translate openorca.parquet --count 50000 --to multialpaca --server http://127.0.0.1:8000/v1 --model Qwen2.5-72B-Instruct --out mopenorca.jsonl",
   ],
   args: {
-    input: param("<in>", "data file or folder (any layout `cftkit data` reads)", text(), { path: "input" }),
+    input: pathParam("<in>", "data file or folder (any layout `cftkit data` reads)", "input"),
   },
   options: {
     to: param(

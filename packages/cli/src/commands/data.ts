@@ -29,6 +29,8 @@ import {
   positive,
   text,
   type Values,
+  pathParam,
+  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 
@@ -87,7 +89,7 @@ const stats = defineCommand({
   path: ["data", "stats"],
   description: "rows, languages and length statistics of a data file or folder (streamed)",
   examples: ["cftkit data stats data/alpaca/alpaca_5000.json"],
-  args: { path: param("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", text(), { path: "input" }) },
+  args: { path: pathParam("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", "input") },
   options: {
     ...loadParams,
     languageReport: param(
@@ -286,8 +288,8 @@ const split = defineCommand({
       "share (0-1) or count of validation records/groups",
       number(z.number().gt(0)),
     ),
-    outTrain: param("--out-train <file>", "train output", text(), { path: "output-file" }),
-    outValidation: param("--out-validation <file>", "validation output", text(), { path: "output-file" }),
+    outTrain: pathParam("--out-train <file>", "train output", "output-file"),
+    outValidation: pathParam("--out-validation <file>", "validation output", "output-file"),
     groupBy: param(
       "--group-by <key>",
       "keep records sharing this key together",
@@ -323,23 +325,16 @@ const align = defineCommand({
   args: { in: input("multilingual file or folder") },
   options: {
     ...loadParams,
-    english: param(
-      "--english <path>",
-      "English set (default: the English records of <in>)",
-      text().optional(),
-      { path: "input" },
-    ),
-    out: param(
+    english: optionalPath("--english <path>", "English set (default: the English records of <in>)", "input"),
+    out: optionalPath(
       "--out <file>",
       "write pairs as JSONL {id, language, parallel_id, record, english}",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
-    missingOut: param(
+    missingOut: optionalPath(
       "--missing-out <file>",
       "write the records without a counterpart (cftkit JSONL)",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
   },
   async run(flags) {

@@ -2,7 +2,16 @@ import { shellCommand } from "@cftkit/core";
 import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, flag, list, param, positive, text } from "../define-command.js";
+import {
+  defineCommand,
+  flag,
+  list,
+  param,
+  positive,
+  text,
+  pathParam,
+  optionalPath,
+} from "../define-command.js";
 
 // Listed here (not imported) because @cftkit/evaluation is loaded lazily.
 const ALPACA_EVAL_ANNOTATORS = [
@@ -59,13 +68,10 @@ const evalRun = defineCommand({
       list(text()),
     ),
     limit: limitOption("first N items of each task"),
-    out: param(
+    out: optionalPath(
       "--out <dir>",
       "write tasks/<task>.json, predictions/<task>.jsonl, results.json, responses.jsonl (resumable)",
-      text().optional(),
-      {
-        path: "output-folder",
-      },
+      "output-folder",
     ),
     dataDir: param(
       "--data-dir <dir>",
@@ -142,11 +148,10 @@ const importLmEval = defineCommand({
   description: "read an lm-evaluation-harness results_*.json into cftkit task scores (0-1) and EA/MA",
   examples: ["cftkit eval import-lm-eval lm-eval-out/model/results_2024-01-01T00-00-00.json"],
   args: {
-    results: param(
+    results: pathParam(
       "<results.json>",
       "lm-eval results file (<output_path>/<model>/results_<date>.json)",
-      text(),
-      { path: "input" },
+      "input",
     ),
   },
   async run(options) {
@@ -175,7 +180,7 @@ const lmEval = defineCommand({
       "lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>",
       list(text()),
     ),
-    out: param("--out <dir>", "lm-eval --output_path", text(), { path: "output-folder" }),
+    out: pathParam("--out <dir>", "lm-eval --output_path", "output-folder"),
     limit: limitOption("lm-eval --limit"),
     dtype: param("--dtype <dtype>", "hf backend dtype", text().default("bfloat16")),
     logSamples: param("--log-samples", "lm-eval --log_samples", flag()),

@@ -14,7 +14,7 @@ import {
 } from "@cftkit/freeze";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import { count, defineCommand, flag, number, param, text, optionalPath } from "../define-command.js";
 
 const selectionOut = (what: string, fileBase: string) =>
   param("--out <dir>", what, text().optional(), {
@@ -52,13 +52,10 @@ const spectrumCommand = defineCommand({
       `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
       text().optional(),
     ),
-    out: param(
+    out: optionalPath(
       "--out <dir>",
       "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
-      text().optional(),
-      {
-        path: "output-folder",
-      },
+      "output-folder",
     ),
     cache: param(
       "--cache <file>",

@@ -8,7 +8,16 @@ import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, flag, number, param, positive, text } from "../define-command.js";
+import {
+  defineCommand,
+  flag,
+  number,
+  param,
+  positive,
+  text,
+  pathParam,
+  optionalPath,
+} from "../define-command.js";
 
 /** The bundled MT-Bench questions: the default prompt set for drift. */
 export function defaultPromptsFile(): string {
@@ -28,13 +37,12 @@ export function defaultPromptsFile(): string {
 }
 
 const hiddenStatesOptions = {
-  prompts: param(
+  prompts: optionalPath(
     "--prompts <jsonl>",
     "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
-    text().optional(),
-    { path: "input" },
+    "input",
   ),
-  out: param("--out <file>", "output .safetensors", text(), { path: "output-file" }),
+  out: pathParam("--out <file>", "output .safetensors", "output-file"),
   batchSize: param("--batch-size <n>", "prompts per forward pass", positive().default(8)),
   maxTokens: param(
     "--max-tokens <n>",
@@ -62,11 +70,10 @@ const hiddenStatesOptions = {
     "stream when holding the model would take more (default: half the machine's memory)",
     number(z.number().gt(0)).optional(),
   ),
-  workDir: param(
+  workDir: optionalPath(
     "--work-dir <dir>",
     "the streamed run's resumable work folder (default: <out>.work)",
-    text().optional(),
-    { path: "output-folder" },
+    "output-folder",
   ),
   batchTokens: param(
     "--batch-tokens <n>",
@@ -94,7 +101,7 @@ export const hiddenStates = defineCommand({
     "cftkit lm hidden-states models/Llama-3-8B --stream --prompts data/mt_bench/question.jsonl --max-tokens 256 --out acts.safetensors",
     "cftkit lm hidden-states models/Llama-3-8B --engine transformers --out acts.safetensors",
   ],
-  args: { modelDir: param("<model-dir>", "HF model folder with a tokenizer", text(), { path: "model" }) },
+  args: { modelDir: pathParam("<model-dir>", "HF model folder with a tokenizer", "model") },
   options: hiddenStatesOptions,
   async run(options) {
     if (options.stream && options.engine !== "embedded")

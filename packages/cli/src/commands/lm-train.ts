@@ -1,7 +1,16 @@
 import type { TrainOptions } from "@cftkit/lm";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import {
+  count,
+  defineCommand,
+  flag,
+  number,
+  param,
+  text,
+  pathParam,
+  optionalPath,
+} from "../define-command.js";
 
 /**
  * The defaults of the embedded trainer (`PAPER_TRAINING_DEFAULTS` in @cftkit/lm, the paper's Table A1), shown in
@@ -42,30 +51,24 @@ const train = defineCommand({
     "cftkit lm train models/tiny --data train.jsonl --lr 3e-3 --max-steps 20 --out runs/tiny-ft",
   ],
   args: {
-    modelDir: param(
+    modelDir: pathParam(
       "<model-dir>",
       "Hugging Face model folder (config.json, safetensors, tokenizer with a chat template)",
-      text(),
-      {
-        path: "model",
-      },
+      "model",
     ),
   },
   options: {
-    data: param(
+    data: pathParam(
       "--data <file>",
       "JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows",
-      text(),
-      {
-        path: "input",
-      },
+      "input",
     ),
-    out: param("--out <dir>", "output folder: checkpoints, metrics.jsonl, the trained model", text(), {
-      path: "output-folder",
-    }),
-    validation: param("--validation <file>", "held-out JSONL rows for eval_loss", text().optional(), {
-      path: "input",
-    }),
+    out: pathParam(
+      "--out <dir>",
+      "output folder: checkpoints, metrics.jsonl, the trained model",
+      "output-folder",
+    ),
+    validation: optionalPath("--validation <file>", "held-out JSONL rows for eval_loss", "input"),
     lr: param(
       "--lr <number>",
       "peak learning rate (tiny models need ~3e-3)",

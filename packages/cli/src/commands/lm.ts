@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import { count, defineCommand, flag, number, param, text, pathParam } from "../define-command.js";
 import { hiddenStates } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
@@ -26,7 +26,7 @@ const init = defineCommand({
   description: "write a fresh random model folder (config, weights, byte-level tokenizer, generation config)",
   examples: ["cftkit lm init --preset tiny --seed 0 --out models/tiny"],
   options: {
-    out: param("--out <dir>", "output folder", text(), { path: "output-model" }),
+    out: pathParam("--out <dir>", "output folder", "output-model"),
     preset: param("--preset <name>", "model size", z.enum(["tiny", "small"]).default("tiny")),
     seed: param("--seed <s>", "initialisation seed", count().default(0)),
     dtype: param("--dtype <dtype>", "weight dtype", z.enum(["F32", "BF16"]).default("F32")),

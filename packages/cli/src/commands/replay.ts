@@ -28,27 +28,23 @@ import {
   positive,
   text,
   type Values,
+  pathParam,
+  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { serverClient, serverParams } from "../server-options.js";
 
 /** Which English items a replay buffer holds: shared by `replay er` and `replay gr`. */
 const selectionParams = {
-  english: param(
+  english: pathParam(
     "--english <file>",
     "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
-    text(),
-    {
-      path: "input",
-    },
+    "input",
   ),
-  phase2: param(
+  phase2: optionalPath(
     "--phase2 <file>",
     "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
-    text().optional(),
-    {
-      path: "input",
-    },
+    "input",
   ),
   exclude: param(
     "--exclude <files...>",
@@ -94,11 +90,10 @@ const generatorParams = {
     "local chat template for --completions",
     z.enum(Object.keys(LOCAL_CHAT_TEMPLATES) as [string, ...string[]]).default("chatml"),
   ),
-  modelDir: param(
+  modelDir: optionalPath(
     "--model-dir <dir>",
     "generate with the embedded model (@cftkit/lm) from this HF folder",
-    text().optional(),
-    { path: "model" },
+    "model",
   ),
   initTiny: param(
     "--init-tiny <seed>",
@@ -282,7 +277,7 @@ const mix = defineCommand({
     "Merge replay buffers into the Phase-2 set (seeded shuffle) in the trainer's format, with a manifest",
   examples: ["cftkit replay mix --phase2 phase2.jsonl --replay replay/er/replay.jsonl --out mix/train.jsonl"],
   options: {
-    phase2: param("--phase2 <file>", "the Phase-2 set", text(), { path: "input" }),
+    phase2: pathParam("--phase2 <file>", "the Phase-2 set", "input"),
     replay: param(
       "--replay <files...>",
       "replay buffers (replay.jsonl of `replay er` / `replay gr`)",

@@ -2,7 +2,7 @@ import { CftkitError } from "@cftkit/core";
 import type { TextEncoder } from "@cftkit/similarity";
 import { z } from "zod";
 import { formatTable, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, param, text } from "../define-command.js";
+import { count, defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
 
 // Heavy packages (transformers.js, vega, tfjs) load inside the actions so `cftkit --help` and the other
 // commands start fast.
@@ -140,15 +140,12 @@ const mpd = defineCommand({
     ),
   },
   options: {
-    reference: param(
+    reference: optionalPath(
       "--reference <dir>",
       "Θ1: the model the others are compared with (e.g. the one fine-tuned on the Phase-2 data)",
-      text().optional(),
-      { path: "model" },
+      "model",
     ),
-    base: param("--base <dir>", "alias of --reference (its name in earlier versions)", text().optional(), {
-      path: "model",
-    }),
+    base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
   },
   async run(options) {
     const reference = mpdReference(options);
@@ -196,15 +193,14 @@ const drift = defineCommand({
   description: "representation drift per layer between two activation files (`cftkit lm hidden-states`)",
   examples: ["cftkit similarity drift phase1.safetensors phase2.safetensors --chart drift.svg"],
   args: {
-    a: param("<acts-a>", "activations of the earlier model (e.g. Phase 1)", text(), { path: "input" }),
-    b: param("<acts-b>", "activations of the later model (e.g. Phase 2)", text(), { path: "input" }),
+    a: pathParam("<acts-a>", "activations of the earlier model (e.g. Phase 1)", "input"),
+    b: pathParam("<acts-b>", "activations of the later model (e.g. Phase 2)", "input"),
   },
   options: {
-    chart: param(
+    chart: optionalPath(
       "--chart <file.svg>",
       "also write an SVG line chart of the drift per layer",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
   },
   async run(options) {

@@ -19,13 +19,13 @@ import {
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
-import { defineCommand, flag, param, text } from "../define-command.js";
+import { defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
   description: "write every training plan of an experiment, its Axolotl YAML and a commands.sh listing",
   examples: ["cftkit train plan examples/quickstart.yaml --out plans/"],
-  args: { experiment: param("<experiment>", "experiment file (YAML or JSON)", text(), { path: "input" }) },
+  args: { experiment: pathParam("<experiment>", "experiment file (YAML or JSON)", "input") },
   options: {
     out: param("--out <dir>", "folder for the plans, Axolotl configs and commands.sh", text(), {
       path: "output-folder",
@@ -78,7 +78,7 @@ const runCommand = defineCommand({
     "cftkit train run plans/setting.FT.phase1.plan.yaml --backend embedded",
     "cftkit train run plans/setting.FT.phase1.plan.yaml --dry-run",
   ],
-  args: { plan: param("<plan>", "a plan file written by `cftkit train plan`", text(), { path: "input" }) },
+  args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
   options: {
     backend: param("--backend <backend>", "trainer", z.enum(["axolotl", "embedded"]).default("axolotl")),
     dryRun: param(
@@ -151,14 +151,10 @@ const logsCommand = defineCommand({
   description: "parse a saved Axolotl log (metric dicts, tqdm progress) into metrics",
   examples: ["cftkit train logs train.log --out metrics.jsonl"],
   args: {
-    file: param("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", text(), {
-      path: "input",
-    }),
+    file: pathParam("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", "input"),
   },
   options: {
-    out: param("--out <metrics.jsonl>", "also write the metrics as JSON lines", text().optional(), {
-      path: "output-file",
-    }),
+    out: optionalPath("--out <metrics.jsonl>", "also write the metrics as JSON lines", "output-file"),
   },
   async run(options) {
     const parsed = await readAxolotlLogFile(options.file);
