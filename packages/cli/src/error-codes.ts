@@ -3,7 +3,6 @@
  * catalogues (`npm run docs:errors`); tools/error-codes.test.ts fails when a source throws an uncatalogued code.
  */
 export const CLI_ERROR_CODES = {
-  CLI_BAD_NUMBER: "an option expects a number",
   CLI_BAD_OPTION: "an option's value is refused",
   CLI_BAD_PROFILE: "the quickstart profile is unknown",
   CLI_BAD_TOKEN_IDS: "--token-ids is not a list of non-negative integers",
