@@ -80,4 +80,4 @@ export {
   replayGeneratorFor,
   type ReplayGeneratorSource,
 } from "./replay-generator-source.js";
-export { assertReplayFinished, replayShortfall } from "./replay-outcome.js";
+export { assertReplayFinished, describeSelection, replayShortfall } from "./replay-outcome.js";

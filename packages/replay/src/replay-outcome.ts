@@ -1,6 +1,6 @@
 import { CftkitError } from "@cftkit/core";
 import type { GenerativeReplaySummary } from "./generative-replay.js";
-import type { GenerativeReplayManifest } from "./replay-files.js";
+import type { EnglishReplayManifest, GenerativeReplayManifest } from "./replay-files.js";
 
 const RESUME = "resume with the same command (finished items are kept and skipped)";
 
@@ -45,4 +45,23 @@ export function assertReplayFinished(summary: GenerativeReplaySummary): void {
       { exitCode: 1 },
     );
   }
+}
+
+/** Which mode chose the replayed items and how many were aimed for; a loud second line on a shortfall. */
+export function describeSelection(selection: EnglishReplayManifest["selection"]): string[] {
+  const size =
+    selection.ratio === null
+      ? `--count ${selection.target}`
+      : `round(${selection.ratio} × |Phase 2| = ${selection.phase2Size}) = ${selection.target}`;
+  const how =
+    selection.mode === "twins"
+      ? "the English twins (shared parallel_id) of the Phase-2 records"
+      : "the English counterpart dataset itself";
+  const lines = [`replay: mode ${selection.mode} (${selection.modeReason}): sampling ${how}; target ${size}`];
+  if (selection.shortfall > 0) {
+    lines.push(
+      `WARNING: replay is SHORT by ${selection.shortfall} of ${selection.target}: only ${selection.selected} English candidates are left (${selection.availableEnglish} found, ${selection.excluded.total} excluded as evaluation items)`,
+    );
+  }
+  return lines;
 }

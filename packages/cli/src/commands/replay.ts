@@ -1,6 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import {
   assertReplayFinished,
+  describeSelection,
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
   LOCAL_CHAT_TEMPLATES,
@@ -142,21 +143,7 @@ function selectionArgs(flags: SelectionFlags) {
 
 /** Say on stderr which mode chose the items and how many, and warn loudly about a shortfall. */
 function reportSelection(flags: CommonOptions, selection: EnglishReplayManifest["selection"]): void {
-  const size =
-    selection.ratio === null
-      ? `--count ${selection.target}`
-      : `round(${selection.ratio} × |Phase 2| = ${selection.phase2Size}) = ${selection.target}`;
-  const how =
-    selection.mode === "twins"
-      ? "the English twins (shared parallel_id) of the Phase-2 records"
-      : "the English counterpart dataset itself";
-  log(flags, `replay: mode ${selection.mode} (${selection.modeReason}): sampling ${how}; target ${size}`);
-  if (selection.shortfall > 0) {
-    log(
-      flags,
-      `WARNING: replay is SHORT by ${selection.shortfall} of ${selection.target}: only ${selection.selected} English candidates are left (${selection.availableEnglish} found, ${selection.excluded.total} excluded as evaluation items)`,
-    );
-  }
+  for (const line of describeSelection(selection)) log(flags, line);
 }
 
 /** The one generator the options name: a server (with --model), --model-dir or --init-tiny. */
