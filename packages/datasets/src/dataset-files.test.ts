@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alignDatasetFiles, datasetFileStats, mixDatasetFiles, sampleDatasetFile } from "./dataset-files.js";
+import {
+  alignDatasetFiles,
+  datasetFileStats,
+  mixDatasetFiles,
+  sampleDatasetFile,
+  splitDatasetFile,
+} from "./dataset-files.js";
 import { createLoadSummary, loadSummaryJson, loadSummaryLines } from "./load-summary.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cftkit-dataset-files-"));
@@ -84,6 +90,22 @@ describe("the data commands as file operations", () => {
     expect(result.per_language).toEqual({ de: { records: 6, aligned: 4 } });
     expect(lines(out)[0]).toMatchObject({ language: "de", parallel_id: "p0", english: { language: "en" } });
     expect(lines(missingOut).map((r) => r.id)).toEqual(result.missing_ids);
+  });
+
+  it("splits into two files, keeping parallel ids together, and counts the rows written", async () => {
+    const both = jsonl("split.jsonl", [...rows(4, "en"), ...rows(4, "de")]);
+    const out = { train: join(dir, "train.jsonl"), validation: join(dir, "val.jsonl") };
+    const summary = createLoadSummary();
+    const written = await splitDatasetFile(
+      both,
+      out,
+      { summary },
+      { validation: 1, seed: 3, groupBy: "parallel_id", to: "cftkit" },
+    );
+    expect(written).toEqual({ train: 6, validation: 2 });
+    const held = lines(out.validation).map((r) => r.parallel_id);
+    expect(new Set(held).size).toBe(1);
+    expect(lines(out.train).some((r) => r.parallel_id === held[0])).toBe(false);
   });
 
   it("counts statistics and reports the summary as JSON and log lines", async () => {

@@ -7,6 +7,7 @@ import { type OutputLayout, writeRecordsAs } from "./output-layout.js";
 import type { InstructionRecord } from "./record.js";
 import { writeJsonlAtomic, writeRecordsJsonl } from "./records-jsonl.js";
 import { sampleRecords, sampleStream } from "./sample.js";
+import { type SplitOptions, splitRecords } from "./split.js";
 import { type DatasetStats, StatsAccumulator } from "./stats.js";
 
 /**
@@ -83,6 +84,22 @@ export async function mixDatasetFiles(
   const mixed = mixRecords(parts, { seed: options.seed, total: options.total });
   const written = await writeRecordsAs(options.to, mixed.records, out, total);
   return { rows: written.rows, parts: mixed.parts, summary: total };
+}
+
+/**
+ * A seeded train/validation split written to two files. Training layouts drop rows without a response, so
+ * the counts are the rows actually written.
+ */
+export async function splitDatasetFile(
+  path: string,
+  out: { train: string; validation: string },
+  load: LoadOptions & { summary: LoadSummary },
+  options: SplitOptions & { to: OutputLayout },
+): Promise<{ train: number; validation: number }> {
+  const parts = splitRecords(await loadDataset(path, load), options);
+  const train = await writeRecordsAs(options.to, parts.train, out.train, load.summary);
+  const validation = await writeRecordsAs(options.to, parts.validation, out.validation, load.summary);
+  return { train: train.rows, validation: validation.rows };
 }
 
 export interface AlignFilesResult {

@@ -75,4 +75,5 @@ export {
   mixDatasetFiles,
   sampleDatasetFile,
   type SampleFileOptions,
+  splitDatasetFile,
 } from "./dataset-files.js";

@@ -7,12 +7,11 @@ import {
   datasetFileStats,
   type LoadOptions,
   type LoadSummary,
-  loadDataset,
   loadSummaryJson,
   loadSummaryLines,
   mixDatasetFiles,
   sampleDatasetFile,
-  splitRecords,
+  splitDatasetFile,
   streamDataset,
   writeRecordsAs,
 } from "@cftkit/datasets";
@@ -300,16 +299,13 @@ const split = defineCommand({
   },
   async run(flags) {
     const summary = createLoadSummary();
-    const records = await loadDataset(flags.in, loadOptions(flags, summary));
-    const parts = splitRecords(records, {
-      validation: flags.validation,
-      seed: flags.seed,
-      groupBy: flags.groupBy,
-    });
-    // Training layouts drop rows without a response: report the rows actually written.
-    const train = await writeRecordsAs(flags.to, parts.train, flags.outTrain, summary);
-    const validation = await writeRecordsAs(flags.to, parts.validation, flags.outValidation, summary);
-    const result = { train: train.rows, validation: validation.rows, seed: flags.seed };
+    const written = await splitDatasetFile(
+      flags.in,
+      { train: flags.outTrain, validation: flags.outValidation },
+      loadOptions(flags, summary),
+      { validation: flags.validation, seed: flags.seed, groupBy: flags.groupBy, to: flags.to },
+    );
+    const result = { ...written, seed: flags.seed };
     if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
     printHuman(
       flags,
