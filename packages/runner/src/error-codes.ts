@@ -8,6 +8,8 @@ export const RUNNER_ERROR_CODES = {
   RUN_BAD_DATA: "a pipeline data file line is malformed",
   RUN_REPLAY_SOURCES_MISSING: "replay strategies lack their replay_sources",
   RUN_STEP_NOT_DONE: "a needed pipeline step has not run",
+  RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
+  RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
 } as const;
 
 declare module "@cftkit/core" {
