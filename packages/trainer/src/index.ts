@@ -156,3 +156,4 @@ export {
   preparedRunDocument,
   writeMetricsJsonl,
 } from "./train-documents.js";
+export { TRAINING_BACKENDS } from "./experiment-schema.js";

@@ -13,6 +13,7 @@ import {
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
+  TRAINING_BACKENDS,
   writeMetricsJsonl,
   writePlanGrid,
 } from "@cftkit/trainer";
@@ -80,7 +81,7 @@ const runCommand = defineCommand({
   ],
   args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
   options: {
-    backend: param("--backend <backend>", "trainer", z.enum(["axolotl", "embedded"]).default("axolotl")),
+    backend: param("--backend <backend>", "trainer", z.enum(TRAINING_BACKENDS).default("axolotl")),
     dryRun: param(
       "--dry-run",
       "print the Axolotl YAML and the exact command (or the embedded settings) and stop",
