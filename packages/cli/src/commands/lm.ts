@@ -67,20 +67,10 @@ const logits = defineCommand({
   options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", text()) },
   async run(options) {
     const ids = parseTokenIds(options.tokenIds);
-    const { CausalLM } = await lmApi();
+    const { CausalLM, tokenLogits } = await lmApi();
     const model = await CausalLM.load(options.modelDir);
     try {
-      const out = await model.forward([ids], { hiddenStates: true });
-      const V = model.config.vocabSize;
-      const H = model.config.hiddenSize;
-      const flat = out.logits[0]!;
-      const logits = ids.map((_, p) => Array.from(flat.subarray(p * V, (p + 1) * V)));
-      const hiddenMean = out.hiddenStates![0]!.map((layer) => {
-        const mean = new Array<number>(H).fill(0);
-        for (let p = 0; p < ids.length; p++)
-          for (let j = 0; j < H; j++) mean[j]! += layer[p * H + j]! / ids.length;
-        return mean;
-      });
+      const { logits, hiddenMean } = await tokenLogits(model, ids);
       if (options.json) printJson({ logits, hidden_mean: hiddenMean });
       else {
         const last = logits[logits.length - 1]!;
@@ -90,7 +80,7 @@ const logits = defineCommand({
           .slice(0, 5);
         printHuman(
           options,
-          `positions: ${ids.length}, vocab: ${V}, layers (hidden states): ${hiddenMean.length}\n` +
+          `positions: ${ids.length}, vocab: ${model.config.vocabSize}, layers (hidden states): ${hiddenMean.length}\n` +
             `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
         );
       }
