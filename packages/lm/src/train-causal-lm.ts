@@ -12,6 +12,7 @@ import {
 import { type TensorToWrite, writeSafetensors } from "@cftkit/safetensors";
 import type { LoraOptions } from "./lora.js";
 import { type LrSchedulerName, learningRateAt } from "./lr-schedule.js";
+import { PAPER_TRAINING_DEFAULTS } from "./training-defaults.js";
 import { type ModelConfig, readModelConfig } from "./model-config.js";
 import { readGenerationConfig, readModelWeights, writeModelFolder } from "./model-folder.js";
 import { createOrtTrainEngine } from "./ort-train-engine.js";
@@ -44,25 +45,7 @@ import {
 
 export { causalLmLossSum } from "./tfjs-train-engine.js";
 
-/**
- * The paper's hyper-parameters (Aggarwal et al., Table A1; docs/formats.md): lr 1e-6, 4 epochs, global batch
- * 16, cosine schedule with 10 warmup steps, AdamW, weight decay 0; LoRA baseline rank 64. These are the
- * defaults of {@link trainCausalLM}; tiny embedded models need a much higher learning rate (e.g. 3e-3), which
- * the caller passes explicitly.
- */
-export const PAPER_TRAINING_DEFAULTS = {
-  learningRate: 1e-6,
-  epochs: 4,
-  globalBatchSize: 16,
-  microBatchSize: 4,
-  warmupSteps: 10,
-  lrScheduler: "cosine" as LrSchedulerName,
-  weightDecay: 0,
-  maxGradNorm: 1.0,
-  sequenceLength: 2048,
-  seed: 42,
-  lora: { r: 64, alpha: 128, dropout: 0.05, targetModules: ["all-linear"] } as LoraOptions,
-} as const;
+export { PAPER_TRAINING_DEFAULTS } from "./training-defaults.js";
 
 export interface TrainMetrics {
   step: number;
