@@ -12,8 +12,6 @@ export const CLI_ERROR_CODES = {
   CLI_OUTPUT_IS_INPUT: "an output path is also an input",
   CLI_OUTPUT_NOT_A_FILE: "an output that must be a file names a folder",
   CLI_OUTPUT_NOT_A_FOLDER: "an output that must be a folder names a file",
-  TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
-  TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",
 } as const;
 
 declare module "@cftkit/core" {

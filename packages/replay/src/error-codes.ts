@@ -26,6 +26,8 @@ export const REPLAY_ERROR_CODES = {
   REPLAY_ITEMS_FAILED: "some replay items failed",
   REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
   REPLAY_NOTHING_ACCEPTED: "replay selection kept no record at all",
+  TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
+  TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",
 } as const;
 
 declare module "@cftkit/core" {

@@ -80,4 +80,9 @@ export {
   replayGeneratorFor,
   type ReplayGeneratorSource,
 } from "./replay-generator-source.js";
-export { assertReplayFinished, describeSelection, replayShortfall } from "./replay-outcome.js";
+export {
+  assertReplayFinished,
+  assertTranslationFinished,
+  describeSelection,
+  replayShortfall,
+} from "./replay-outcome.js";

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { GenerativeReplaySummary } from "./generative-replay.js";
 import type { EnglishReplayManifest, GenerativeReplayManifest } from "./replay-files.js";
-import { assertReplayFinished, describeSelection, replayShortfall } from "./replay-outcome.js";
+import {
+  assertReplayFinished,
+  assertTranslationFinished,
+  describeSelection,
+  replayShortfall,
+} from "./replay-outcome.js";
+import type { TranslateSummary } from "./translate-dataset.js";
 
 const selection = (over: Partial<EnglishReplayManifest["selection"]> = {}) =>
   ({
@@ -67,5 +73,17 @@ describe("what a replay run reports at its end", () => {
     ).toThrow(expect.objectContaining({ code: "OPENAI_BUDGET_EXHAUSTED" }));
     const failed = { total: 2, attempts: 4, byCode: { OPENAI_HTTP_500: 2 }, examples: [] };
     expect(() => assertReplayFinished(summary({ failed }))).toThrow(/2 items failed \(OPENAI_HTTP_500: 2\)/);
+  });
+
+  it("a translation with pairs pending is interrupted or incomplete (exit 1), and a finished one is not", () => {
+    const run = (over: Partial<TranslateSummary>) =>
+      ({ requested: 6, pending: 0, failed: 0, interrupted: false, ...over }) as TranslateSummary;
+    expect(() => assertTranslationFinished(run({}))).not.toThrow();
+    expect(() => assertTranslationFinished(run({ pending: 2, interrupted: true }))).toThrow(
+      expect.objectContaining({ code: "TRANSLATE_INTERRUPTED", exitCode: 1 }),
+    );
+    expect(() => assertTranslationFinished(run({ pending: 1, failed: 1 }))).toThrow(
+      "1 of 6 translations pending (1 failed in this run); rerun the same command to resume",
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import type { GenerativeReplaySummary } from "./generative-replay.js";
 import type { EnglishReplayManifest, GenerativeReplayManifest } from "./replay-files.js";
+import type { TranslateSummary } from "./translate-dataset.js";
 
 const RESUME = "resume with the same command (finished items are kept and skipped)";
 
@@ -64,4 +65,14 @@ export function describeSelection(selection: EnglishReplayManifest["selection"])
     );
   }
   return lines;
+}
+
+/** A translation run with pairs left pending (interrupted, or failed in this run) is an exit-1 error. */
+export function assertTranslationFinished(summary: TranslateSummary): void {
+  if (summary.pending === 0 && summary.failed === 0) return;
+  throw new CftkitError(
+    summary.interrupted ? "TRANSLATE_INTERRUPTED" : "TRANSLATE_INCOMPLETE",
+    `${summary.pending} of ${summary.requested} translations pending (${summary.failed} failed in this run); rerun the same command to resume`,
+    { exitCode: 1 },
+  );
 }

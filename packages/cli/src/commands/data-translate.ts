@@ -51,7 +51,9 @@ const translate = defineCommand({
   },
   async run(flags) {
     const { loadDataset, sampleRecords } = await import("@cftkit/datasets");
-    const { translateDataset, MULTIALPACA_LANGUAGES } = await import("@cftkit/replay");
+    const { assertTranslationFinished, translateDataset, MULTIALPACA_LANGUAGES } = await import(
+      "@cftkit/replay"
+    );
     const languages =
       flags.to === "multialpaca" ? [...MULTIALPACA_LANGUAGES] : flags.to.split(",").map((l) => l.trim());
     if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l))) {
@@ -90,13 +92,7 @@ const translate = defineCommand({
         ),
       );
     }
-    if (summary.pending > 0 || summary.failed > 0) {
-      throw new CftkitError(
-        summary.interrupted ? "TRANSLATE_INTERRUPTED" : "TRANSLATE_INCOMPLETE",
-        `${summary.pending} of ${summary.requested} translations pending (${summary.failed} failed in this run); rerun the same command to resume`,
-        { exitCode: 1 },
-      );
-    }
+    assertTranslationFinished(summary);
   },
 });
 
