@@ -3,6 +3,7 @@ import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { ExperimentSchema, parseExperiment, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 import { GenerationSchema } from "./generation-schema.js";
+import { LmEvalSchema } from "./lm-eval-schema.js";
 
 /** Evaluation suite the runner applies to every model (the measures a CPU-sized model can afford). */
 export const EvaluationSchema = z
@@ -25,6 +26,8 @@ export const EvaluationSchema = z
     english_languages: z.array(z.string()).default(["en"]),
     qa_max_new_tokens: z.number().int().positive().default(24),
     batch_size: z.number().int().positive().default(16),
+    /** lm-evaluation-harness tasks on every model, merged into the same scores (docs/gpu-runs.md). */
+    lm_eval: LmEvalSchema.optional(),
   })
   .strict();
 

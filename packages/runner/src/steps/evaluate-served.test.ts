@@ -1,0 +1,91 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { GenerationSchema } from "../generation-schema.js";
+import { STEP_TEST_TIMEOUT, tinyRun } from "../testing/tiny-run.js";
+import { walkSteps } from "../walker.js";
+import { evaluateStep } from "./evaluate.js";
+import { withEmbeddedEvalModel } from "./evaluate-native.js";
+
+// The runner launches the real `cftkit lm serve` (a child process on 127.0.0.1) per model; no stand-in.
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const launch = [
+  process.execPath,
+  join(root, "packages/cli/bin/cftkit.js"),
+  "lm",
+  "serve",
+  "{model}",
+  "--port",
+  "{port}",
+];
+process.env.CFTKIT_FROM_SOURCE = "1";
+
+const servedOn = (dir: string) =>
+  /listening on (\S+)/.exec(readFileSync(join(dir, "server.log"), "utf8"))![1]!;
+
+describe("evaluate step through served models (generation.evaluate)", () => {
+  it(
+    "scores through a launched cftkit lm serve as the embedded model does, and stops the server, also after a failure",
+    async () => {
+      const run = await tinyRun(["baseline"]);
+      await run.walkTo("phase1");
+      // QA items whose prompt fits the tiny model's 2048 positions (a server refuses longer ones, as vLLM does).
+      run.ctx.evaluation.qa = run.ctx.evaluation.qa.filter((q) => ["en", "de", "es"].includes(q.language));
+      expect(run.ctx.evaluation.qa.length).toBe(3);
+      await walkSteps([evaluateStep], run.ctx, run.state);
+      const embedded = run.pair.scores.phase1!;
+
+      run.ctx.experiment.generation = GenerationSchema.parse({
+        launch,
+        evaluate: true,
+        ready_timeout_s: 120,
+      });
+      await walkSteps([evaluateStep], run.ctx, run.state);
+      const served = run.pair.scores.phase1!;
+      expect(Object.keys(served.tasks).sort()).toEqual(Object.keys(embedded.tasks).sort());
+      for (const [task, score] of Object.entries(embedded.tasks)) {
+        // Likelihoods: the same forward pass behind HTTP; QA: greedy answers, so identical F1.
+        if (task.startsWith("xquad_f1/")) expect(served.tasks[task], task).toBe(score);
+        else expect(served.tasks[task]!, task).toBeCloseTo(score, 5);
+      }
+      for (const [key, nll] of Object.entries(embedded.loss_by_language))
+        expect(served.loss_by_language[key]!, key).toBeCloseTo(nll, 5);
+      expect(served.ea).toBeCloseTo(embedded.ea, 5);
+      expect(served.ma).toBeCloseTo(embedded.ma, 5);
+
+      const steps = join(run.dir, "steps");
+      const servedDir = readdirSync(steps)
+        .map((d) => join(steps, d))
+        .find((d) => existsSync(join(d, "server.log")))!;
+      // The greedy answers themselves are identical, not only their F1.
+      const servedAnswers = readFileSync(join(servedDir, "responses.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { value: { text?: string } }).value.text)
+        .filter((t): t is string => t !== undefined)
+        .map((t) => t.split("\n")[0]!.trim());
+      expect(servedAnswers).toHaveLength(3);
+      const embeddedAnswers = await withEmbeddedEvalModel(run.ctx, run.pair.phase1!.dir, "x", (m) =>
+        m.generate(run.ctx.evaluation.qa.map((q) => ({ prompt: q.prompt, maxNewTokens: 4, stop: ["\n"] }))),
+      );
+      expect(servedAnswers.sort()).toEqual(embeddedAnswers.map((t) => t.split("\n")[0]!.trim()).sort());
+      await expect(fetch(`${servedOn(servedDir)}/models`)).rejects.toThrow(); // stopped after use
+
+      // A prompt longer than the model's context: the server refuses it, the unit fails, the server stops.
+      const long = "word ".repeat(5000);
+      run.ctx.evaluation.qa = [
+        { id: "long", language: "en", prompt: [{ role: "user", content: long }], answers: ["x"] },
+      ];
+      run.ctx.evaluation.key = { changed: true };
+      await expect(walkSteps([evaluateStep], run.ctx, run.state)).rejects.toThrow();
+      const failedDir = readdirSync(steps)
+        .map((d) => join(steps, d))
+        .find((d) => d !== servedDir && existsSync(join(d, "server.log")))!;
+      expect(existsSync(join(failedDir, "step.json"))).toBe(false);
+      await expect(fetch(`${servedOn(failedDir)}/models`)).rejects.toThrow();
+      expect(existsSync(join(servedDir, "step.json"))).toBe(true); // the finished unit stays
+    },
+    STEP_TEST_TIMEOUT,
+  );
+});
