@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CftkitError, type ProgressReporter, readJsonLines, sha256File } from "@cftkit/core";
 import { readPrompts } from "@cftkit/datasets";
 import type { HeldoutExample, QaItem } from "@cftkit/evaluation";
@@ -54,8 +54,19 @@ export function absolutePath(ctx: Pick<RunContext, "baseDir">, path: string): st
   return isAbsolute(path) ? path : resolve(ctx.baseDir, path);
 }
 
+/**
+ * A file as a cache input. Its path counts relative to the experiment's folder (a file outside it by its name
+ * alone; the content hash identifies it), so a run folder copied to another machine keeps its keys.
+ */
 export async function fileKey(ctx: Pick<RunContext, "baseDir">, path: string): Promise<FileKey> {
-  return { path, sha256: await sha256File(absolutePath(ctx, path)) };
+  const abs = absolutePath(ctx, path);
+  const inside = relative(ctx.baseDir, abs);
+  const portable = !isAbsolute(path)
+    ? path
+    : inside.startsWith("..") || isAbsolute(inside)
+      ? basename(abs)
+      : inside;
+  return { path: portable, sha256: await sha256File(abs) };
 }
 
 export async function readJsonlRows<T>(path: string): Promise<T[]> {
