@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentProgress } from "@cftkit/core";
@@ -6,8 +6,6 @@ import { describe, expect, it } from "vitest";
 import { readRunExperiment } from "./experiment-schema.js";
 import { runExperiment } from "./run-experiment.js";
 import { STEP_TEST_TIMEOUT, tinyRun } from "./testing/tiny-run.js";
-
-const TRAINING_STEPS = ["des", "phase1", "selections", "replay", "phase2"];
 
 async function run(folder: string, selection: { only?: string[]; from?: string }) {
   const experimentPath = join(folder, "experiment.yaml");
@@ -17,46 +15,73 @@ async function run(folder: string, selection: { only?: string[]; from?: string }
 }
 
 const logOf = (folder: string) =>
-  readFileSync(join(folder, "run.log"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { step: string; status: string });
+  existsSync(join(folder, "run.log"))
+    ? readFileSync(join(folder, "run.log"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { step: string; status: string })
+    : [];
+
+/** Copy a run folder to another absolute path and delete the original: nothing may still point at it. */
+function move(from: string, to: string, filter: (path: string) => boolean = () => true) {
+  const lines = logOf(from).length;
+  cpSync(from, to, { recursive: true, filter });
+  rmSync(from, { recursive: true, force: true });
+  return lines;
+}
+
+/** Run a part of the step table in `folder`; the units done before must be reused, none run again. */
+async function finishPart(folder: string, before: string[], selection: { only?: string[]; from?: string }) {
+  const skip = logOf(folder).length;
+  await run(folder, selection);
+  const log = logOf(folder).slice(skip);
+  const started = log.filter((l) => l.status === "start").map((l) => l.step);
+  for (const step of before) {
+    expect(started, step).not.toContain(step);
+    expect(
+      log.some((l) => l.step === step && l.status === "reused"),
+      step,
+    ).toBe(true);
+  }
+  return log.filter((l) => l.status === "done").map((l) => l.step);
+}
 
 describe("a run split across machines", () => {
   it(
-    "trains in folder A, is copied to another absolute path B (A deleted), and finishes there reusing every finished step",
+    "trains in folder A, evaluates in a copy at another path B, and finishes the analysis in a copy C without the model folders",
     async () => {
       const parent = mkdtempSync(join(tmpdir(), "cftkit-split-"));
       const a = join(parent, "gpu-node", "run");
-      const b = join(parent, "laptop", "copied", "run");
+      const b = join(parent, "gpu-node-2", "scratch", "run");
+      const c = join(parent, "laptop", "run");
       await tinyRun(["baseline", "LF_H2", "ER_10"], a);
-      await run(a, { only: TRAINING_STEPS });
-      const trained = logOf(a)
-        .filter((l) => l.status === "done")
-        .map((l) => l.step);
+
+      // GPU node: the training steps.
+      const trained = await finishPart(a, [], { only: ["des", "phase1", "selections", "replay", "phase2"] });
       expect(trained).toEqual(expect.arrayContaining(["phase1-dissimilar", "phase2-dissimilar-LF_H2"]));
 
-      const linesBefore = logOf(a).length;
-      cpSync(a, b, { recursive: true });
-      rmSync(join(parent, "gpu-node"), { recursive: true, force: true }); // nothing may still point at A
-      const outcome = await run(b, { from: "evaluate" });
-      const log = logOf(b).slice(linesBefore);
-      // Every unit the GPU node finished is reused, none runs again.
-      const again = log.filter((l) => l.status === "start").map((l) => l.step);
-      for (const step of trained) {
-        expect(again, step).not.toContain(step);
-        expect(
-          log.some((l) => l.step === step && l.status === "reused"),
-          step,
-        ).toBe(true);
-      }
-      expect(again).toEqual(expect.arrayContaining(["evaluate-dissimilar-LF_H2", "report"]));
-      expect(outcome.results?.strategies.map((s) => s.strategy).sort()).toEqual([
+      // Another GPU node (another absolute path): what reads the models' weights.
+      move(a, b);
+      const weighed = await finishPart(b, trained, {
+        only: ["phase2-only", "evaluate", "mpd", "paper-mpd", "hidden-states"],
+      });
+      expect(weighed).toEqual(
+        expect.arrayContaining(["evaluate-dissimilar-LF_H2", "hidden-dissimilar-phase1"]),
+      );
+
+      // A laptop: the run folder without the model folders (weights), then the rest.
+      move(b, c, (path) => path !== join(b, "dissimilar"));
+      expect(existsSync(join(c, "dissimilar"))).toBe(false);
+      const analysed = await finishPart(c, [...trained, ...weighed], { from: "drift" });
+      expect(analysed).toEqual(expect.arrayContaining(["drift-dissimilar-LF_H2", "projection", "report"]));
+
+      const results = JSON.parse(readFileSync(join(c, "report", "results.json"), "utf8"));
+      expect(results.strategies.map((s: { strategy: string }) => s.strategy).sort()).toEqual([
         "ER_10",
         "LF_H2",
         "baseline",
       ]);
-      const manifest = JSON.parse(readFileSync(join(b, "manifest.json"), "utf8"));
+      const manifest = JSON.parse(readFileSync(join(c, "manifest.json"), "utf8"));
       expect(manifest.experiment).toBe("experiment.yaml");
       expect(manifest.report.results).toBe(join("report", "results.json"));
       rmSync(parent, { recursive: true, force: true });
