@@ -35,6 +35,20 @@ describe("the runner's experiment schema", () => {
     expect(e.generation?.server).toBe("http://127.0.0.1:8000/v1");
   });
 
+  it("accepts evaluation.lm_eval and generation.evaluate, with lm-eval's defaults", async () => {
+    const e = await readRunExperiment(
+      file(
+        `${VALID}generation: { launch: [vllm, serve, "{model}"], evaluate: true }\nevaluation: { lm_eval: { tasks: [ifeval, xquad_de] } }\n`,
+      ),
+    );
+    expect(e.generation?.evaluate).toBe(true);
+    expect(e.evaluation.lm_eval).toMatchObject({
+      tasks: ["ifeval", "xquad_de"],
+      backend: "hf",
+      num_fewshot: 0,
+    });
+  });
+
   it.each([
     ["top level", `${VALID}learning_rat: 5\n`, /learning_rat: Unrecognized key: "learning_rat"/],
     [
@@ -51,6 +65,11 @@ describe("the runner's experiment schema", () => {
       "evaluation",
       `${VALID}evaluation: { heldout: [{ path: h.jsonl, task: h, lang: en }] }\n`,
       /evaluation\.heldout\.0\.lang/,
+    ],
+    [
+      "evaluation.lm_eval",
+      `${VALID}evaluation: { lm_eval: { tasks: [mmlu], fewshot: 5 } }\n`,
+      /evaluation\.lm_eval\.fewshot: Unrecognized key/,
     ],
   ])("an unknown key (%s) is an error naming the key and the file", async (_where, text, message) => {
     const path = file(text);

@@ -143,6 +143,15 @@ describe("evaluate step with evaluation.lm_eval", () => {
       const s = run.pair.scores.phase1!;
       expect(s.tasks["lm_eval/xquad_de"]).toBeGreaterThan(0);
       expect(s.tasks["lm_eval/xquad_de"]).toBeLessThan(1);
+
+      // A running server serves one model: evaluating this run's two models through it is refused.
+      run.ctx.experiment.generation = GenerationSchema.parse({
+        server: "http://127.0.0.1:9/v1",
+        evaluate: true,
+      });
+      await expect(walkSteps([evaluateStep], run.ctx, run.state)).rejects.toThrow(
+        /RUN_EVAL_SERVER_ONE_MODEL|serves one model/,
+      );
     },
     STEP_TEST_TIMEOUT,
   );
