@@ -11,6 +11,8 @@ export const RUNNER_ERROR_CODES = {
   RUN_EVAL_SERVER_ONE_MODEL: "served evaluation through a running server, but the run has several models",
   RUN_LM_EVAL_NEEDS_SERVER: "lm-eval's local-completions backend needs a generation: section",
   RUN_LM_EVAL_NO_SCORES: "lm-eval reported none of the tasks cftkit aggregates",
+  RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
+  RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
 } as const;
 
 declare module "@cftkit/core" {

@@ -43,9 +43,24 @@ export const AnalysisSchema = z
         samples: z.number().int().positive().default(500),
         /** What of each record is embedded (the paper embeds instructions; `instruction+input+output` adds the response). */
         text: z.enum(["instruction", "instruction+input", "instruction+input+output"]).default("instruction"),
+        /**
+         * The paper's "Instruct" DES set (Table 3, ‡: "model responses on MTBENCH"): for a setting whose
+         * Phase 1 is an off-the-shelf model, that model's answers to these prompts stand for its Phase-1 data.
+         * See docs/semantics.md.
+         */
+        instruct_set: z
+          .object({
+            /** Prompts file any cftkit loader reads (MT-Bench question.jsonl: `turns[0]`). Default: the bundled MT-Bench. */
+            prompts: z.string().min(1).optional(),
+            max_prompts: z.number().int().positive().default(80),
+            /** Longest answer; FastChat's MT-Bench answer generation allows 1024 new tokens. */
+            max_new_tokens: z.number().int().positive().default(1024),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
-      .default({ encoder: "lm", samples: 500, text: "instruction" }),
+      .prefault({}),
     drift: z
       .object({
         /** MT-Bench-style prompts (question.jsonl: `turns[0]` is used) or JSONL with `text`/`instruction`. */

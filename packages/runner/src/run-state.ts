@@ -13,11 +13,32 @@ export interface ModelRef {
   key: string;
 }
 
+/** The paper's "Instruct" DES set: an off-the-shelf Phase-1 model's answers to MT-Bench-style prompts. */
+export interface InstructDesSet {
+  /** The answers (cftkit JSONL: instruction, input, output), relative to its unit's folder. */
+  file: string;
+  /** The model that answered. */
+  model: string;
+  /** The prompts file and how many of its prompts were answered (first turns). */
+  prompts: string;
+  prompts_available: number;
+  prompts_used: number;
+  rows: number;
+  /** Answers already in the journal when this generation started (an interrupted run resumed). */
+  resumed: number;
+  generator: "server" | "embedded";
+  max_new_tokens: number;
+}
+
 /** DES of a pair's two phases' data. */
 export interface DesOutcome {
   des: number;
   model: string;
   by_language?: Record<string, number>;
+  /** What of each record was embedded (analysis.des.text). */
+  text?: string;
+  /** Set when the Phase-1 side is generated (an off-the-shelf Phase-1 model): which set, made how. */
+  phase1_set?: InstructDesSet & { path: string };
 }
 
 /** One Phase-2 run of a pair. */

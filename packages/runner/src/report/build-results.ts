@@ -13,7 +13,7 @@ export const MEASURES = [
   'EA = mean over the English task families, MA = mean over the multilingual task families (a family in several languages counts once, with its mean over them); Overall = mean(EA, MA), the paper\'s Table 5 "Combined" / Table D9 "Overall".',
   "heldout_likelihood/<set>/<lang> = exp(−mean NLL per reference-response token) on held-out records of that set and language (higher is better); english_loss / multilingual_loss are the means of those NLLs over the English / other sets.",
   "xquad_f1/<lang> = SQuAD v1.1 F1 / 100 of greedy answers on held-out XQuAD articles.",
-  "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1).",
+  "DES = <E(P1 data), E(P2 data)> with E the L2-normalised mean embedding (paper Definition 1); for an off-the-shelf Phase-1 model, P1 data = its answers to MT-Bench prompts (the paper's Instruct set, Table 3 ‡).",
   "P1→P2 weight change = mean over parameter tensors of ‖w_P2 − w_P1‖₂, normalised by the largest of the pair: the sum of Definition 2 with the Phase-1 model as reference. It is not the paper's MPD (Table 4), which compares models fine-tuned from one base on different datasets (cftkit similarity mpd --reference).",
   "MPD (paper) = Definition 2 of each Phase-1 model against the base model tuned on the Phase-2 data alone, normalised by the largest (Table 4); computed with analysis.paper_mpd.",
   "Drift = ‖Σ_P2 − Σ_P1‖₂ per layer of the covariance of mean activations on MT-Bench prompts (paper §4.4).",
@@ -66,6 +66,10 @@ function pairResult(ctx: RunContext, pair: PairState): PhasePairResult {
     des: pair.des?.des ?? Number.NaN,
     des_encoder: pair.des?.model ?? "—",
     des_by_language: pair.des?.by_language ?? {},
+    ...(pair.des?.text ? { des_text: pair.des.text } : {}),
+    ...(pair.des?.phase1_set
+      ? { des_set: { ...pair.des.phase1_set, path: shown(pair.des.phase1_set.path) } }
+      : {}),
     phase1: pair.scores.phase1!,
     phase1_training: pair.phase1Training ?? NO_TRAINING,
     ...(pair.paperMpd && pair.phase2Only

@@ -1,3 +1,4 @@
+import type { InstructDesSet } from "../run-state.js";
 /**
  * Scores of one model: English ability (EA), multilingual ability (MA) and Overall, from the one
  * aggregation in @cftkit/evaluation (per task family, then the mean; Overall = mean(EA, MA)).
@@ -59,6 +60,10 @@ export interface PhasePairResult {
   des: number;
   des_encoder: string;
   des_by_language: Record<string, number>;
+  /** What of each record DES embedded (analysis.des.text). */
+  des_text?: string;
+  /** An off-the-shelf Phase-1 model's generated DES set (the paper's "Instruct" set): which, by whom, how many prompts. */
+  des_set?: InstructDesSet & { path: string };
   phase1: AbilityScores;
   phase1_training: TrainingSummary;
   /** The paper's MPD of the Phase-1 model (analysis.paper_mpd): against the base tuned on Phase-2 data alone. */

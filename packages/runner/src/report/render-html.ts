@@ -1,3 +1,4 @@
+import { desSetNote } from "./des-set-note.js";
 import type { AbilityScores, ExperimentResults, StrategyResult } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
 import { PAPER_REFERENCE, paperRows } from "./paper-numbers.js";
@@ -128,7 +129,11 @@ export function renderHtml(results: ExperimentResults, charts: ReportCharts): st
       )
       .join(
         "",
-      )}</div><p class="meta">DES encoder: ${escapeHtml(results.pairs[0]?.des_encoder ?? "—")}. Lower DES = more dissimilar phases = more forgetting expected (paper §4).</p>`,
+      )}</div><p class="meta">DES encoder: ${escapeHtml(results.pairs[0]?.des_encoder ?? "—")}. Lower DES = more dissimilar phases = more forgetting expected (paper §4).</p>${results.pairs
+      .map(desSetNote)
+      .filter((n) => n)
+      .map((n) => `<p class="meta">${escapeHtml(n!)}</p>`)
+      .join("")}`,
   );
 
   for (const pair of results.pairs) {

@@ -1,3 +1,4 @@
+import { desSetNote } from "./des-set-note.js";
 import type { ExperimentResults } from "./experiment-results.js";
 import { fmt, fmtDelta } from "./format-number.js";
 import { PAPER_REFERENCE, paperRows } from "./paper-numbers.js";
@@ -25,6 +26,7 @@ export function renderMarkdown(results: ExperimentResults): string {
     );
   }
   lines.push("", `DES encoder: ${results.pairs[0]?.des_encoder ?? "—"}.`, "");
+  for (const note of results.pairs.map(desSetNote).filter((n) => n)) lines.push(`${note}`, "");
   const withMpd = results.pairs.filter((p) => p.paper_mpd);
   if (withMpd.length) {
     lines.push(

@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { stableHash } from "@cftkit/core";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
-import type { DesOutcome, PairState } from "../run-state.js";
-import { type PipelineStep, unit } from "../step.js";
+import type { DesOutcome, InstructDesSet, PairState } from "../run-state.js";
+import { type PipelineStep, type StepUnit, unit } from "../step.js";
+import { generateInstructSet, instructSetInputs, instructSetKey } from "./des-instruct-set.js";
 
 /** The Phase-2 data DES compares against: the replay sources' records when given, else the training files. */
 function phase2Files(ctx: RunContext, pair: PairState): string[] {
@@ -51,33 +54,94 @@ async function measureDes(
   }
 }
 
-/** DES between the two phases' data, before any training (paper Definition 1): the forgetting risk. */
+/** The DES settings that change the number (the Instruct set's own settings key its answers instead). */
+function embeddingSettings(ctx: RunContext) {
+  const { instruct_set: _set, ...settings } = ctx.experiment.analysis.des;
+  return settings;
+}
+
+/** One DES unit: `phase1` is the Phase-1 side's identity in the cache key, `files` its data when it runs. */
+async function desUnit(
+  ctx: RunContext,
+  pair: PairState,
+  phase1: unknown,
+  files: () => string[],
+  extra: () => Partial<DesOutcome> = () => ({}),
+): Promise<StepUnit> {
+  const phase2 = phase2Files(ctx, pair);
+  return unit<DesOutcome>({
+    label: `des-${pair.name}`,
+    inputs: {
+      base: pair.base.key,
+      phase1,
+      phase2: await Promise.all(phase2.map((p) => fileKey(ctx, p))),
+      des: embeddingSettings(ctx),
+      seed: ctx.experiment.seed,
+    },
+    run: async () => ({ ...(await measureDes(ctx, pair, files(), phase2)), ...extra() }),
+    keep: ({ result }) => {
+      pair.des = { ...result, ...extra() }; // a reused DES still names the set as it now stands
+    },
+  });
+}
+
+/**
+ * The paper's "Instruct" DES set of the pairs whose Phase 1 is this off-the-shelf model: generated once
+ * (one unit however many pairs share the model), then each pair's DES against it.
+ */
+async function instructUnits(ctx: RunContext, model: string, pairs: PairState[]): Promise<StepUnit[]> {
+  // A folder relative to the experiment file, else an id a generation server knows (vLLM takes Hub ids).
+  const modelDir = existsSync(absolutePath(ctx, model)) ? absolutePath(ctx, model) : model;
+  const setInputs = await instructSetInputs(ctx, stableHash({ instruct: model })); // phase1's key;
+  let generated: DesOutcome["phase1_set"];
+  const units: StepUnit[] = [
+    unit<InstructDesSet>({
+      label: `des-set-${pairs[0]!.name}`,
+      inputs: setInputs,
+      run: (dir) => generateInstructSet(ctx, modelDir, `instruct:${model}`, dir),
+      keep: ({ result, dir }) => {
+        generated = { ...result, path: join(dir, result.file) };
+      },
+    }),
+  ];
+  const phase1 = { instruct_set: instructSetKey(setInputs) };
+  for (const pair of pairs) {
+    units.push(
+      await desUnit(
+        ctx,
+        pair,
+        phase1,
+        () => [generated!.path],
+        () => ({ phase1_set: generated }),
+      ),
+    );
+  }
+  return units;
+}
+
+/**
+ * DES between the two phases' data, before any training (paper Definition 1): the forgetting risk. A pair
+ * whose Phase 1 is an off-the-shelf model has no Phase-1 data: its model's answers to MT-Bench stand in
+ * (the paper's Table 3, ‡).
+ */
 export const desStep: PipelineStep = {
   name: "des",
-  summary: "dataset embedding similarity of each pair's Phase-1 and Phase-2 data (before training)",
+  summary:
+    "dataset embedding similarity of each pair's Phase-1 data (or its instruct model's MT-Bench answers) and Phase-2 data",
   async units(ctx, state) {
-    const units = [];
+    const units: StepUnit[] = [];
+    const byInstructModel = new Map<string, PairState[]>();
     for (const pair of state.pairs) {
-      const phase1 = pair.stage.setting.phase1.datasets?.map((d) => absolutePath(ctx, d.path)) ?? [];
-      if (!phase1.length) continue; // an off-the-shelf instruct model: no Phase-1 data to compare
-      const phase2 = phase2Files(ctx, pair);
-      units.push(
-        unit<DesOutcome>({
-          label: `des-${pair.name}`,
-          inputs: {
-            base: pair.base.key,
-            phase1: await Promise.all(phase1.map((p) => fileKey(ctx, p))),
-            phase2: await Promise.all(phase2.map((p) => fileKey(ctx, p))),
-            des: ctx.experiment.analysis.des,
-            seed: ctx.experiment.seed,
-          },
-          run: () => measureDes(ctx, pair, phase1, phase2),
-          keep: ({ result }) => {
-            pair.des = result;
-          },
-        }),
-      );
+      const { datasets, model } = pair.stage.setting.phase1;
+      if (!datasets?.length) {
+        byInstructModel.set(model!, [...(byInstructModel.get(model!) ?? []), pair]);
+        continue;
+      }
+      const phase1 = datasets.map((d) => absolutePath(ctx, d.path));
+      const keys = await Promise.all(phase1.map((p) => fileKey(ctx, p)));
+      units.push(await desUnit(ctx, pair, keys, () => phase1));
     }
+    for (const [model, pairs] of byInstructModel) units.push(...(await instructUnits(ctx, model, pairs)));
     return units;
   },
 };

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { silentProgress } from "@cftkit/core";
-import { readRunExperiment } from "../experiment-schema.js";
+import { type RunExperiment, readRunExperiment } from "../experiment-schema.js";
 import { prepareRun } from "../prepare-run.js";
 import type { QuickstartSizes } from "../quickstart-profile.js";
 import { writeQuickstartExperiment } from "../quickstart.js";
@@ -44,12 +44,20 @@ export interface TinyRun {
   log(): { step: string; status: string }[];
 }
 
-/** A fresh tiny run of the given strategies in a temp folder, prepared but with no step run yet. */
-export async function tinyRun(strategies: string[] = ["baseline"], dir?: string): Promise<TinyRun> {
+/**
+ * A fresh tiny run of the given strategies in a temp folder, prepared but with no step run yet; `edit`
+ * changes the validated experiment before the run is prepared (another setting, other analysis options).
+ */
+export async function tinyRun(
+  strategies: string[] = ["baseline"],
+  dir?: string,
+  edit?: (experiment: RunExperiment) => void,
+): Promise<TinyRun> {
   const out = dir ?? mkdtempSync(join(tmpdir(), "cftkit-runner-"));
   const path = await writeQuickstartExperiment(out, TINY_SIZES, "test", 0, strategies);
   const experiment = await readRunExperiment(path);
   experiment.evaluation.qa_max_new_tokens = 4;
+  edit?.(experiment);
   const ctx = await createRunContext({
     experiment,
     experimentPath: path,
