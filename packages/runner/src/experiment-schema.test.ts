@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { silentProgress } from "@cftkit/core";
 import { describe, expect, it } from "vitest";
 import { readRunExperiment } from "./experiment-schema.js";
+import { createRunContext } from "./run-context.js";
 
 const VALID = `name: exp
 base_model: { init: tiny }
@@ -47,6 +49,24 @@ describe("the runner's experiment schema", () => {
       backend: "hf",
       num_fewshot: 0,
     });
+  });
+
+  it("reads evaluation.xlsum files into the run's evaluation suite and its key", async () => {
+    const path = file(`${VALID}evaluation: { xlsum: [{ path: xlsum-de.jsonl, language: de, limit: 1 }] }\n`);
+    const rows = [
+      { id: "a", text: "Ein Artikel.", summary: "Kurz." },
+      { id: "b", text: "Noch einer.", summary: "Auch." },
+    ];
+    writeFileSync(join(dirname(path), "xlsum-de.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n"));
+    const experiment = await readRunExperiment(path);
+    const ctx = await createRunContext({
+      experiment,
+      experimentPath: path,
+      progress: silentProgress,
+      quiet: true,
+    });
+    expect(ctx.evaluation.xlsum).toEqual([{ language: "de", items: [rows[0]] }]);
+    expect(JSON.stringify(ctx.evaluation.key)).toContain('"path":"xlsum-de.jsonl"');
   });
 
   it.each([

@@ -4,15 +4,16 @@ import type { RunContext } from "../run-context.js";
 
 /** Whether the experiment has native tasks (held-out likelihoods, QA) to run. */
 export function hasNativeTasks(ctx: RunContext): boolean {
-  return ctx.evaluation.heldout.length > 0 || ctx.evaluation.qa.length > 0;
+  const { heldout, qa, xlsum } = ctx.evaluation;
+  return heldout.length > 0 || qa.length > 0 || xlsum.length > 0;
 }
 
 /**
- * The native tasks on one model, embedded or served alike: held-out likelihood per set and language, and
- * greedy QA F1 per language.
+ * The native tasks on one model, embedded or served alike: held-out likelihood per set and language, greedy
+ * QA F1 per language, and XL-Sum ROUGE-L per language.
  */
 export async function measureNative(ctx: RunContext, model: EvalModel): Promise<MeasuredScores> {
-  const { heldoutLikelihood, qaGenerationTask } = await import("@cftkit/evaluation");
+  const { heldoutLikelihood, qaGenerationTask, xlsumTask } = await import("@cftkit/evaluation");
   const measured: MeasuredScores = { tasks: {}, loss_by_language: {} };
   for (const set of ctx.evaluation.heldout) {
     const heldout = await heldoutLikelihood(model, set.examples, { progress: ctx.progress });
@@ -29,6 +30,13 @@ export async function measureNative(ctx: RunContext, model: EvalModel): Promise<
       { language: lang, maxNewTokens: ctx.experiment.evaluation.qa_max_new_tokens },
     );
     measured.tasks[`xquad_f1/${lang}`] = result.f1 / 100;
+  }
+  for (const set of ctx.evaluation.xlsum) {
+    const result = await xlsumTask(model, set.items, {
+      language: set.language,
+      maxNewTokens: ctx.experiment.evaluation.xlsum_max_new_tokens,
+    });
+    measured.tasks[`xlsum/${set.language}`] = result.score;
   }
   return measured;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { GenerationSchema } from "../generation-schema.js";
 import { STEP_TEST_TIMEOUT, tinyRun } from "../testing/tiny-run.js";
 import { walkSteps } from "../walker.js";
+import { XLSUM_PROMPT } from "@cftkit/evaluation";
 import { evaluateStep } from "./evaluate.js";
 import { withEmbeddedEvalModel } from "./evaluate-native.js";
 
@@ -33,6 +34,17 @@ describe("evaluate step through served models (generation.evaluate)", () => {
       // QA items whose prompt fits the tiny model's 2048 positions (a server refuses longer ones, as vLLM does).
       run.ctx.evaluation.qa = run.ctx.evaluation.qa.filter((q) => ["en", "de", "es"].includes(q.language));
       expect(run.ctx.evaluation.qa.length).toBe(3);
+      // XL-Sum-shaped items (article → one-sentence summary) from the held-out texts, in two languages.
+      run.ctx.experiment.evaluation.xlsum_max_new_tokens = 6;
+      run.ctx.evaluation.xlsum = ["en", "de"].map((language) => ({
+        language,
+        items: run.ctx.evaluation.heldout[0]!.examples.filter((e) => e.language === language).map((e, i) => ({
+          id: `${language}-${i}`,
+          text: e.messages.at(-1)!.content.slice(0, 400),
+          summary: e.messages.at(-1)!.content.slice(0, 60),
+        })),
+      }));
+      expect(run.ctx.evaluation.xlsum.every((x) => x.items.length > 0)).toBe(true);
       await walkSteps([evaluateStep], run.ctx, run.state);
       const embedded = run.pair.scores.phase1!;
 
@@ -46,7 +58,8 @@ describe("evaluate step through served models (generation.evaluate)", () => {
       expect(Object.keys(served.tasks).sort()).toEqual(Object.keys(embedded.tasks).sort());
       for (const [task, score] of Object.entries(embedded.tasks)) {
         // Likelihoods: the same forward pass behind HTTP; QA: greedy answers, so identical F1.
-        if (task.startsWith("xquad_f1/")) expect(served.tasks[task], task).toBe(score);
+        if (task.startsWith("xquad_f1/") || task.startsWith("xlsum/"))
+          expect(served.tasks[task], task).toBe(score);
         else expect(served.tasks[task]!, task).toBeCloseTo(score, 5);
       }
       for (const [key, nll] of Object.entries(embedded.loss_by_language))
@@ -65,11 +78,21 @@ describe("evaluate step through served models (generation.evaluate)", () => {
         .map((l) => (JSON.parse(l) as { value: { text?: string } }).value.text)
         .filter((t): t is string => t !== undefined)
         .map((t) => t.split("\n")[0]!.trim());
-      expect(servedAnswers).toHaveLength(3);
+      expect(servedAnswers).toHaveLength(5); // 3 QA answers and 2 summaries
+      const summaries = run.ctx.evaluation.xlsum.flatMap((x) =>
+        x.items.map((item) => ({
+          prompt: [{ role: "user" as const, content: XLSUM_PROMPT.replace("{text}", item.text) }],
+          maxNewTokens: 6,
+        })),
+      );
       const embeddedAnswers = await withEmbeddedEvalModel(run.ctx, run.pair.phase1!.dir, "x", (m) =>
-        m.generate(run.ctx.evaluation.qa.map((q) => ({ prompt: q.prompt, maxNewTokens: 4, stop: ["\n"] }))),
+        m.generate([
+          ...run.ctx.evaluation.qa.map((q) => ({ prompt: q.prompt, maxNewTokens: 4, stop: ["\n"] })),
+          ...summaries,
+        ]),
       );
       expect(servedAnswers.sort()).toEqual(embeddedAnswers.map((t) => t.split("\n")[0]!.trim()).sort());
+      expect(Object.keys(served.tasks)).toEqual(expect.arrayContaining(["xlsum/en", "xlsum/de"]));
       await expect(fetch(`${servedOn(servedDir)}/models`)).rejects.toThrow(); // stopped after use
 
       // A prompt longer than the model's context: the server refuses it, the unit fails, the server stops.
