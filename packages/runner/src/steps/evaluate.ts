@@ -7,16 +7,23 @@ import { hasNativeTasks, measureNative, withEmbeddedEvalModel } from "./evaluate
 import { checkServedModelCount, withServedEvalModel } from "./evaluate-served.js";
 
 /** The native tasks of one model: through its server with `generation.evaluate`, else the embedded model. */
-function nativeUnit(ctx: RunContext, name: string, model: ModelRef, keep: (m: MeasuredScores) => void) {
+function nativeUnit(
+  ctx: RunContext,
+  name: string,
+  model: ModelRef,
+  keep: (m: MeasuredScores) => void,
+  modelCount: number,
+) {
   const served = ctx.experiment.generation?.evaluate === true;
   return unit<MeasuredScores>({
     label: `evaluate-${name}`,
     // Served scores equal the embedded ones only to float tolerance: switching engines measures again.
     inputs: { model: model.key, eval: ctx.evaluation.key, ...(served ? { served: true } : {}) },
-    run: (dir) =>
-      served
-        ? withServedEvalModel(ctx, model.dir, name, dir, (m) => measureNative(ctx, m))
-        : withEmbeddedEvalModel(ctx, model.dir, name, (m) => measureNative(ctx, m)),
+    run: async (dir) => {
+      if (!served) return withEmbeddedEvalModel(ctx, model.dir, name, (m) => measureNative(ctx, m));
+      checkServedModelCount(ctx, modelCount); // when it runs: a finished unit is reused on any machine
+      return withServedEvalModel(ctx, model.dir, name, dir, (m) => measureNative(ctx, m));
+    },
     keep: ({ result }) => keep(result),
   });
 }
@@ -52,12 +59,11 @@ export const evaluateStep: PipelineStep = {
   async units(ctx, state) {
     const units: StepUnit[] = [];
     const models = state.pairs.flatMap((pair) => pairModels(pair).map((m) => ({ pair, ...m })));
-    checkServedModelCount(ctx, models.length);
     for (const { pair, label, model } of models) {
       const name = `${pair.name}-${label}`;
       const keep = scoreKeeper(ctx, pair, label);
       if (hasNativeTasks(ctx) || !ctx.experiment.evaluation.lm_eval)
-        units.push(nativeUnit(ctx, name, model, keep));
+        units.push(nativeUnit(ctx, name, model, keep, models.length));
       if (ctx.experiment.evaluation.lm_eval) units.push(lmEvalUnit(ctx, name, model, keep));
     }
     return units;
