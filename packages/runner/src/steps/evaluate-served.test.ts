@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchOpenAIServer } from "@cftkit/core";
 import { describe, expect, it } from "vitest";
 import { GenerationSchema } from "../generation-schema.js";
 import { STEP_TEST_TIMEOUT, tinyRun } from "../testing/tiny-run.js";
@@ -95,16 +96,38 @@ describe("evaluate step through served models (generation.evaluate)", () => {
       expect(Object.keys(served.tasks)).toEqual(expect.arrayContaining(["xlsum/en", "xlsum/de"]));
       await expect(fetch(`${servedOn(servedDir)}/models`)).rejects.toThrow(); // stopped after use
 
+      // Two running servers of the model share the requests (generation.servers): the same scores.
+      const running = await Promise.all(
+        [0, 1].map(() =>
+          launchOpenAIServer({ argv: launch, model: run.pair.phase1!.dir, readyTimeoutMs: 120_000 }),
+        ),
+      );
+      try {
+        run.ctx.experiment.generation = GenerationSchema.parse({
+          servers: running.map((r) => r.baseUrl),
+          evaluate: true,
+        });
+        run.ctx.evaluation.key = { servers: 2 }; // measure again rather than reuse the launched run's unit
+        await walkSteps([evaluateStep], run.ctx, run.state);
+        expect(run.pair.scores.phase1!.tasks).toEqual(served.tasks);
+      } finally {
+        await Promise.all(running.map((r) => r.stop()));
+      }
+      run.ctx.experiment.generation = GenerationSchema.parse({
+        launch,
+        evaluate: true,
+        ready_timeout_s: 120,
+      });
+
       // A prompt longer than the model's context: the server refuses it, the unit fails, the server stops.
       const long = "word ".repeat(5000);
       run.ctx.evaluation.qa = [
         { id: "long", language: "en", prompt: [{ role: "user", content: long }], answers: ["x"] },
       ];
       run.ctx.evaluation.key = { changed: true };
-      await expect(walkSteps([evaluateStep], run.ctx, run.state)).rejects.toThrow();
-      const failedDir = readdirSync(steps)
-        .map((d) => join(steps, d))
-        .find((d) => d !== servedDir && existsSync(join(d, "server.log")))!;
+      const before = new Set(readdirSync(steps));
+      await expect(walkSteps([evaluateStep], run.ctx, run.state)).rejects.toThrow(/maximum context length/);
+      const failedDir = join(steps, readdirSync(steps).find((d) => !before.has(d))!);
       expect(existsSync(join(failedDir, "step.json"))).toBe(false);
       await expect(fetch(`${servedOn(failedDir)}/models`)).rejects.toThrow();
       expect(existsSync(join(servedDir, "step.json"))).toBe(true); // the finished unit stays
