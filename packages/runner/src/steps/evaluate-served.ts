@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import { CftkitError, type OpenAICompatibleClient } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import type { ChatRenderer, EvalModel, GenerationRequest, LikelihoodRequest } from "@cftkit/evaluation";
 import type { RunContext } from "../run-context.js";
 
@@ -76,7 +76,7 @@ export async function withServedEvalModel<T>(
   modelDir: string,
   id: string,
   dir: string,
-  use: (model: EvalModel, session: { clients: OpenAICompatibleClient[]; modelId: string }) => Promise<T>,
+  use: (model: EvalModel) => Promise<T>,
 ): Promise<T> {
   const generation = ctx.experiment.generation;
   if (!generation)
@@ -104,7 +104,7 @@ export async function withServedEvalModel<T>(
         );
         const model = models.length === 1 ? models[0]! : new SharedEvalModel(id, models);
         try {
-          return await use(model, session);
+          return await use(model);
         } finally {
           // Answers still in flight when a task failed are kept for the rerun.
           await Promise.all(models.map((m) => m.settle()));
