@@ -29,3 +29,5 @@ export {
   type HiddenStatesFileOptions,
   type HiddenStatesFileResult,
 } from "./hidden-states-file.js";
+export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
+export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";

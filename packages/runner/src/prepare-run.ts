@@ -16,7 +16,7 @@ export function compileOptions(ctx: RunContext) {
  */
 export async function prepareRun(ctx: RunContext): Promise<RunState> {
   const { experiment } = ctx;
-  const { CausalLM, parameterCount } = await import("@cftkit/lm");
+  const { CausalLM, parameterCount, readModelConfig } = await import("@cftkit/lm");
   const pairs: PairState[] = [];
   let model: RunState["model"] = { preset: experiment.base_model, parameters: 0, config: {} };
   for (const setting of experiment.settings) {
@@ -30,13 +30,13 @@ export async function prepareRun(ctx: RunContext): Promise<RunState> {
       await fresh.save(baseDir);
       fresh.dispose();
     }
-    const lm = await CausalLM.load(baseDir);
+    // config.json only: the weights of a 7B base need not be loaded (nor copied to a laptop finishing a run).
+    const config = await readModelConfig(baseDir);
     model = {
       preset: experiment.base_model.replace(/^init:/, ""),
-      parameters: parameterCount(lm.config),
-      config: { ...(lm.config as unknown as Record<string, unknown>) },
+      parameters: parameterCount(config),
+      config: { ...(config as unknown as Record<string, unknown>) },
     };
-    lm.dispose();
     pairs.push({
       name: setting.name,
       stage,

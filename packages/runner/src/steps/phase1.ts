@@ -1,7 +1,13 @@
 import { stableHash } from "@cftkit/core";
 import { absolutePath } from "../run-context.js";
 import { type PipelineStep, unit } from "../step.js";
-import { type TrainingOutcome, trainingInputs, trainingSummary, trainPlan } from "../training-run.js";
+import {
+  resolveOutcome,
+  type TrainingOutcome,
+  trainingInputs,
+  trainingSummary,
+  trainPlan,
+} from "../training-run.js";
 
 /** Phase 1: train each pair's Phase-1 plan (or take its off-the-shelf instruct model). */
 export const phase1Step: PipelineStep = {
@@ -19,11 +25,12 @@ export const phase1Step: PipelineStep = {
       units.push(
         unit<TrainingOutcome>({
           label: `phase1-${pair.name}`,
-          inputs: await trainingInputs(ctx, plan),
+          inputs: await trainingInputs(ctx, plan, { base: pair.base.key }),
           run: () => trainPlan(ctx, plan),
           keep: async ({ result, key }) => {
-            pair.phase1 = { dir: result.modelDir, key };
-            pair.phase1Training = await trainingSummary(result);
+            const trained = resolveOutcome(ctx, result);
+            pair.phase1 = { dir: trained.modelDir, key };
+            pair.phase1Training = await trainingSummary(trained);
           },
         }),
       );
