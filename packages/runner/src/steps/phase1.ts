@@ -1,5 +1,5 @@
 import { stableHash } from "@cftkit/core";
-import { absolutePath } from "../run-context.js";
+import { localModelDir } from "../model-folder.js";
 import { type PipelineStep, unit } from "../step.js";
 import {
   resolveOutcome,
@@ -19,7 +19,7 @@ export const phase1Step: PipelineStep = {
       const plan = pair.stage.phase1Plan;
       if (!plan) {
         const model = pair.stage.setting.phase1.model!;
-        pair.phase1 = { dir: absolutePath(ctx, model), key: stableHash({ instruct: model }) };
+        pair.phase1 = { dir: localModelDir(ctx, model), key: stableHash({ instruct: model }) };
         continue;
       }
       units.push(
