@@ -1,4 +1,4 @@
-import { CftkitError, isCftkitError, printableLines, progressFor, type ProgressReporter } from "@cftkit/core";
+import { isCftkitError, printableLines, progressFor, type ProgressReporter } from "@cftkit/core";
 
 /** Options every command shares. */
 export interface CommonOptions {
@@ -25,6 +25,30 @@ export function progress(options: CommonOptions): ProgressReporter {
   return progressFor({ json: options.json, quiet: options.quiet });
 }
 
+/**
+ * Run `work` with Ctrl-C (SIGINT) and SIGTERM turned into an abort of its signal, so a resumable run stops
+ * dispatching and keeps what finished; the handlers are removed afterwards.
+ */
+export async function untilInterrupted<T>(
+  options: CommonOptions,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(options, `\n${signal}: stopping — no new requests; ${what}`);
+    controller.abort(new Error(signal));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
 /** A plain-text table with aligned columns. */
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map(String))];
@@ -37,18 +61,6 @@ export function formatTable(header: string[], rows: (string | number)[][]): stri
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join(
     "\n",
   );
-}
-
-/** Parse a number option or fail with a bad-input error naming the flag. */
-export function parseNumberOption(flag: string, raw: string | undefined, fallback?: number): number {
-  if (raw === undefined) {
-    if (fallback === undefined) throw new CftkitError("CLI_MISSING_OPTION", `${flag} is required`);
-    return fallback;
-  }
-  const value = Number(raw);
-  if (!Number.isFinite(value))
-    throw new CftkitError("CLI_BAD_NUMBER", `${flag} expects a number, got "${raw}"`);
-  return value;
 }
 
 /** Turn any thrown value into the CLI's exit behaviour: `error[code]: message` and exit 2 or 1. */

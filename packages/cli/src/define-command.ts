@@ -84,6 +84,26 @@ export function param<S extends z.ZodType>(
   return { flags, description, schema, ...extra };
 }
 
+/** A path the command reads or writes (see PathRole): `pathParam("--data <file>", "training rows", "input")`. */
+export function pathParam(
+  flags: string,
+  description: string,
+  role: PathRole,
+  extra: Pick<ParamSpec, "writes"> = {},
+): ParamSpec<z.ZodString> {
+  return param(flags, description, text(), { path: role, ...extra });
+}
+
+/** A path that may be left out. */
+export function optionalPath(
+  flags: string,
+  description: string,
+  role: PathRole,
+  extra: Pick<ParamSpec, "writes"> = {},
+): ParamSpec<z.ZodOptional<z.ZodString>> {
+  return param(flags, description, text().optional(), { path: role, ...extra });
+}
+
 // ---- schemas for values that arrive as command-line strings ----
 
 /** A numeric string becomes a number; anything else stays a string so zod reports "must be a number". */
@@ -108,6 +128,16 @@ export function count(
 ) {
   return number(inner);
 }
+
+/** A whole number ≥ 1 (sizes, counts of steps, requests in flight). */
+export const positive = () =>
+  count(
+    z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 32 - 1),
+  );
 
 /** A comma-separated list: `list(number(z.number().min(0)))` parses `0.5,0.25`. */
 export function list<T extends z.ZodType>(item: T) {

@@ -3,7 +3,6 @@
  * catalogues (`npm run docs:errors`); tools/error-codes.test.ts fails when a source throws an uncatalogued code.
  */
 export const CLI_ERROR_CODES = {
-  CLI_BAD_NUMBER: "an option expects a number",
   CLI_BAD_OPTION: "an option's value is refused",
   CLI_BAD_PROFILE: "the quickstart profile is unknown",
   CLI_BAD_TOKEN_IDS: "--token-ids is not a list of non-negative integers",
@@ -13,13 +12,6 @@ export const CLI_ERROR_CODES = {
   CLI_OUTPUT_IS_INPUT: "an output path is also an input",
   CLI_OUTPUT_NOT_A_FILE: "an output that must be a file names a folder",
   CLI_OUTPUT_NOT_A_FOLDER: "an output that must be a folder names a file",
-  EVAL_NO_MODEL_NAME: "the server lists no model and none was given",
-  REPLAY_INTERRUPTED: "a replay run was interrupted with items pending",
-  REPLAY_ITEMS_FAILED: "some replay items failed",
-  REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
-  REPLAY_NOTHING_ACCEPTED: "replay selection kept no record at all",
-  TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
-  TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",
 } as const;
 
 declare module "@cftkit/core" {

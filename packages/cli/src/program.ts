@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { addDeclaredCommand } from "./build-command.js";
 import { reportFailure } from "./cli-output.js";
-import { commandGroups, commandModules, declaredCommands } from "./commands/index.js";
+import { commandGroups, declaredCommands } from "./commands/index.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,7 +13,6 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError()
     .exitOverride();
-  for (const module of commandModules) module.register(program);
   for (const command of declaredCommands) addDeclaredCommand(program, command, commandGroups);
   return program;
 }

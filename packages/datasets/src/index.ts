@@ -61,3 +61,19 @@ export { DATASETS_ERROR_CODES } from "./error-codes.js";
 export { readPrompts } from "./read-prompts.js";
 export { hasResponse, trainableRecords } from "./trainable.js";
 export { FileIssueError, jsonlRows, jsonRows, type RawRow } from "./read-rows.js";
+export { loadSummaryJson, loadSummaryLines } from "./load-summary.js";
+export {
+  OUTPUT_LAYOUTS,
+  OUTPUT_LAYOUT_ALIASES,
+  type OutputLayout,
+  writeRecordsAs,
+} from "./output-layout.js";
+export {
+  alignDatasetFiles,
+  type AlignFilesResult,
+  datasetFileStats,
+  mixDatasetFiles,
+  sampleDatasetFile,
+  type SampleFileOptions,
+  splitDatasetFile,
+} from "./dataset-files.js";

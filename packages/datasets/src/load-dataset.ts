@@ -88,19 +88,7 @@ export async function* streamDataset(
   path: string,
   options: LoadOptions = {},
 ): AsyncGenerator<InstructionRecord> {
-  const summary = options.summary ?? createLoadSummary();
-  const onError = options.onError ?? "fail";
-  const progress = options.progress ?? silentProgress;
-  const optionLanguage = options.language ? normaliseLanguageTag(options.language) : undefined;
-  if (options.language && !optionLanguage) {
-    throw new CftkitError("DATA_BAD_LANGUAGE", `--language "${options.language}" is not a BCP-47 tag`, {
-      exitCode: 2,
-    });
-  }
-  const fileIssue = (issue: DataIssue) => {
-    if (onError === "fail") throw issueError(issue);
-    summary.fileIssues.push(issue);
-  };
+  const state = readState(options);
   let files: string[];
   try {
     files = await listDataFiles(path);
@@ -108,13 +96,120 @@ export async function* streamDataset(
     if (error instanceof FileIssueError) throw issueError(error.issue);
     throw error;
   }
-  progress.start(`reading ${basename(path)}`);
-  let done = 0;
+  state.progress.start(`reading ${basename(path)}`);
   for (const file of files) {
-    summary.files.push(file);
-    const source = options.source ?? sourceName(file);
-    const fileLanguage = optionLanguage ?? languageFromFileName(file) ?? undefined;
-    const skipRow = (kind: IssueKind, message: string, line?: number, row?: number) => {
+    state.summary.files.push(file);
+    yield* streamFile(file, options, state);
+  }
+  state.progress.update({ done: state.summary.read, values: { skipped: state.summary.skipped } });
+  state.progress.stop();
+}
+
+/** What the files of one `streamDataset` call share: the summary, the error mode and the progress count. */
+interface ReadState {
+  summary: LoadSummary;
+  onError: "fail" | "skip";
+  progress: ProgressReporter;
+  /** The language option, normalised. */
+  language: string | undefined;
+  /** Rows read so far (for progress). */
+  done: number;
+  /** A whole file is bad: throw (fail) or note it in the summary and go on (skip). */
+  fileIssue(issue: DataIssue): void;
+}
+
+function readState(options: LoadOptions): ReadState {
+  const summary = options.summary ?? createLoadSummary();
+  const onError = options.onError ?? "fail";
+  const language = options.language ? normaliseLanguageTag(options.language) : undefined;
+  if (options.language && !language) {
+    throw new CftkitError("DATA_BAD_LANGUAGE", `--language "${options.language}" is not a BCP-47 tag`, {
+      exitCode: 2,
+    });
+  }
+  return {
+    summary,
+    onError,
+    progress: options.progress ?? silentProgress,
+    language: language ?? undefined,
+    done: 0,
+    fileIssue(issue) {
+      if (onError === "fail") throw issueError(issue);
+      summary.fileIssues.push(issue);
+    },
+  };
+}
+
+type RowFormat = Exclude<DatasetFormat, "auto" | "squad">;
+
+/** One file being read: its layout (once known), row index, and how its rows are counted and finished. */
+interface FileReading {
+  file: string;
+  format: DatasetFormat;
+  rowFormat: RowFormat | null;
+  index: number;
+  ctxBase: Omit<MapContext, "index">;
+  ctx: MapContext;
+  state: ReadState;
+  /** A bad row: counted as read and skipped (skip), or thrown (fail). */
+  skipRow(kind: IssueKind, message: string, line?: number, row?: number): void;
+  /** A mapped record: its language settled (declared, file, option, detected or default). */
+  finish(draft: DraftRecord, format: DatasetFormat): InstructionRecord;
+}
+
+async function* streamFile(
+  file: string,
+  options: LoadOptions,
+  state: ReadState,
+): AsyncGenerator<InstructionRecord> {
+  const reading = fileReading(file, options, state);
+  const container = containerOf(file);
+  if (!container) {
+    state.fileIssue({
+      kind: "DATA_UNKNOWN_FORMAT",
+      file,
+      message: "unknown file type (expected .json, .jsonl, .parquet)",
+    });
+    return;
+  }
+  const { format } = reading;
+  let rows: AsyncGenerator<RawRow[] | { ok: true; file: string; document: unknown }>;
+  if (container === "parquet")
+    rows = parquetRows(file, format === "auto" ? [] : requiredColumns(format, options.fields));
+  else if (container === "jsonl") rows = jsonlRows(file, { maxLineBytes: options.maxLineBytes });
+  else rows = jsonRows(file);
+  try {
+    for await (const batch of rows) {
+      if (!Array.isArray(batch)) yield* documentRecords(batch.document, reading);
+      else if (!(yield* rowRecords(batch, reading))) break;
+    }
+  } catch (error) {
+    if (error instanceof FileIssueError) state.fileIssue(error.issue);
+    else throw error;
+  }
+}
+
+function fileReading(file: string, options: LoadOptions, state: ReadState): FileReading {
+  const { summary, onError } = state;
+  const fileLanguage = state.language ?? languageFromFileName(file) ?? undefined;
+  let format: DatasetFormat = options.format ?? "auto";
+  if (format === "auto" && options.fields) format = "alpaca";
+  const ctxBase = {
+    source: options.source ?? sourceName(file),
+    fields: options.fields,
+    qaTemplate: options.qaTemplate,
+    fileLanguage,
+    requireOutput: options.requireOutput ?? false,
+  };
+  return {
+    file,
+    format,
+    rowFormat: format === "auto" || format === "squad" ? null : format,
+    index: 0,
+    ctxBase,
+    ctx: { ...ctxBase, index: 0 },
+    state,
+    skipRow(kind, message, line, row) {
       const issue: DataIssue = { kind, file, message };
       if (line !== undefined) issue.line = line;
       if (row !== undefined) issue.row = row;
@@ -123,19 +218,8 @@ export async function* streamDataset(
       summary.skipped++;
       summary.reasons[kind] = (summary.reasons[kind] ?? 0) + 1;
       if (summary.issues.length < MAX_ISSUES_KEPT) summary.issues.push(issue);
-    };
-    let format: DatasetFormat = options.format ?? "auto";
-    if (format === "auto" && options.fields) format = "alpaca";
-    const container = containerOf(file);
-    if (!container) {
-      fileIssue({
-        kind: "DATA_UNKNOWN_FORMAT",
-        file,
-        message: "unknown file type (expected .json, .jsonl, .parquet)",
-      });
-      continue;
-    }
-    const finish = (draft: DraftRecord, fmt: DatasetFormat): InstructionRecord => {
+    },
+    finish(draft, fmt) {
       let language = draft.language ?? fileLanguage;
       if (!language) {
         const detect = options.detectLanguage ?? !ENGLISH_BY_DEFAULT.has(fmt);
@@ -148,108 +232,93 @@ export async function* streamDataset(
       if (draft.output === "") summary.emptyOutput++;
       draft.language = language;
       return draft as InstructionRecord;
-    };
-    const ctxBase = {
-      source,
-      fields: options.fields,
-      qaTemplate: options.qaTemplate,
-      fileLanguage,
-      requireOutput: options.requireOutput ?? false,
-    };
-    let rows: AsyncGenerator<RawRow[] | { ok: true; file: string; document: unknown }>;
-    if (container === "parquet")
-      rows = parquetRows(file, format === "auto" ? [] : requiredColumns(format, options.fields));
-    else if (container === "jsonl") rows = jsonlRows(file, { maxLineBytes: options.maxLineBytes });
-    else rows = jsonRows(file);
-    const ctx: MapContext = { ...ctxBase, index: 0 };
-    let rowFormat: Exclude<DatasetFormat, "auto" | "squad"> | null =
-      format === "auto" || format === "squad" ? null : format;
-    let index = 0;
-    try {
-      fileLoop: for await (const batch of rows) {
-        if (!Array.isArray(batch)) {
-          const raw = batch;
-          // A whole JSON document: the SQuAD layout (or a single object row).
-          if (format === "squad" || (format === "auto" && isSquadDocument(raw.document))) {
-            for (const item of squadItems(raw.document, ctxBase)) {
-              if (item.ok) {
-                summary.read++;
-                summary.written++;
-                yield finish(item.record, "squad");
-              } else skipRow(item.kind, item.message, undefined, index);
-              index++;
-            }
-            continue;
-          }
-          const fmt = rowFormat ?? detectRowFormat(raw.document);
-          if (!fmt) {
-            fileIssue({
-              kind: "DATA_UNKNOWN_FORMAT",
-              file,
-              message: "JSON document matches no known layout",
-            });
-            continue;
-          }
-          const result = mapRow(fmt, raw.document, { ...ctxBase, index: 0 });
-          if (result.ok) {
-            for (const r of result.records) {
-              summary.read++;
-              summary.written++;
-              yield finish(r, fmt);
-            }
-          } else skipRow(result.kind, result.message, 1);
-          continue;
-        }
-        for (const raw of batch) {
-          if (!raw.ok) {
-            skipRow(raw.issue.kind, raw.issue.message, raw.line, raw.row);
-            index++;
-            continue;
-          }
-          if (!rowFormat) {
-            if (format === "squad") {
-              fileIssue({
-                kind: "DATA_BAD_LAYOUT",
-                file,
-                message: `squad format expects one {"data": [...]} document`,
-              });
-              break fileLoop;
-            }
-            rowFormat = detectRowFormat(raw.value);
-            if (!rowFormat) {
-              const keys =
-                typeof raw.value === "object" && raw.value
-                  ? Object.keys(raw.value).slice(0, 12).join(", ")
-                  : typeof raw.value;
-              fileIssue({
-                kind: "DATA_UNKNOWN_FORMAT",
-                file,
-                line: raw.line,
-                message: `cannot tell the data layout from the first row (keys: ${keys}); pass --from/format or fields`,
-              });
-              break fileLoop;
-            }
-          }
-          ctx.index = index;
-          const result = mapRow(rowFormat, raw.value, ctx);
-          index++;
-          if (result.ok) {
-            for (const r of result.records) {
-              summary.read++;
-              summary.written++;
-              yield finish(r, rowFormat);
-            }
-          } else skipRow(result.kind, result.message, raw.line, raw.row);
-          if (++done % 10000 === 0) progress.update({ done, values: { skipped: summary.skipped } });
-        }
-      }
-    } catch (error) {
-      if (error instanceof FileIssueError) fileIssue(error.issue);
-      else throw error;
+    },
+  };
+}
+
+/** A whole JSON document: the SQuAD layout (or a single object row). */
+function* documentRecords(document: unknown, r: FileReading): Generator<InstructionRecord> {
+  const { summary } = r.state;
+  if (r.format === "squad" || (r.format === "auto" && isSquadDocument(document))) {
+    for (const item of squadItems(document, r.ctxBase)) {
+      if (item.ok) {
+        summary.read++;
+        summary.written++;
+        yield r.finish(item.record, "squad");
+      } else r.skipRow(item.kind, item.message, undefined, r.index);
+      r.index++;
     }
+    return;
   }
-  progress.update({ done: summary.read, values: { skipped: summary.skipped } });
-  progress.stop();
+  const fmt = r.rowFormat ?? detectRowFormat(document);
+  if (!fmt) {
+    r.state.fileIssue({
+      kind: "DATA_UNKNOWN_FORMAT",
+      file: r.file,
+      message: "JSON document matches no known layout",
+    });
+    return;
+  }
+  const result = mapRow(fmt, document, { ...r.ctxBase, index: 0 });
+  if (result.ok) {
+    for (const record of result.records) {
+      summary.read++;
+      summary.written++;
+      yield r.finish(record, fmt);
+    }
+  } else r.skipRow(result.kind, result.message, 1);
+}
+
+/** A batch of rows (JSONL lines, array items, a parquet row group); false when the rest of the file is skipped. */
+function* rowRecords(batch: RawRow[], r: FileReading): Generator<InstructionRecord, boolean> {
+  const { summary } = r.state;
+  for (const raw of batch) {
+    if (!raw.ok) {
+      r.skipRow(raw.issue.kind, raw.issue.message, raw.line, raw.row);
+      r.index++;
+      continue;
+    }
+    r.rowFormat ??= layoutOfFirstRow(raw.value, raw.line, r);
+    if (!r.rowFormat) return false;
+    r.ctx.index = r.index;
+    const result = mapRow(r.rowFormat, raw.value, r.ctx);
+    r.index++;
+    if (result.ok) {
+      for (const record of result.records) {
+        summary.read++;
+        summary.written++;
+        yield r.finish(record, r.rowFormat);
+      }
+    } else r.skipRow(result.kind, result.message, raw.line, raw.row);
+    if (++r.state.done % 10000 === 0)
+      r.state.progress.update({ done: r.state.done, values: { skipped: summary.skipped } });
+  }
+  return true;
+}
+
+/** The layout of a file's rows, told from its first good row; null (after a file issue) when it cannot be. */
+function layoutOfFirstRow(value: unknown, line: number | undefined, r: FileReading): RowFormat | null {
+  if (r.format === "squad") {
+    r.state.fileIssue({
+      kind: "DATA_BAD_LAYOUT",
+      file: r.file,
+      message: `squad format expects one {"data": [...]} document`,
+    });
+    return null;
+  }
+  const detected = detectRowFormat(value);
+  if (!detected) {
+    const keys =
+      typeof value === "object" && value ? Object.keys(value).slice(0, 12).join(", ") : typeof value;
+    r.state.fileIssue({
+      kind: "DATA_UNKNOWN_FORMAT",
+      file: r.file,
+      line,
+      message: `cannot tell the data layout from the first row (keys: ${keys}); pass --from/format or fields`,
+    });
+    return null;
+  }
+  return detected;
 }
 
 /** Every record of a file or folder, in memory. */

@@ -86,3 +86,32 @@ export function mergeSummaries(a: LoadSummary, b: LoadSummary): LoadSummary {
   a.emptyOutput += b.emptyOutput;
   return a;
 }
+
+/** The summary as the `--json` output of `cftkit data` prints it (snake_case keys). */
+export function loadSummaryJson(summary: LoadSummary) {
+  const { read, written, skipped, reasons, emptyOutput, issues, fileIssues, files } = summary;
+  return {
+    read,
+    written,
+    skipped,
+    reasons,
+    empty_output: emptyOutput,
+    issues,
+    file_issues: fileIssues,
+    files,
+  };
+}
+
+/** The summary as log lines: the counts, the first five skipped rows and every skipped file. */
+export function loadSummaryLines(summary: LoadSummary): string[] {
+  const reasons = Object.entries(summary.reasons)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+  return [
+    `read ${summary.read}, written ${summary.written}, skipped ${summary.skipped}${reasons ? ` (${reasons})` : ""}`,
+    ...summary.issues
+      .slice(0, 5)
+      .map((issue) => `  skipped ${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`),
+    ...summary.fileIssues.map((issue) => `  file skipped: ${issue.file}: ${issue.message}`),
+  ];
+}

@@ -10,6 +10,7 @@ export const EVALUATION_ERROR_CODES = {
   EVAL_EMPTY_TASK: "a task file holds no examples",
   EVAL_FILE_NOT_FOUND: "an evaluation input cannot be read",
   EVAL_NO_JUDGE: "a judged task was asked for without a judge endpoint",
+  EVAL_NO_MODEL_NAME: "the server lists no model and none was given",
   EVAL_NO_PROMPT_LOGPROBS: "the endpoint does not return prompt-token log-probabilities",
   LM_EVAL_BAD_RESULTS: "an lm-eval results file has no results object",
   LM_EVAL_CHAT_NO_LOGLIKELIHOOD: "log-likelihood tasks were asked of a chat-completions model",

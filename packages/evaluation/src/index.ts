@@ -141,3 +141,11 @@ export {
   type AlpacaEvalAnnotator,
 } from "./tasks/alpaca-eval-annotator.js";
 export { taskAbility } from "./aggregate.js";
+export {
+  apiBase,
+  isServerUrl,
+  lmEvalModelFor,
+  openEvalModel,
+  serverModelName,
+  type EvalModelSpec,
+} from "./eval-model-for.js";

@@ -32,3 +32,9 @@ export {
 } from "./module-types.js";
 export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";
 export { FREEZE_ERROR_CODES } from "./error-codes.js";
+export {
+  layerDiffDocument,
+  randomLayersDocument,
+  spectrumDocument,
+  writeSelectionFiles,
+} from "./selection-documents.js";

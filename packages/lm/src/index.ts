@@ -96,3 +96,4 @@ export {
   type RunningOpenAIServer,
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
+export { tokenLogits } from "./token-logits.js";

@@ -84,55 +84,104 @@ export function trainGraphGradients(config: ModelConfig, opts: TrainGraphOptions
 }
 
 export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions): Uint8Array {
-  const g = new OnnxGraph();
-  const L = config.numHiddenLayers;
-  const loraModules = new Set(opts.lora?.modules ?? []);
-  const trainsBase = (name: string) => !opts.forwardOnly && !opts.lora && opts.trainable.has(name);
-  const trainsModule = (module: string) =>
-    !opts.forwardOnly && (loraModules.has(module) || trainsBase(`${module}.weight`));
-  const layerTrains = (l: number) =>
-    parameterSpecs(config).some(
-      (s) =>
-        s.name.startsWith(`model.layers.${l}.`) &&
-        (trainsBase(s.name) || trainsModule(s.name.replace(/\.(weight|bias)$/, ""))),
-    );
-  const embedName = "model.embed_tokens.weight";
-  const headName = config.tieWordEmbeddings ? embedName : "lm_head.weight";
-  // needBelow[l]: something at or below layer l-1 (or the embedding) trains, so dx must flow into layer l
-  const needBelow: boolean[] = [];
-  let below = trainsBase(embedName);
-  for (let l = 0; l <= L; l++) {
-    needBelow.push(below);
-    if (l < L && layerTrains(l)) below = true;
+  const b = new TrainGraphBuilder(config, opts);
+  const head = b.forward();
+  if (!opts.forwardOnly) b.backward(head);
+  return encodeOnnx({
+    name: "llama_train_step",
+    nodes: b.g.nodes,
+    inputs: trainGraphInputs(config, opts),
+    outputs: trainGraphOutputs(config, opts),
+    opset: 17,
+  });
+}
+
+const perm = (ints: number[]): OnnxAttr[] => [{ name: "perm", ints }];
+const T_BSNH = perm([0, 2, 1, 3]);
+const T_LAST = perm([0, 1, 3, 2]);
+
+/** What the forward pass keeps for the backward pass after the last layer. */
+interface HeadSaved {
+  fin: { y: string; saved: RmsSaved };
+  logits: string;
+  logp: string;
+}
+
+/** Builds the graph op by op: the building blocks with their hand-written backward, then the passes. */
+class TrainGraphBuilder {
+  readonly g = new OnnxGraph();
+  private readonly loraModules: Set<string>;
+  /** The weight a LoRA-targeted linear layer multiplies by, built once per module. */
+  private readonly effective = new Map<string, string>();
+  private readonly saved: LayerSaved[] = [];
+  private readonly embedName = "model.embed_tokens.weight";
+  private readonly headName: string;
+
+  constructor(
+    private readonly config: ModelConfig,
+    private readonly opts: TrainGraphOptions,
+  ) {
+    this.loraModules = new Set(opts.lora?.modules ?? []);
+    this.headName = config.tieWordEmbeddings ? this.embedName : "lm_head.weight";
+  }
+
+  private trainsBase(name: string): boolean {
+    return !this.opts.forwardOnly && !this.opts.lora && this.opts.trainable.has(name);
+  }
+
+  private trainsModule(module: string): boolean {
+    return !this.opts.forwardOnly && (this.loraModules.has(module) || this.trainsBase(`${module}.weight`));
+  }
+
+  /** needBelow[l]: something at or below layer l-1 (or the embedding) trains, so dx must flow into layer l. */
+  private needBelow(): boolean[] {
+    const L = this.config.numHiddenLayers;
+    const specs = parameterSpecs(this.config);
+    const layerTrains = (l: number) =>
+      specs.some(
+        (s) =>
+          s.name.startsWith(`model.layers.${l}.`) &&
+          (this.trainsBase(s.name) || this.trainsModule(s.name.replace(/\.(weight|bias)$/, ""))),
+      );
+    const needBelow: boolean[] = [];
+    let below = this.trainsBase(this.embedName);
+    for (let l = 0; l <= L; l++) {
+      needBelow.push(below);
+      if (l < L && layerTrains(l)) below = true;
+    }
+    return needBelow;
   }
 
   /** The weight a linear layer multiplies by (LoRA-adapted when targeted). */
-  const effective = new Map<string, string>();
-  const weightOf = (module: string): string => {
-    if (!loraModules.has(module)) return `${module}.weight`;
-    let w = effective.get(module);
+  private weightOf(module: string): string {
+    if (!this.loraModules.has(module)) return `${module}.weight`;
+    let w = this.effective.get(module);
     if (!w) {
+      const { g } = this;
       const n = loraInputNames(module);
       const am = g.op("Mul", [n.a, n.mask]);
-      const ba = g.op("Gemm", [n.b, am], [{ name: "alpha", f: opts.lora!.scaling }]);
+      const ba = g.op("Gemm", [n.b, am], [{ name: "alpha", f: this.opts.lora!.scaling }]);
       w = g.op("Add", [`${module}.weight`, ba]);
-      effective.set(module, w);
+      this.effective.set(module, w);
     }
     return w;
-  };
-  const linear = (x: string, module: string, bias: boolean): string => {
-    const inputs = [x, weightOf(module)];
+  }
+
+  private linear(x: string, module: string, bias: boolean): string {
+    const inputs = [x, this.weightOf(module)];
     if (bias) inputs.push(`${module}.bias`);
-    return g.op("Gemm", inputs, [{ name: "transB", i: 1 }]);
-  };
+    return this.g.op("Gemm", inputs, [{ name: "transB", i: 1 }]);
+  }
+
   /** Gradients of a linear layer's parameters from dy [N,out] and its input x [N,in]; returns nothing. */
-  const linearParamGrads = (dy: string, x: string, module: string, bias: boolean) => {
+  private linearParamGrads(dy: string, x: string, module: string, bias: boolean): void {
+    const { g } = this;
     const wName = `${module}.weight`;
-    if (loraModules.has(module)) {
+    if (this.loraModules.has(module)) {
       const n = loraInputNames(module);
       const dW = g.op("Gemm", [dy, x], [{ name: "transA", i: 1 }]);
       const am = g.op("Mul", [n.a, n.mask]);
-      const s = opts.lora!.scaling;
+      const s = this.opts.lora!.scaling;
       g.op(
         "Gemm",
         [dW, am],
@@ -153,12 +202,13 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
       g.op("Mul", [dAm, n.mask], [], gradName(n.a));
       return;
     }
-    if (trainsBase(wName)) g.op("Gemm", [dy, x], [{ name: "transA", i: 1 }], gradName(wName));
-    if (bias && trainsBase(`${module}.bias`))
+    if (this.trainsBase(wName)) g.op("Gemm", [dy, x], [{ name: "transA", i: 1 }], gradName(wName));
+    if (bias && this.trainsBase(`${module}.bias`))
       g.op("ReduceSum", [dy, "axis0"], [{ name: "keepdims", i: 0 }], gradName(`${module}.bias`));
-  };
+  }
 
-  const rms = (x: string, w: string): { y: string; saved: RmsSaved } => {
+  private rms(x: string, w: string): { y: string; saved: RmsSaved } {
+    const { g } = this;
     const ms = g.op(
       "ReduceMean",
       [g.op("Mul", [x, x])],
@@ -170,9 +220,11 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     const rt = g.op("Sqrt", [g.op("Add", [ms, "eps"])]);
     const xhat = g.op("Div", [x, rt]);
     return { y: g.op("Mul", [xhat, w]), saved: { x, rt, xhat, w } };
-  };
-  const rmsBackward = (dy: string, s: RmsSaved, needDx: boolean): string | null => {
-    if (trainsBase(s.w))
+  }
+
+  private rmsBackward(dy: string, s: RmsSaved, needDx: boolean): string | null {
+    const { g } = this;
+    if (this.trainsBase(s.w))
       g.op("ReduceSum", [g.op("Mul", [dy, s.xhat]), "axis0"], [{ name: "keepdims", i: 0 }], gradName(s.w));
     if (!needDx) return null;
     const dxhat = g.op("Mul", [dy, s.w]);
@@ -185,33 +237,51 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
       ],
     );
     return g.op("Div", [g.op("Sub", [dxhat, g.op("Mul", [s.xhat, dot])]), s.rt]);
-  };
-  const rope = (x: string): string => {
+  }
+
+  private rope(x: string): string {
+    const { g } = this;
     const [x1, x2] = g.split(x, "half_split");
     const rot = g.op("Concat", [g.op("Neg", [x2!]), x1!], [{ name: "axis", i: -1 }]);
     return g.op("Add", [g.op("Mul", [x, "cos"]), g.op("Mul", [rot, "sin"])]);
-  };
+  }
+
   // y = x·cos + rot(x)·sin with rot(x) = [−x2, x1]  ⇒  dx = dy·cos + [u2, −u1] where u = dy·sin
-  const ropeBackward = (dy: string): string => {
+  private ropeBackward(dy: string): string {
+    const { g } = this;
     const [u1, u2] = g.split(g.op("Mul", [dy, "sin"]), "half_split");
     const rotT = g.op("Concat", [u2!, g.op("Neg", [u1!])], [{ name: "axis", i: -1 }]);
     return g.op("Add", [g.op("Mul", [dy, "cos"]), rotT]);
-  };
-  const perm = (ints: number[]): OnnxAttr[] => [{ name: "perm", ints }];
-  const T_BSNH = perm([0, 2, 1, 3]);
-  const T_LAST = perm([0, 1, 3, 2]);
+  }
 
-  // ---------------- forward ----------------
-  const x0 = g.op("Gather", [embedName, "ids"], [{ name: "axis", i: 0 }]);
-  const saved: LayerSaved[] = [];
-  let x = x0;
-  for (let l = 0; l < L; l++) {
+  /** Embedding, the decoder layers, the final norm, the head and the masked next-token loss. */
+  forward(): HeadSaved {
+    const { g } = this;
+    let x = g.op("Gather", [this.embedName, "ids"], [{ name: "axis", i: 0 }]);
+    for (let l = 0; l < this.config.numHiddenLayers; l++) x = this.layerForward(l, x);
+    const fin = this.rms(x, "model.norm.weight");
+    const logits = g.op("Gemm", [fin.y, this.headName], [{ name: "transB", i: 1 }]);
+    // loss = −Σ w · log softmax(logits)[target]  (w = 1/lossTokens on counted positions, 0 elsewhere)
+    const logp = g.op("LogSoftmax", [logits], [{ name: "axis", i: -1 }]);
+    const picked = g.op("GatherElements", [logp, "targets"], [{ name: "axis", i: 1 }]);
+    g.op(
+      "Neg",
+      [g.op("ReduceSum", [g.op("Mul", [picked, "weights"])], [{ name: "keepdims", i: 0 }])],
+      [],
+      "loss",
+    );
+    return { fin, logits, logp };
+  }
+
+  /** One decoder layer; what its backward needs is kept in `saved[l]`. */
+  private layerForward(l: number, x: string): string {
+    const { g, config } = this;
     const p = `model.layers.${l}`;
-    const n1 = rms(x, `${p}.input_layernorm.weight`);
+    const n1 = this.rms(x, `${p}.input_layernorm.weight`);
     const xn = n1.y;
     const heads = (proj: string, shape: string, bias: boolean, roped: boolean) => {
-      const four = g.op("Reshape", [linear(xn, `${p}.self_attn.${proj}`, bias), shape]);
-      return g.op("Transpose", [roped ? rope(four) : four], T_BSNH);
+      const four = g.op("Reshape", [this.linear(xn, `${p}.self_attn.${proj}`, bias), shape]);
+      return g.op("Transpose", [roped ? this.rope(four) : four], T_BSNH);
     };
     const qg = g.op("Reshape", [heads("q_proj", "s_q4", config.qkvBias, true), "s_qg"]);
     const kt = heads("k_proj", "s_kv4", config.qkvBias, true);
@@ -221,16 +291,16 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     const probs = g.op("Reshape", [g.op("Softmax", [masked], [{ name: "axis", i: -1 }]), "s_probs"]);
     const ctx = g.op("Reshape", [g.op("MatMul", [probs, vt]), "s_nh4"]);
     const ctx2d = g.op("Reshape", [g.op("Transpose", [ctx], T_BSNH), "s_q2"]);
-    const x1 = g.op("Add", [x, linear(ctx2d, `${p}.self_attn.o_proj`, config.oBias)]);
-    const n2 = rms(x1, `${p}.post_attention_layernorm.weight`);
+    const x1 = g.op("Add", [x, this.linear(ctx2d, `${p}.self_attn.o_proj`, config.oBias)]);
+    const n2 = this.rms(x1, `${p}.post_attention_layernorm.weight`);
     const xn2 = n2.y;
-    const gate = linear(xn2, `${p}.mlp.gate_proj`, config.mlpBias);
-    const up = linear(xn2, `${p}.mlp.up_proj`, config.mlpBias);
+    const gate = this.linear(xn2, `${p}.mlp.gate_proj`, config.mlpBias);
+    const up = this.linear(xn2, `${p}.mlp.up_proj`, config.mlpBias);
     const sig = g.op("Sigmoid", [gate]);
     const silu = g.op("Mul", [gate, sig]);
     const act = g.op("Mul", [silu, up]);
-    const x2 = g.op("Add", [x1, linear(act, `${p}.mlp.down_proj`, config.mlpBias)]);
-    saved.push({
+    const x2 = g.op("Add", [x1, this.linear(act, `${p}.mlp.down_proj`, config.mlpBias)]);
+    this.saved.push({
       x,
       n1: n1.saved,
       xn,
@@ -248,23 +318,14 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
       silu,
       act,
     });
-    x = x2;
+    return x2;
   }
-  const fin = rms(x, "model.norm.weight");
-  const logits = g.op("Gemm", [fin.y, headName], [{ name: "transB", i: 1 }]);
-  // loss = −Σ w · log softmax(logits)[target]  (w = 1/lossTokens on counted positions, 0 elsewhere)
-  const logp = g.op("LogSoftmax", [logits], [{ name: "axis", i: -1 }]);
-  const picked = g.op("GatherElements", [logp, "targets"], [{ name: "axis", i: 1 }]);
-  g.op(
-    "Neg",
-    [g.op("ReduceSum", [g.op("Mul", [picked, "weights"])], [{ name: "keepdims", i: 0 }])],
-    [],
-    "loss",
-  );
 
-  // ---------------- backward ----------------
-  if (!opts.forwardOnly) backward();
-  function backward(): void {
+  /** Gradients from the loss down to the lowest trainable tensor (tied head: added into the embedding's). */
+  backward({ fin, logits, logp }: HeadSaved): void {
+    const { g, config, embedName, headName } = this;
+    const L = config.numHiddenLayers;
+    const needBelow = this.needBelow();
     // d loss / d logits = w · (softmax − onehot(target))
     const onehotW = g.op(
       "ScatterElements",
@@ -272,7 +333,7 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
       [{ name: "axis", i: 1 }],
     );
     const dlogits = g.op("Sub", [g.op("Mul", [g.op("Exp", [logp]), "weights"]), onehotW]);
-    const headGrad = trainsBase(headName)
+    const headGrad = this.trainsBase(headName)
       ? g.op(
           "Gemm",
           [dlogits, fin.y],
@@ -284,13 +345,13 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
       if (config.tieWordEmbeddings && headGrad) g.op("Identity", [headGrad], [], gradName(embedName));
       return;
     }
-    let dx = rmsBackward(g.op("MatMul", [dlogits, headName]), fin.saved, true)!;
+    let dx = this.rmsBackward(g.op("MatMul", [dlogits, headName]), fin.saved, true)!;
     for (let l = L - 1; l >= 0; l--) {
       if (!needBelow[l + 1]) break;
-      dx = layerBackward(l, dx, needBelow[l]!) ?? "";
+      dx = this.layerBackward(l, dx, needBelow[l]!) ?? "";
       if (!needBelow[l]) break;
     }
-    if (trainsBase(embedName)) {
+    if (this.trainsBase(embedName)) {
       const scattered = g.op(
         "ScatterND",
         [g.op("Mul", [embedName, "zero"]), "ids_col", dx],
@@ -301,30 +362,42 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     }
   }
 
-  function layerBackward(l: number, dx2: string, needDx: boolean): string | null {
+  private layerBackward(l: number, dx2: string, needDx: boolean): string | null {
+    const s = this.saved[l]!;
+    const dx1 = this.mlpBackward(l, s, dx2);
+    const dxn = this.attentionBackward(l, s, dx1);
+    const dn1 = this.rmsBackward(dxn, s.n1, needDx);
+    return needDx ? this.g.op("Add", [dx1, dn1!]) : null;
+  }
+
+  /** Through the MLP block and its norm: d loss / d x1 (the residual stream after attention). */
+  private mlpBackward(l: number, s: LayerSaved, dx2: string): string {
+    const { g, config } = this;
     const p = `model.layers.${l}`;
-    const s = saved[l]!;
-    // --- MLP ---
     const down = `${p}.mlp.down_proj`;
-    linearParamGrads(dx2, s.act, down, config.mlpBias);
-    const dact = g.op("MatMul", [dx2, weightOf(down)]);
+    this.linearParamGrads(dx2, s.act, down, config.mlpBias);
+    const dact = g.op("MatMul", [dx2, this.weightOf(down)]);
     const dup = g.op("Mul", [dact, s.silu]);
     // silu'(z) = σ(z)·(1 + z·(1 − σ(z)))
     const dsilu = g.op("Mul", [dact, s.up]);
     const one = "one";
     const dsig = g.op("Mul", [s.sig, g.op("Add", [one, g.op("Mul", [s.gate, g.op("Sub", [one, s.sig])])])]);
     const dgate = g.op("Mul", [dsilu, dsig]);
-    linearParamGrads(dgate, s.xn2, `${p}.mlp.gate_proj`, config.mlpBias);
-    linearParamGrads(dup, s.xn2, `${p}.mlp.up_proj`, config.mlpBias);
+    this.linearParamGrads(dgate, s.xn2, `${p}.mlp.gate_proj`, config.mlpBias);
+    this.linearParamGrads(dup, s.xn2, `${p}.mlp.up_proj`, config.mlpBias);
     const dxn2 = g.op("Add", [
-      g.op("MatMul", [dgate, weightOf(`${p}.mlp.gate_proj`)]),
-      g.op("MatMul", [dup, weightOf(`${p}.mlp.up_proj`)]),
+      g.op("MatMul", [dgate, this.weightOf(`${p}.mlp.gate_proj`)]),
+      g.op("MatMul", [dup, this.weightOf(`${p}.mlp.up_proj`)]),
     ]);
-    const dx1 = g.op("Add", [dx2, rmsBackward(dxn2, s.n2, true)!]);
-    // --- attention ---
-    const o = `${p}.self_attn.o_proj`;
-    linearParamGrads(dx1, s.ctx2d, o, config.oBias);
-    const dctx2d = g.op("MatMul", [dx1, weightOf(o)]);
+    return g.op("Add", [dx2, this.rmsBackward(dxn2, s.n2, true)!]);
+  }
+
+  /** Through attention (o, softmax, RoPE, q/k/v): d loss / d xn (the normed layer input). */
+  private attentionBackward(l: number, s: LayerSaved, dx1: string): string {
+    const { g, config } = this;
+    const proj = (name: string) => `model.layers.${l}.self_attn.${name}`;
+    this.linearParamGrads(dx1, s.ctx2d, proj("o_proj"), config.oBias);
+    const dctx2d = g.op("MatMul", [dx1, this.weightOf(proj("o_proj"))]);
     const dctx = g.op("Reshape", [g.op("Transpose", [g.op("Reshape", [dctx2d, "s_q4"])], T_BSNH), "s_qg"]);
     const dprobs = g.op("MatMul", [dctx, g.op("Transpose", [s.vt], T_LAST)]);
     const dvt = g.op("MatMul", [g.op("Transpose", [s.probs], T_LAST), dctx]);
@@ -335,27 +408,26 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     const dkt = g.op("MatMul", [g.op("Transpose", [ds], T_LAST), s.qg]);
     const to2d = (d4: string, roped: boolean, shape2d: string) => {
       const bsnh = g.op("Transpose", [d4], T_BSNH);
-      return g.op("Reshape", [roped ? ropeBackward(bsnh) : bsnh, shape2d]);
+      return g.op("Reshape", [roped ? this.ropeBackward(bsnh) : bsnh, shape2d]);
     };
     const dq = to2d(g.op("Reshape", [dqg, "s_nh4"]), true, "s_q2");
     const dk = to2d(dkt, true, "s_kv2");
     const dv = to2d(dvt, false, "s_kv2");
-    const proj = (name: string) => `${p}.self_attn.${name}`;
-    linearParamGrads(dq, s.xn, proj("q_proj"), config.qkvBias);
-    linearParamGrads(dk, s.xn, proj("k_proj"), config.qkvBias);
-    linearParamGrads(dv, s.xn, proj("v_proj"), config.qkvBias);
-    const dxn = g.op("Add", [
+    this.linearParamGrads(dq, s.xn, proj("q_proj"), config.qkvBias);
+    this.linearParamGrads(dk, s.xn, proj("k_proj"), config.qkvBias);
+    this.linearParamGrads(dv, s.xn, proj("v_proj"), config.qkvBias);
+    return g.op("Add", [
       g.op("Add", [
-        g.op("MatMul", [dq, weightOf(proj("q_proj"))]),
-        g.op("MatMul", [dk, weightOf(proj("k_proj"))]),
+        g.op("MatMul", [dq, this.weightOf(proj("q_proj"))]),
+        g.op("MatMul", [dk, this.weightOf(proj("k_proj"))]),
       ]),
-      g.op("MatMul", [dv, weightOf(proj("v_proj"))]),
+      g.op("MatMul", [dv, this.weightOf(proj("v_proj"))]),
     ]);
-    const dn1 = rmsBackward(dxn, s.n1, needDx);
-    return needDx ? g.op("Add", [dx1, dn1!]) : null;
   }
+}
 
-  const grads = trainGraphGradients(config, opts);
+/** The graph's inputs: token ids, targets and loss weights, RoPE tables, constants, shapes, weights, LoRA. */
+function trainGraphInputs(config: ModelConfig, opts: TrainGraphOptions): OnnxValueSpec[] {
   const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
   const inputs: OnnxValueSpec[] = [
     { name: "ids", type: ONNX_INT64, shape: ["N"] },
@@ -384,6 +456,12 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     inputs.push({ name: n.b, type: ONNX_FLOAT, shape: [out, r] });
     inputs.push({ name: n.mask, type: ONNX_FLOAT, shape: [1, inF] });
   }
+  return inputs;
+}
+
+/** The graph's outputs: the loss, then one gradient per trainable tensor. */
+function trainGraphOutputs(config: ModelConfig, opts: TrainGraphOptions): OnnxValueSpec[] {
+  const shapes = new Map(parameterSpecs(config).map((s) => [s.name, s.shape]));
   const gradShape = (name: string): number[] => {
     const base = shapes.get(name);
     if (base) return base.slice();
@@ -393,11 +471,10 @@ export function buildLlamaTrainOnnx(config: ModelConfig, opts: TrainGraphOptions
     const [out, inF] = shapes.get(`${module}.weight`)! as [number, number];
     return loraInputNames(module).a === name ? [opts.lora!.r, inF] : [out, opts.lora!.r];
   };
-  const outputs: OnnxValueSpec[] = [
+  return [
     { name: "loss", type: ONNX_FLOAT, shape: [] },
-    ...grads.map(
+    ...trainGraphGradients(config, opts).map(
       (name) => ({ name: gradName(name), type: ONNX_FLOAT, shape: gradShape(name) }) as OnnxValueSpec,
     ),
   ];
-  return encodeOnnx({ name: "llama_train_step", nodes: g.nodes, inputs, outputs, opset: 17 });
 }

@@ -12,6 +12,7 @@ import {
 import { type TensorToWrite, writeSafetensors } from "@cftkit/safetensors";
 import type { LoraOptions } from "./lora.js";
 import { type LrSchedulerName, learningRateAt } from "./lr-schedule.js";
+import { PAPER_TRAINING_DEFAULTS } from "./training-defaults.js";
 import { type ModelConfig, readModelConfig } from "./model-config.js";
 import { readGenerationConfig, readModelWeights, writeModelFolder } from "./model-folder.js";
 import { createOrtTrainEngine } from "./ort-train-engine.js";
@@ -44,25 +45,7 @@ import {
 
 export { causalLmLossSum } from "./tfjs-train-engine.js";
 
-/**
- * The paper's hyper-parameters (Aggarwal et al., Table A1; docs/formats.md): lr 1e-6, 4 epochs, global batch
- * 16, cosine schedule with 10 warmup steps, AdamW, weight decay 0; LoRA baseline rank 64. These are the
- * defaults of {@link trainCausalLM}; tiny embedded models need a much higher learning rate (e.g. 3e-3), which
- * the caller passes explicitly.
- */
-export const PAPER_TRAINING_DEFAULTS = {
-  learningRate: 1e-6,
-  epochs: 4,
-  globalBatchSize: 16,
-  microBatchSize: 4,
-  warmupSteps: 10,
-  lrScheduler: "cosine" as LrSchedulerName,
-  weightDecay: 0,
-  maxGradNorm: 1.0,
-  sequenceLength: 2048,
-  seed: 42,
-  lora: { r: 64, alpha: 128, dropout: 0.05, targetModules: ["all-linear"] } as LoraOptions,
-} as const;
+export { PAPER_TRAINING_DEFAULTS } from "./training-defaults.js";
 
 export interface TrainMetrics {
   step: number;
@@ -259,14 +242,95 @@ async function saveModelFolder(
  */
 export async function trainCausalLM(options: TrainOptions): Promise<TrainResult> {
   const o = resolveOptions(options);
-  const progress = options.progress ?? silentProgress;
   const modelDir = resolve(options.modelDir);
   const outDir = resolve(options.outDir);
   const config = await readModelConfig(modelDir);
   const folderTokenizer: Tokenizer | null = options.tokenizer ? null : await loadTokenizer(modelDir);
-  const tokenizer: ChatTemplateTokenizer = options.tokenizer ?? folderTokenizer!;
+  const { train, skipped, validation } = tokenizeData(options, options.tokenizer ?? folderTokenizer!, o);
+  const stepsPerEpoch = Math.ceil(train.length / o.globalBatchSize);
+  const totalSteps = options.maxSteps ?? Math.ceil(o.epochs * stepsPerEpoch);
+  const optionsHash = stableHash({
+    modelDir,
+    o,
+    totalSteps,
+    unfrozen: options.unfrozenParameters ?? null,
+    lora: options.lora ?? null,
+    data: train.map((t) => t.inputIds.length + ":" + (t.id ?? "")).join("|"),
+  });
+  const engine = await openEngine(options, o, config, modelDir, [...train, ...validation]);
+  const run: TrainingRun = {
+    options,
+    o,
+    modelDir,
+    outDir,
+    engine,
+    train,
+    validation,
+    padId:
+      config.padTokenId ?? (Array.isArray(config.eosTokenId) ? config.eosTokenId[0] : config.eosTokenId) ?? 0,
+    stepsPerEpoch,
+    totalSteps,
+    optionsHash,
+    metricsPath: options.metricsPath ? resolve(options.metricsPath) : join(outDir, "metrics.jsonl"),
+    logHistory: [],
+    tokensSeen: 0,
+  };
+  try {
+    await fs.mkdir(outDir, { recursive: true });
+    const startStep = options.resume ? await resumeFromCheckpoint(run) : 0;
+    await writeFileAtomic(
+      run.metricsPath,
+      run.logHistory.map((e) => JSON.stringify(e)).join("\n") + (run.logHistory.length ? "\n" : ""),
+    );
+    let initialEvalLoss: number | undefined;
+    if (options.evalOnStart && validation.length > 0 && startStep === 0)
+      initialEvalLoss = await evaluateLoss(run);
+    const loop = await runSteps(run, startStep, options.progress ?? silentProgress);
+    const steps = startStep + loop.stepsThisCall;
+    const saved = loop.stoppedEarly
+      ? { modelDir: outDir }
+      : await saveFinalModel(run, config, folderTokenizer, steps);
+    return {
+      outDir,
+      steps,
+      finalLoss: loop.lastLoss,
+      ...(loop.lastEval !== undefined ? { evalLoss: loop.lastEval } : {}),
+      ...(initialEvalLoss !== undefined ? { initialEvalLoss } : {}),
+      metricsPath: run.metricsPath,
+      ...saved,
+      resumedFromStep: startStep,
+      trainableParameters: engine.trainableParameters,
+      totalParameters: engine.totalParameters,
+      skippedExamples: skipped,
+      seed: o.seed,
+      tokensPerSecond: loop.tokensThisCall / Math.max(loop.seconds, 1e-9),
+      stoppedEarly: loop.stoppedEarly,
+    };
+  } finally {
+    await engine.dispose();
+  }
+}
 
-  // ---- data ----
+/** One training call's fixed setup and the state its checkpoints record. */
+interface TrainingRun {
+  options: TrainOptions;
+  o: Resolved;
+  modelDir: string;
+  outDir: string;
+  engine: TrainEngine;
+  train: TokenizedExample[];
+  validation: TokenizedExample[];
+  padId: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  optionsHash: string;
+  metricsPath: string;
+  logHistory: TrainLogEntry[];
+  tokensSeen: number;
+}
+
+/** Tokenize the sets; examples with no assistant token left after truncation are dropped and counted. */
+function tokenizeData(options: TrainOptions, tokenizer: ChatTemplateTokenizer, o: Resolved) {
   if (!Array.isArray(options.train) || options.train.length === 0) {
     throw new CftkitError("LM_NO_TRAINING_DATA", "the training set is empty");
   }
@@ -288,23 +352,17 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     );
   }
   const validation = options.validation ? tokenize(options.validation).kept : [];
-  const padId =
-    config.padTokenId ?? (Array.isArray(config.eosTokenId) ? config.eosTokenId[0] : config.eosTokenId) ?? 0;
-  const stepsPerEpoch = Math.ceil(train.length / o.globalBatchSize);
-  const totalSteps = options.maxSteps ?? Math.ceil(o.epochs * stepsPerEpoch);
-  const saveEvery = options.saveEverySteps ?? 0;
-  const evalEvery = options.evalEverySteps ?? 0;
+  return { train, skipped, validation };
+}
 
-  const optionsHash = stableHash({
-    modelDir,
-    o,
-    totalSteps,
-    unfrozen: options.unfrozenParameters ?? null,
-    lora: options.lora ?? null,
-    data: train.map((t) => t.inputIds.length + ":" + (t.id ?? "")).join("|"),
-  });
-
-  // ---- parameters ----
+/** The training engine over the model's weights, refused (and disposed) when a micro-batch would not fit. */
+async function openEngine(
+  options: TrainOptions,
+  o: Resolved,
+  config: ModelConfig,
+  modelDir: string,
+  examples: TokenizedExample[],
+): Promise<TrainEngine> {
   const engine = await createEngine(options.engine ?? "ort", {
     config,
     weights: (await readModelWeights(modelDir, config)).map((w) => ({
@@ -317,13 +375,12 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     seed: o.seed,
     weightDecay: o.weightDecay,
   });
-  const { trainableParameters, totalParameters } = engine;
   try {
     checkTrainingMemory(config, {
-      parameters: totalParameters,
-      trainableParameters,
+      parameters: engine.totalParameters,
+      trainableParameters: engine.trainableParameters,
       microBatchSize: o.microBatchSize,
-      longest: Math.max(...train.map((t) => t.inputIds.length), ...validation.map((t) => t.inputIds.length)),
+      longest: Math.max(...examples.map((t) => t.inputIds.length)),
       engine: options.engine ?? "ort",
       ...(options.memoryBudgetBytes !== undefined ? { budgetBytes: options.memoryBudgetBytes } : {}),
     });
@@ -331,238 +388,223 @@ export async function trainCausalLM(options: TrainOptions): Promise<TrainResult>
     await engine.dispose();
     throw error;
   }
-  const lora = options.lora ?? null;
+  return engine;
+}
 
-  const metricsPath = options.metricsPath ? resolve(options.metricsPath) : join(outDir, "metrics.jsonl");
-  let logHistory: TrainLogEntry[] = [];
-  let startStep = 0;
-  let tokensSeen = 0;
-  try {
-    await fs.mkdir(outDir, { recursive: true });
-    // ---- resume ----
-    if (options.resume) {
-      const latest = await findLatestCheckpoint(outDir);
-      if (latest) {
-        const state = await readTrainerState(latest.dir);
-        if (state.options_hash !== optionsHash) {
-          throw new CftkitError(
-            "LM_RESUME_MISMATCH",
-            `${latest.dir} was written by a run with different options or data; resume needs the same ones`,
-            { details: { checkpoint: latest.dir } },
-          );
-        }
-        engine.loadTrainable(
-          await readTensorMap(join(latest.dir, lora ? "adapter_model.safetensors" : "model.safetensors")),
-          latest.dir,
-        );
-        engine.setOptimizerState(await readOptimizerState(latest.dir));
-        startStep = state.global_step;
-        logHistory = state.log_history.filter((e) => e.step <= startStep);
-        tokensSeen = state.num_input_tokens_seen;
-      }
-    }
-    await writeFileAtomic(
-      metricsPath,
-      logHistory.map((e) => JSON.stringify(e)).join("\n") + (logHistory.length ? "\n" : ""),
+const weightsFile = (run: TrainingRun) =>
+  run.options.lora ? "adapter_model.safetensors" : "model.safetensors";
+
+/** Load the newest checkpoint of `outDir` (written with the same options and data); the step to go on from. */
+async function resumeFromCheckpoint(run: TrainingRun): Promise<number> {
+  const latest = await findLatestCheckpoint(run.outDir);
+  if (!latest) return 0;
+  const state = await readTrainerState(latest.dir);
+  if (state.options_hash !== run.optionsHash) {
+    throw new CftkitError(
+      "LM_RESUME_MISMATCH",
+      `${latest.dir} was written by a run with different options or data; resume needs the same ones`,
+      { details: { checkpoint: latest.dir } },
     );
-
-    // ---- helpers ----
-    const epochOrders = new Map<number, number[]>();
-    const orderFor = (epoch: number): number[] => {
-      let order = epochOrders.get(epoch);
-      if (!order) {
-        order = new SeededRandom(o.seed).fork(`data-order:epoch-${epoch}`).shuffle(train.map((_, i) => i));
-        epochOrders.clear();
-        epochOrders.set(epoch, order);
-      }
-      return order;
-    };
-    const evaluate = async (): Promise<number> => {
-      let sum = 0;
-      let count = 0;
-      for (let i = 0; i < validation.length; i += o.microBatchSize) {
-        const batch = padBatch(validation.slice(i, i + o.microBatchSize), padId);
-        sum += await engine.evalLossSum(batch);
-        count += batch.lossTokens;
-      }
-      return count > 0 ? sum / count : Number.NaN;
-    };
-    const saveCheckpoint = async (step: number, epoch: number) => {
-      const weights = [
-        {
-          file: lora ? "adapter_model.safetensors" : "model.safetensors",
-          tensors: engine.checkpointTensors(),
-          metadata: { format: "pt" },
-        },
-      ];
-      const state: TrainerState = {
-        global_step: step,
-        epoch,
-        max_steps: totalSteps,
-        num_train_epochs: options.maxSteps ? Math.ceil(totalSteps / stepsPerEpoch) : o.epochs,
-        train_batch_size: o.microBatchSize,
-        logging_steps: o.loggingSteps,
-        save_steps: saveEvery || null,
-        log_history: logHistory,
-        rng_state: {
-          seed: o.seed,
-          scheme: "SeededRandom(seed).fork(data-order:epoch-E) / fork(lora-dropout:step-S:micro-M)",
-        },
-        options_hash: optionsHash,
-        num_input_tokens_seen: tokensSeen,
-      };
-      await writeCheckpoint(outDir, {
-        weights,
-        json: lora ? [{ file: "adapter_config.json", value: engine.adapters(modelDir)!.config }] : [],
-        optimizer: optimizerTensors(engine.optimizerState().state, engine.optimizerState().shapes),
-        optimizerStep: engine.optimizerStep,
-        state,
-        modelFilesFrom: modelDir,
-      });
-      if (options.saveTotalLimit) await pruneCheckpoints(outDir, options.saveTotalLimit);
-    };
-
-    let initialEvalLoss: number | undefined;
-    if (options.evalOnStart && validation.length > 0 && startStep === 0) initialEvalLoss = await evaluate();
-
-    // ---- loop ----
-    progress.start("train", totalSteps);
-    const started = performance.now();
-    let tokensThisCall = 0;
-    let lastLoss = logHistory.at(-1)?.loss ?? Number.NaN;
-    let lastEval: number | undefined = [...logHistory]
-      .reverse()
-      .find((e) => e.eval_loss !== undefined)?.eval_loss;
-    let stepsThisCall = 0;
-    let stoppedEarly = false;
-    const accumulation = Math.ceil(o.globalBatchSize / o.microBatchSize);
-    for (let step = startStep; step < totalSteps; step++) {
-      if (options.stopAfterSteps !== undefined && stepsThisCall >= options.stopAfterSteps) {
-        stoppedEarly = true;
-        break;
-      }
-      const t0 = performance.now();
-      const epochIndex = Math.floor(step / stepsPerEpoch);
-      const within = step % stepsPerEpoch;
-      const order = orderFor(epochIndex);
-      const examples = order
-        .slice(within * o.globalBatchSize, (within + 1) * o.globalBatchSize)
-        .map((i) => train[i]!);
-      const lossTokens = examples.reduce((s, e) => s + countLossTokens(e), 0);
-      let lossSum = 0;
-      let inputTokens = 0;
-      for (let m = 0; m < accumulation; m++) {
-        const micro = examples.slice(m * o.microBatchSize, (m + 1) * o.microBatchSize);
-        if (micro.length === 0) break;
-        const batch = padBatch(micro, padId);
-        inputTokens += batch.inputTokens;
-        const dropoutRng = new SeededRandom(o.seed).fork(`lora-dropout:step-${step}:micro-${m}`);
-        lossSum += await engine.accumulate(batch, lossTokens, dropoutRng);
-      }
-      const lr = learningRateAt(step, {
-        learningRate: o.learningRate,
-        warmupSteps: o.warmupSteps,
-        totalSteps,
-        scheduler: o.lrScheduler,
-      });
-      const gradNorm = engine.update(o.maxGradNorm, lr);
-      const done = step + 1;
-      const seconds = (performance.now() - t0) / 1000;
-      tokensSeen += inputTokens;
-      tokensThisCall += inputTokens;
-      stepsThisCall++;
-      lastLoss = lossSum;
-      const epoch = done / stepsPerEpoch;
-      const tokensPerSecond = inputTokens / Math.max(seconds, 1e-9);
-      let evalLoss: number | undefined;
-      if (validation.length > 0 && ((evalEvery > 0 && done % evalEvery === 0) || done === totalSteps)) {
-        evalLoss = await evaluate();
-        lastEval = evalLoss;
-      }
-      if (done % o.loggingSteps === 0 || done === totalSteps || evalLoss !== undefined) {
-        const entry: TrainLogEntry = {
-          step: done,
-          epoch,
-          loss: lossSum,
-          learning_rate: lr,
-          grad_norm: gradNorm,
-          tokens_per_second: tokensPerSecond,
-          ...(evalLoss !== undefined ? { eval_loss: evalLoss } : {}),
-        };
-        logHistory.push(entry);
-        await fs.appendFile(metricsPath, `${JSON.stringify(entry)}\n`);
-        options.onMetrics?.({
-          step: done,
-          epoch,
-          loss: lossSum,
-          learningRate: lr,
-          gradNorm,
-          tokensPerSecond,
-          tokens: inputTokens,
-          ...(evalLoss !== undefined ? { evalLoss } : {}),
-        });
-      }
-      const elapsed = (performance.now() - started) / 1000;
-      progress.update({
-        done,
-        total: totalSteps,
-        values: {
-          loss: Number(lossSum.toFixed(4)),
-          lr: Number(lr.toPrecision(3)),
-          tok_s: Math.round(tokensPerSecond),
-          eta_s: Math.round((elapsed / stepsThisCall) * (totalSteps - done)),
-          ...(evalLoss !== undefined ? { eval_loss: Number(evalLoss.toFixed(4)) } : {}),
-        },
-      });
-      if ((saveEvery > 0 && done % saveEvery === 0) || done === totalSteps) await saveCheckpoint(done, epoch);
-    }
-    progress.stop();
-    const steps = startStep + stepsThisCall;
-    const totalSeconds = (performance.now() - started) / 1000;
-
-    // ---- final model ----
-    let finalModelDir = outDir;
-    let adapterDir: string | undefined;
-    if (!stoppedEarly) {
-      const dtype = options.saveDtype ?? "F32";
-      const meta = { cftkit_seed: String(o.seed), cftkit_steps: String(steps) };
-      const adapters = engine.adapters(modelDir);
-      if (adapters) {
-        adapterDir = outDir;
-        await writeSafetensors(join(outDir, "adapter_model.safetensors"), adapters.tensors, { format: "pt" });
-        await writeJsonAtomic(join(outDir, "adapter_config.json"), adapters.config);
-        finalModelDir = join(outDir, "merged");
-      }
-      await saveModelFolder(
-        finalModelDir,
-        modelDir,
-        config,
-        folderTokenizer,
-        engine.modelTensors(dtype),
-        dtype,
-        meta,
-      );
-    }
-    return {
-      outDir,
-      steps,
-      finalLoss: lastLoss,
-      ...(lastEval !== undefined ? { evalLoss: lastEval } : {}),
-      ...(initialEvalLoss !== undefined ? { initialEvalLoss } : {}),
-      metricsPath,
-      modelDir: finalModelDir,
-      ...(adapterDir ? { adapterDir } : {}),
-      resumedFromStep: startStep,
-      trainableParameters,
-      totalParameters,
-      skippedExamples: skipped,
-      seed: o.seed,
-      tokensPerSecond: tokensThisCall / Math.max(totalSeconds, 1e-9),
-      stoppedEarly,
-    };
-  } finally {
-    await engine.dispose();
   }
+  run.engine.loadTrainable(await readTensorMap(join(latest.dir, weightsFile(run))), latest.dir);
+  run.engine.setOptimizerState(await readOptimizerState(latest.dir));
+  run.logHistory = state.log_history.filter((e) => e.step <= state.global_step);
+  run.tokensSeen = state.num_input_tokens_seen;
+  return state.global_step;
+}
+
+/** Mean loss per unmasked token over the validation set. */
+async function evaluateLoss(run: TrainingRun): Promise<number> {
+  const { validation, o } = run;
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < validation.length; i += o.microBatchSize) {
+    const batch = padBatch(validation.slice(i, i + o.microBatchSize), run.padId);
+    sum += await run.engine.evalLossSum(batch);
+    count += batch.lossTokens;
+  }
+  return count > 0 ? sum / count : Number.NaN;
+}
+
+async function saveCheckpoint(run: TrainingRun, step: number, epoch: number): Promise<void> {
+  const { engine, options, o, modelDir } = run;
+  const state: TrainerState = {
+    global_step: step,
+    epoch,
+    max_steps: run.totalSteps,
+    num_train_epochs: options.maxSteps ? Math.ceil(run.totalSteps / run.stepsPerEpoch) : o.epochs,
+    train_batch_size: o.microBatchSize,
+    logging_steps: o.loggingSteps,
+    save_steps: options.saveEverySteps || null,
+    log_history: run.logHistory,
+    rng_state: {
+      seed: o.seed,
+      scheme: "SeededRandom(seed).fork(data-order:epoch-E) / fork(lora-dropout:step-S:micro-M)",
+    },
+    options_hash: run.optionsHash,
+    num_input_tokens_seen: run.tokensSeen,
+  };
+  await writeCheckpoint(run.outDir, {
+    weights: [{ file: weightsFile(run), tensors: engine.checkpointTensors(), metadata: { format: "pt" } }],
+    json: options.lora ? [{ file: "adapter_config.json", value: engine.adapters(modelDir)!.config }] : [],
+    optimizer: optimizerTensors(engine.optimizerState().state, engine.optimizerState().shapes),
+    optimizerStep: engine.optimizerStep,
+    state,
+    modelFilesFrom: modelDir,
+  });
+  if (options.saveTotalLimit) await pruneCheckpoints(run.outDir, options.saveTotalLimit);
+}
+
+/** The seeded example order of each epoch (only the current epoch's is kept). */
+function epochOrders(run: TrainingRun): (epoch: number) => number[] {
+  const orders = new Map<number, number[]>();
+  return (epoch) => {
+    let order = orders.get(epoch);
+    if (!order) {
+      order = new SeededRandom(run.o.seed)
+        .fork(`data-order:epoch-${epoch}`)
+        .shuffle(run.train.map((_, i) => i));
+      orders.clear();
+      orders.set(epoch, order);
+    }
+    return order;
+  };
+}
+
+/** One optimizer step: the step's examples in micro-batches, gradients accumulated, clipped, applied. */
+async function optimizerStep(run: TrainingRun, step: number, order: number[]) {
+  const { o, engine } = run;
+  const within = step % run.stepsPerEpoch;
+  const examples = order
+    .slice(within * o.globalBatchSize, (within + 1) * o.globalBatchSize)
+    .map((i) => run.train[i]!);
+  const lossTokens = examples.reduce((s, e) => s + countLossTokens(e), 0);
+  let lossSum = 0;
+  let inputTokens = 0;
+  const accumulation = Math.ceil(o.globalBatchSize / o.microBatchSize);
+  for (let m = 0; m < accumulation; m++) {
+    const micro = examples.slice(m * o.microBatchSize, (m + 1) * o.microBatchSize);
+    if (micro.length === 0) break;
+    const batch = padBatch(micro, run.padId);
+    inputTokens += batch.inputTokens;
+    const dropoutRng = new SeededRandom(o.seed).fork(`lora-dropout:step-${step}:micro-${m}`);
+    lossSum += await engine.accumulate(batch, lossTokens, dropoutRng);
+  }
+  const lr = learningRateAt(step, {
+    learningRate: o.learningRate,
+    warmupSteps: o.warmupSteps,
+    totalSteps: run.totalSteps,
+    scheduler: o.lrScheduler,
+  });
+  const gradNorm = engine.update(o.maxGradNorm, lr);
+  return { lossSum, inputTokens, lr, gradNorm };
+}
+
+/** The steps from `startStep` on: train, evaluate, log, report progress and checkpoint as configured. */
+async function runSteps(run: TrainingRun, startStep: number, progress: ProgressReporter) {
+  const { options, totalSteps, stepsPerEpoch, validation } = run;
+  const evalEvery = options.evalEverySteps ?? 0;
+  const saveEvery = options.saveEverySteps ?? 0;
+  const orderFor = epochOrders(run);
+  progress.start("train", totalSteps);
+  const started = performance.now();
+  let tokensThisCall = 0;
+  let stepsThisCall = 0;
+  let stoppedEarly = false;
+  let lastLoss = run.logHistory.at(-1)?.loss ?? Number.NaN;
+  let lastEval: number | undefined = [...run.logHistory]
+    .reverse()
+    .find((e) => e.eval_loss !== undefined)?.eval_loss;
+  for (let step = startStep; step < totalSteps; step++) {
+    if (options.stopAfterSteps !== undefined && stepsThisCall >= options.stopAfterSteps) {
+      stoppedEarly = true;
+      break;
+    }
+    const t0 = performance.now();
+    const { lossSum, inputTokens, lr, gradNorm } = await optimizerStep(
+      run,
+      step,
+      orderFor(Math.floor(step / stepsPerEpoch)),
+    );
+    const done = step + 1;
+    const seconds = (performance.now() - t0) / 1000;
+    run.tokensSeen += inputTokens;
+    tokensThisCall += inputTokens;
+    stepsThisCall++;
+    lastLoss = lossSum;
+    const epoch = done / stepsPerEpoch;
+    const tokensPerSecond = inputTokens / Math.max(seconds, 1e-9);
+    let evalLoss: number | undefined;
+    if (validation.length > 0 && ((evalEvery > 0 && done % evalEvery === 0) || done === totalSteps)) {
+      evalLoss = await evaluateLoss(run);
+      lastEval = evalLoss;
+    }
+    const metrics = { step: done, epoch, loss: lossSum, learningRate: lr, gradNorm, tokensPerSecond };
+    await logStep(run, { ...metrics, tokens: inputTokens, ...(evalLoss !== undefined ? { evalLoss } : {}) });
+    const elapsed = (performance.now() - started) / 1000;
+    progress.update({
+      done,
+      total: totalSteps,
+      values: {
+        loss: Number(lossSum.toFixed(4)),
+        lr: Number(lr.toPrecision(3)),
+        tok_s: Math.round(tokensPerSecond),
+        eta_s: Math.round((elapsed / stepsThisCall) * (totalSteps - done)),
+        ...(evalLoss !== undefined ? { eval_loss: Number(evalLoss.toFixed(4)) } : {}),
+      },
+    });
+    if ((saveEvery > 0 && done % saveEvery === 0) || done === totalSteps)
+      await saveCheckpoint(run, done, epoch);
+  }
+  progress.stop();
+  const seconds = (performance.now() - started) / 1000;
+  return { stepsThisCall, stoppedEarly, lastLoss, lastEval, tokensThisCall, seconds };
+}
+
+/** Append a metrics line (every `loggingSteps`, the last step and every evaluated step) and tell `onMetrics`. */
+async function logStep(run: TrainingRun, m: TrainMetrics): Promise<void> {
+  if (!(m.step % run.o.loggingSteps === 0 || m.step === run.totalSteps || m.evalLoss !== undefined)) return;
+  const entry: TrainLogEntry = {
+    step: m.step,
+    epoch: m.epoch,
+    loss: m.loss,
+    learning_rate: m.learningRate,
+    grad_norm: m.gradNorm,
+    tokens_per_second: m.tokensPerSecond,
+    ...(m.evalLoss !== undefined ? { eval_loss: m.evalLoss } : {}),
+  };
+  run.logHistory.push(entry);
+  await fs.appendFile(run.metricsPath, `${JSON.stringify(entry)}\n`);
+  run.options.onMetrics?.(m);
+}
+
+/** The trained model folder (LoRA: the adapter in outDir and the merged model in outDir/merged). */
+async function saveFinalModel(
+  run: TrainingRun,
+  config: ModelConfig,
+  folderTokenizer: Tokenizer | null,
+  steps: number,
+): Promise<{ modelDir: string; adapterDir?: string }> {
+  const { engine, outDir, modelDir } = run;
+  const dtype = run.options.saveDtype ?? "F32";
+  const meta = { cftkit_seed: String(run.o.seed), cftkit_steps: String(steps) };
+  const adapters = engine.adapters(modelDir);
+  let finalModelDir = outDir;
+  if (adapters) {
+    await writeSafetensors(join(outDir, "adapter_model.safetensors"), adapters.tensors, { format: "pt" });
+    await writeJsonAtomic(join(outDir, "adapter_config.json"), adapters.config);
+    finalModelDir = join(outDir, "merged");
+  }
+  await saveModelFolder(
+    finalModelDir,
+    modelDir,
+    config,
+    folderTokenizer,
+    engine.modelTensors(dtype),
+    dtype,
+    meta,
+  );
+  return { modelDir: finalModelDir, ...(adapters ? { adapterDir: outDir } : {}) };
 }
 
 export { CHECKPOINT_PREFIX };

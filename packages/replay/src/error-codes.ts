@@ -22,6 +22,12 @@ export const REPLAY_ERROR_CODES = {
   REPLAY_SERVERS_DIFFER: "generation servers do not share model, template and sampling",
   TRANSLATE_COUNTS: "a translation run's counts do not add up",
   TRANSLATE_SETTINGS_CHANGED: "a translation output was started with other settings",
+  REPLAY_INTERRUPTED: "a replay run was interrupted with items pending",
+  REPLAY_ITEMS_FAILED: "some replay items failed",
+  REPLAY_NO_EMBEDDED_LM: "@cftkit/lm does not provide the embedded model",
+  REPLAY_NOTHING_ACCEPTED: "replay selection kept no record at all",
+  TRANSLATE_INTERRUPTED: "a translation run was interrupted with translations pending; rerun to resume",
+  TRANSLATE_INCOMPLETE: "a translation run ended with translations pending or failed; rerun to resume",
 } as const;
 
 declare module "@cftkit/core" {

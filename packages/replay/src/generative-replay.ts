@@ -10,7 +10,12 @@ import {
   writeJsonAtomic,
 } from "@cftkit/core";
 import { AppendOnlyJournal, acquireRunLock } from "./append-only-journal.js";
-import type { GenerationResult, GeneratorDescription, ReplayGenerator } from "./generators.js";
+import type {
+  GenerationOutcome,
+  GenerationResult,
+  GeneratorDescription,
+  ReplayGenerator,
+} from "./generators.js";
 import { judgeResponse, type QualityFilterOptions } from "./quality-filters.js";
 import type {
   GeneratedRecord,
@@ -91,10 +96,40 @@ export async function runGenerativeReplay(
   const { items, generator, out } = options;
   const rejectsOut = options.rejectsOut ?? rejectsPathFor(out);
   const filters = options.filters ?? {};
-  const progress = options.progress ?? silentProgress;
   const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
+  const ids = uniqueIds(items);
+  const release = acquireRunLock(out);
+  let journals: ReplayJournals | undefined;
+  try {
+    await checkRunSettings(out, generator.description, filters, options.allowSettingsChange ?? false);
+    journals = await openJournals(out, rejectsOut, ids, options);
+    const run = new ReplayRun(options, journals);
+    const onOuterAbort = () => run.stop.abort(signal.reason);
+    if (signal.aborted) onOuterAbort();
+    else signal.addEventListener("abort", onOuterAbort, { once: true });
+    await run.work(options.progress ?? silentProgress);
+    signal.removeEventListener("abort", onOuterAbort);
+    journals.accepted.close();
+    journals.rejects.close();
+    return {
+      out,
+      rejectsOut,
+      ...run.counts(Date.now() - started),
+      interrupted: signal.aborted,
+      ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
+      generator: generator.description,
+      generatorStats: generator.stats(),
+      filters: serializableFilters(filters),
+    };
+  } finally {
+    journals?.accepted.close();
+    journals?.rejects.close();
+    release();
+  }
+}
 
+function uniqueIds(items: GenerationItem[]): Set<string> {
   const seen = new Set<string>();
   for (const item of items) {
     if (seen.has(item.id)) {
@@ -105,163 +140,119 @@ export async function runGenerativeReplay(
     }
     seen.add(item.id);
   }
+  return seen;
+}
 
-  const release = acquireRunLock(out);
-  let accepted: AppendOnlyJournal | undefined;
-  let rejects: AppendOnlyJournal | undefined;
+/** The two output files, opened for appending, with what they already held. */
+interface ReplayJournals {
+  accepted: AppendOnlyJournal;
+  rejects: AppendOnlyJournal;
+  /** Rejections of this run's items already in the rejects file, by reason. */
+  rejectedByReason: Record<string, number>;
+  resumedRejected: number;
+  /** Records of ids this run does not ask for. */
+  foreign: number;
+  tornBytes: number;
+}
+
+async function openJournals(
+  out: string,
+  rejectsOut: string,
+  ids: Set<string>,
+  options: GenerativeReplayOptions,
+): Promise<ReplayJournals> {
+  const journalOptions = { fsyncEvery: options.fsyncEvery, fsyncIntervalMs: options.fsyncIntervalMs };
+  const found = { rejectedByReason: {} as Record<string, number>, resumedRejected: 0, foreign: 0 };
+  const a = await AppendOnlyJournal.open(out, {
+    ...journalOptions,
+    onExisting: (rec) => {
+      if (!ids.has(rec.id as string)) found.foreign++;
+    },
+  });
   try {
-    await checkRunSettings(out, generator.description, filters, options.allowSettingsChange ?? false);
-    const byReason: Record<string, number> = {};
-    let resumedRejected = 0;
-    let foreign = 0;
-    const journalOptions = { fsyncEvery: options.fsyncEvery, fsyncIntervalMs: options.fsyncIntervalMs };
-    const a = await AppendOnlyJournal.open(out, {
-      ...journalOptions,
-      onExisting: (r) => {
-        if (!seen.has(r.id as string)) foreign++;
-      },
-    });
-    accepted = a.journal;
     const r = await AppendOnlyJournal.open(rejectsOut, {
       ...journalOptions,
       onExisting: (rec) => {
-        if (!seen.has(rec.id as string)) {
-          foreign++;
+        if (!ids.has(rec.id as string)) {
+          found.foreign++;
           return;
         }
         if (a.journal.has(rec.id as string)) return; // cannot happen with cftkit's writes; never double count
-        resumedRejected++;
+        found.resumedRejected++;
         const reason = String(rec.reason);
-        byReason[reason] = (byReason[reason] ?? 0) + 1;
+        found.rejectedByReason[reason] = (found.rejectedByReason[reason] ?? 0) + 1;
       },
     });
-    rejects = r.journal;
-    const acceptedJournal = accepted;
-    const rejectsJournal = rejects;
-    const isDone = (id: string) => acceptedJournal.has(id) || rejectsJournal.has(id);
-    let resumedAccepted = 0;
-    for (const item of items) if (acceptedJournal.has(item.id)) resumedAccepted++;
+    return {
+      accepted: a.journal,
+      rejects: r.journal,
+      ...found,
+      tornBytes: a.report.tornBytes + r.report.tornBytes,
+    };
+  } catch (error) {
+    a.journal.close();
+    throw error;
+  }
+}
 
-    const queue: { item: GenerationItem; tries: number }[] = items
-      .filter((item) => !isDone(item.id))
-      .map((item) => ({ item, tries: 0 }));
-    const itemRetries = options.itemRetries ?? 1;
-    const maxConsecutive = options.maxConsecutiveFailures ?? 25;
-    const failedIds = new Map<string, { code: string; message: string }>();
-    // Items that failed and were queued for another try: failed too if the run ends before that try.
-    const awaitingRetry = new Map<string, { code: string; message: string }>();
-    let failedAttempts = 0;
-    const run = { accepted: 0, rejected: 0 };
-    let consecutiveFailures = 0;
-    let stoppedBy: { code: CftkitErrorCode; message: string } | undefined;
-    const stop = new AbortController();
-    setMaxListeners(0, stop.signal); // every request in flight listens to it
-    const onOuterAbort = () => stop.abort(signal.reason);
-    if (signal.aborted) onOuterAbort();
-    else signal.addEventListener("abort", onOuterAbort, { once: true });
+interface Failure {
+  code: string;
+  message: string;
+}
 
-    const total = items.length;
-    const doneCount = () => resumedAccepted + resumedRejected + run.accepted + run.rejected;
+/** One run over the items not yet finished: the work queue, the workers, and what became of each item. */
+class ReplayRun {
+  /** Aborted by the caller's signal, a fatal error or too many failures in a row. */
+  readonly stop = new AbortController();
+  stoppedBy: { code: CftkitErrorCode; message: string } | undefined;
+  private readonly queue: { item: GenerationItem; tries: number }[];
+  private readonly resumedAccepted: number;
+  private readonly failedIds = new Map<string, Failure>();
+  // Items that failed and were queued for another try: failed too if the run ends before that try.
+  private readonly awaitingRetry = new Map<string, Failure>();
+  private failedAttempts = 0;
+  private consecutiveFailures = 0;
+  private accepted = 0;
+  private rejected = 0;
+
+  constructor(
+    private readonly options: GenerativeReplayOptions,
+    private readonly journals: ReplayJournals,
+  ) {
+    setMaxListeners(0, this.stop.signal); // every request in flight listens to it
+    this.resumedAccepted = options.items.filter((item) => journals.accepted.has(item.id)).length;
+    this.queue = options.items.filter((item) => !this.isDone(item.id)).map((item) => ({ item, tries: 0 }));
+  }
+
+  private isDone(id: string): boolean {
+    return this.journals.accepted.has(id) || this.journals.rejects.has(id);
+  }
+
+  async work(progress: ProgressReporter): Promise<void> {
+    const { generator, items } = this.options;
     const report = () =>
       progress.update({
-        done: doneCount(),
-        total,
+        done: this.resumedAccepted + this.journals.resumedRejected + this.accepted + this.rejected,
+        total: items.length,
         values: {
-          accepted: resumedAccepted + run.accepted,
-          rejected: resumedRejected + run.rejected,
-          failed: failedIds.size,
+          accepted: this.resumedAccepted + this.accepted,
+          rejected: this.journals.resumedRejected + this.rejected,
+          failed: this.failedIds.size,
           ...numericStats(generator.stats()),
         },
       });
-    progress.start("generative replay", total);
+    progress.start("generative replay", items.length);
     report();
-
-    const handle = (item: GenerationItem, result: GenerationResult, tries: number) => {
-      if (isDone(item.id)) return; // a duplicate result can never be written
-      if (!result.ok) {
-        const code = isCftkitError(result.error) ? result.error.code : "GENERATION_FAILED";
-        if (code === "OPENAI_ABORTED" || stop.signal.aborted) return; // interrupted, stays pending
-        const message = result.error instanceof Error ? result.error.message : String(result.error);
-        failedAttempts++;
-        awaitingRetry.delete(item.id);
-        if (FATAL_CODES.has(code)) {
-          stoppedBy ??= { code, message };
-          failedIds.set(item.id, { code, message });
-          stop.abort(new Error(code));
-          return;
-        }
-        consecutiveFailures++;
-        if (tries < itemRetries) {
-          queue.push({ item, tries: tries + 1 });
-          awaitingRetry.set(item.id, { code, message });
-        } else failedIds.set(item.id, { code, message });
-        if (consecutiveFailures >= maxConsecutive) {
-          stoppedBy ??= {
-            code: "REPLAY_TOO_MANY_FAILURES",
-            message: `${consecutiveFailures} generations failed in a row; last: ${code}: ${message}`,
-          };
-          stop.abort(new Error("too many failures"));
-        }
-        return;
-      }
-      consecutiveFailures = 0;
-      failedIds.delete(item.id);
-      awaitingRetry.delete(item.id);
-      const value = result.value;
-      const provenance: GenerationProvenance = {
-        ...generator.description,
-        sampling: { ...generator.description.sampling, seed: value.seed },
-        finishReason: value.finishReason,
-        attempts: value.attempts + tries,
-        generatedAt: new Date().toISOString(),
-        ...(value.usage ? { usage: value.usage } : {}),
-      };
-      const verdict = judgeResponse(value.text, value.finishReason, filters);
-      if (verdict.ok) {
-        const rec = item.record;
-        const record: GeneratedRecord = {
-          id: item.id,
-          language: rec.language,
-          instruction: rec.instruction,
-          ...(rec.input ? { input: rec.input } : {}),
-          ...(rec.system ? { system: rec.system } : {}),
-          output: value.text.trim(),
-          source: `replay-gr:${rec.source}`,
-          ...(rec.parallel_id !== undefined ? { parallel_id: rec.parallel_id } : {}),
-          provenance,
-        };
-        acceptedJournal.append(record);
-        run.accepted++;
-      } else {
-        const rejected: RejectedRecord = {
-          id: item.id,
-          reason: verdict.reason as QualityRejectReason,
-          ...(verdict.detail ? { detail: verdict.detail } : {}),
-          output: value.text,
-          provenance,
-        };
-        rejectsJournal.append(rejected);
-        run.rejected++;
-        byReason[rejected.reason] = (byReason[rejected.reason] ?? 0) + 1;
-      }
-    };
-
     const worker = async () => {
-      while (!stop.signal.aborted) {
-        const batch = queue.splice(0, generator.batchSize);
+      while (!this.stop.signal.aborted) {
+        const batch = this.queue.splice(0, generator.batchSize);
         if (batch.length === 0) return;
         const results = await generator.generate(
           batch.map((b) => b.item),
-          stop.signal,
+          this.stop.signal,
         );
-        for (let i = 0; i < batch.length; i++) {
-          const b = batch[i]!;
-          handle(
-            b.item,
-            results[i] ?? { ok: false, error: new Error("generator returned too few results") },
-            b.tries,
-          );
-        }
+        const tooFew = { ok: false, error: new Error("generator returned too few results") } as const;
+        for (const [i, b] of batch.entries()) this.handle(b.item, results[i] ?? tooFew, b.tries);
         report();
       }
     };
@@ -269,57 +260,131 @@ export async function runGenerativeReplay(
     // keep one waiting loop until every worker is idle and the queue is empty.
     for (;;) {
       await Promise.all(Array.from({ length: Math.max(1, generator.concurrency) }, worker));
-      if (queue.length === 0 || stop.signal.aborted) break;
+      if (this.queue.length === 0 || this.stop.signal.aborted) break;
     }
-    signal.removeEventListener("abort", onOuterAbort);
-    acceptedJournal.close();
-    rejectsJournal.close();
     progress.stop();
+  }
 
-    const acceptedTotal = resumedAccepted + run.accepted;
-    const rejectedTotal = resumedRejected + run.rejected;
-    for (const [id, f] of awaitingRetry) if (!isDone(id)) failedIds.set(id, f);
+  private handle(item: GenerationItem, result: GenerationResult, tries: number): void {
+    if (this.isDone(item.id)) return; // a duplicate result can never be written
+    if (result.ok) this.generated(item, result.value, tries);
+    else this.failed(item, result.error, tries);
+  }
+
+  private failed(item: GenerationItem, error: unknown, tries: number): void {
+    const code = isCftkitError(error) ? error.code : "GENERATION_FAILED";
+    if (code === "OPENAI_ABORTED" || this.stop.signal.aborted) return; // interrupted, stays pending
+    const message = error instanceof Error ? error.message : String(error);
+    this.failedAttempts++;
+    this.awaitingRetry.delete(item.id);
+    if (FATAL_CODES.has(code)) {
+      this.stoppedBy ??= { code: code as CftkitErrorCode, message };
+      this.failedIds.set(item.id, { code, message });
+      this.stop.abort(new Error(code));
+      return;
+    }
+    this.consecutiveFailures++;
+    if (tries < (this.options.itemRetries ?? 1)) {
+      this.queue.push({ item, tries: tries + 1 });
+      this.awaitingRetry.set(item.id, { code, message });
+    } else this.failedIds.set(item.id, { code, message });
+    if (this.consecutiveFailures >= (this.options.maxConsecutiveFailures ?? 25)) {
+      this.stoppedBy ??= {
+        code: "REPLAY_TOO_MANY_FAILURES",
+        message: `${this.consecutiveFailures} generations failed in a row; last: ${code}: ${message}`,
+      };
+      this.stop.abort(new Error("too many failures"));
+    }
+  }
+
+  private generated(item: GenerationItem, value: GenerationOutcome, tries: number): void {
+    this.consecutiveFailures = 0;
+    this.failedIds.delete(item.id);
+    this.awaitingRetry.delete(item.id);
+    const { description } = this.options.generator;
+    const provenance: GenerationProvenance = {
+      ...description,
+      sampling: { ...description.sampling, seed: value.seed },
+      finishReason: value.finishReason,
+      attempts: value.attempts + tries,
+      generatedAt: new Date().toISOString(),
+      ...(value.usage ? { usage: value.usage } : {}),
+    };
+    const verdict = judgeResponse(value.text, value.finishReason, this.options.filters ?? {});
+    if (verdict.ok) {
+      this.journals.accepted.append(acceptedRecord(item, value.text, provenance));
+      this.accepted++;
+      return;
+    }
+    const rejected: RejectedRecord = {
+      id: item.id,
+      reason: verdict.reason as QualityRejectReason,
+      ...(verdict.detail ? { detail: verdict.detail } : {}),
+      output: value.text,
+      provenance,
+    };
+    this.journals.rejects.append(rejected);
+    this.rejected++;
+    const byReason = this.journals.rejectedByReason;
+    byReason[rejected.reason] = (byReason[rejected.reason] ?? 0) + 1;
+  }
+
+  /** The summary's counts; items still awaiting a retry count as failed. */
+  counts(elapsedMs: number) {
+    const { resumedAccepted, accepted, rejected, failedIds, journals } = this;
+    const total = this.options.items.length;
+    const acceptedTotal = resumedAccepted + accepted;
+    const rejectedTotal = journals.resumedRejected + rejected;
+    for (const [id, f] of this.awaitingRetry) if (!this.isDone(id)) failedIds.set(id, f);
     const failedTotal = failedIds.size;
     const byCode: Record<string, number> = {};
     for (const f of failedIds.values()) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-    const elapsedMs = Date.now() - started;
     return {
-      out,
-      rejectsOut,
       requested: total,
       accepted: acceptedTotal,
-      rejected: { total: rejectedTotal, byReason },
+      rejected: { total: rejectedTotal, byReason: journals.rejectedByReason },
       failed: {
         total: failedTotal,
-        attempts: failedAttempts,
+        attempts: this.failedAttempts,
         byCode,
         examples: [...failedIds.entries()].slice(0, 10).map(([id, f]) => ({ id, ...f })),
       },
       pending: total - acceptedTotal - rejectedTotal - failedTotal,
       resumed: {
         accepted: resumedAccepted,
-        rejected: resumedRejected,
-        tornBytes: a.report.tornBytes + r.report.tornBytes,
-        foreignRecords: foreign,
+        rejected: journals.resumedRejected,
+        tornBytes: journals.tornBytes,
+        foreignRecords: journals.foreign,
       },
       thisRun: {
-        accepted: run.accepted,
-        rejected: run.rejected,
+        accepted,
+        rejected,
         failed: failedTotal,
         elapsedMs,
-        itemsPerSecond: elapsedMs > 0 ? ((run.accepted + run.rejected) * 1000) / elapsedMs : 0,
+        itemsPerSecond: elapsedMs > 0 ? ((accepted + rejected) * 1000) / elapsedMs : 0,
       },
-      interrupted: signal.aborted,
-      ...(stoppedBy ? { stoppedBy } : {}),
-      generator: generator.description,
-      generatorStats: generator.stats(),
-      filters: serializableFilters(filters),
     };
-  } finally {
-    accepted?.close();
-    rejects?.close();
-    release();
   }
+}
+
+/** An accepted response as a replay record: the English item's fields with the new output. */
+function acceptedRecord(
+  item: GenerationItem,
+  text: string,
+  provenance: GenerationProvenance,
+): GeneratedRecord {
+  const rec = item.record;
+  return {
+    id: item.id,
+    language: rec.language,
+    instruction: rec.instruction,
+    ...(rec.input ? { input: rec.input } : {}),
+    ...(rec.system ? { system: rec.system } : {}),
+    output: text.trim(),
+    source: `replay-gr:${rec.source}`,
+    ...(rec.parallel_id !== undefined ? { parallel_id: rec.parallel_id } : {}),
+    provenance,
+  };
 }
 
 function numericStats(stats: Record<string, unknown>): Record<string, number> {

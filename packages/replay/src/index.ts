@@ -76,3 +76,13 @@ export {
   type TranslateOptions,
   type TranslateSummary,
 } from "./translate-dataset.js";
+export {
+  replayGeneratorFor,
+  type ReplayGeneratorSource,
+} from "./replay-generator-source.js";
+export {
+  assertReplayFinished,
+  assertTranslationFinished,
+  describeSelection,
+  replayShortfall,
+} from "./replay-outcome.js";

@@ -24,3 +24,10 @@ export { fmt, fmtDelta } from "./report/format-number.js";
 export { renderHtml, type ReportCharts } from "./report/render-html.js";
 export { renderMarkdown } from "./report/render-markdown.js";
 export { RUNNER_ERROR_CODES } from "./error-codes.js";
+export {
+  writeHiddenStatesFile,
+  type HiddenStatesFileOptions,
+  type HiddenStatesFileResult,
+} from "./hidden-states-file.js";
+export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
+export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";

@@ -117,7 +117,7 @@ export async function prepareQuickstartData(
     sampleRecords(evalOf(lang), { count: qaCount(lang), seed: seed + 5 }).map((r) => ({
       id: r.id,
       language: lang,
-      // The prompt turns only: an empty output leaves the assistant turn out (the question must stay in).
+      // The prompt turns only: with an empty output recordToMessages adds no assistant turn.
       messages: recordToMessages({ ...r, output: "" }),
       answers: [r.output],
     })),

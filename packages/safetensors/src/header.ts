@@ -1,5 +1,5 @@
 import { CftkitError, type CftkitErrorCode } from "@cftkit/core";
-import { DTYPE_SIZES, isDtype } from "./dtype.js";
+import { DTYPE_SIZES, type Dtype, isDtype } from "./dtype.js";
 import { elementCount, type TensorInfo } from "./tensor-info.js";
 
 /** The largest header the reference implementation accepts (huggingface/safetensors MAX_HEADER_SIZE). */
@@ -60,6 +60,28 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parse and validate a header exactly as huggingface/safetensors does (plus duplicate-name detection). */
 export function parseHeader(headerBytes: Uint8Array, file: string, fileSize: number): ParsedHeader {
+  const json = decodeHeaderObject(headerBytes, file);
+  const dataStart = 8 + headerBytes.byteLength;
+  let metadata: Record<string, string> = {};
+  const entries: HeaderEntry[] = [];
+  for (const [name, value] of Object.entries(json)) {
+    if (name === "__metadata__") metadata = checkMetadata(value, file);
+    else entries.push(checkEntry(name, value, file, dataStart));
+  }
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  checkDataLayout(entries, file, fileSize - dataStart);
+  return { tensors: entries.map((e) => e.info), metadata, dataStart };
+}
+
+interface HeaderEntry {
+  name: string;
+  info: TensorInfo;
+  begin: number;
+  end: number;
+}
+
+/** The header bytes as a JSON object: UTF-8, starting with '{', valid JSON, no duplicate tensor names. */
+function decodeHeaderObject(headerBytes: Uint8Array, file: string): Record<string, unknown> {
   let text: string;
   try {
     text = decoder.decode(headerBytes);
@@ -82,86 +104,60 @@ export function parseHeader(headerBytes: Uint8Array, file: string, fileSize: num
       tensor: duplicate,
     });
   }
-  const dataStart = 8 + headerBytes.byteLength;
-  let metadata: Record<string, string> = {};
-  const entries: { name: string; info: TensorInfo; begin: number; end: number }[] = [];
-  for (const [name, value] of Object.entries(json as Record<string, unknown>)) {
-    if (name === "__metadata__") {
-      metadata = checkMetadata(value, file);
-      continue;
-    }
-    const where = `tensor "${name}"`;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      fail("SAFETENSORS_INVALID_ENTRY", file, `${where}: entry is not an object`, { tensor: name });
-    }
-    const entry = value as Record<string, unknown>;
-    for (const key of ["dtype", "shape", "data_offsets"]) {
-      if (!(key in entry))
-        fail("SAFETENSORS_INVALID_ENTRY", file, `${where}: missing "${key}"`, { tensor: name });
-    }
-    const dtype = entry.dtype;
-    if (!isDtype(dtype)) {
-      fail("SAFETENSORS_UNKNOWN_DTYPE", file, `${where}: unknown dtype ${JSON.stringify(dtype)}`, {
-        tensor: name,
-      });
-    }
-    const shape = entry.shape;
-    if (
-      !Array.isArray(shape) ||
-      !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)
-    ) {
-      fail(
-        "SAFETENSORS_INVALID_SHAPE",
-        file,
-        `${where}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`,
-        { tensor: name },
-      );
-    }
-    const offsets = entry.data_offsets;
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((o) => typeof o === "number" && Number.isSafeInteger(o) && o >= 0)
-    ) {
-      fail(
-        "SAFETENSORS_INVALID_OFFSETS",
-        file,
-        `${where}: data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`,
-        { tensor: name },
-      );
-    }
-    const [begin, end] = offsets as [number, number];
-    if (end < begin) {
-      fail(
-        "SAFETENSORS_INVALID_OFFSETS",
-        file,
-        `${where}: data_offsets end ${end} is before begin ${begin}`,
-        {
-          tensor: name,
-        },
-      );
-    }
-    const elements = elementCount(shape as number[]);
-    if (!Number.isSafeInteger(elements * DTYPE_SIZES[dtype])) {
-      fail("SAFETENSORS_INVALID_SHAPE", file, `${where}: shape ${JSON.stringify(shape)} overflows`, {
-        tensor: name,
-      });
-    }
-    entries.push({
-      name,
-      begin,
-      end,
-      info: {
-        name,
-        dtype,
-        shape: shape as number[],
-        file,
-        byteOffset: dataStart + begin,
-        byteLength: end - begin,
-      },
-    });
+  return json as Record<string, unknown>;
+}
+
+const isNonNegativeInteger = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** One tensor entry: an object with a known dtype, a shape and a pair of ordered data offsets. */
+function checkEntry(name: string, value: unknown, file: string, dataStart: number): HeaderEntry {
+  const where = `tensor "${name}"`;
+  const bad = (code: CftkitErrorCode, message: string): never =>
+    fail(code, file, `${where}: ${message}`, { tensor: name });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    bad("SAFETENSORS_INVALID_ENTRY", "entry is not an object");
   }
-  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const entry = value as Record<string, unknown>;
+  for (const key of ["dtype", "shape", "data_offsets"]) {
+    if (!(key in entry)) bad("SAFETENSORS_INVALID_ENTRY", `missing "${key}"`);
+  }
+  const { dtype, shape, data_offsets: offsets } = entry;
+  if (!isDtype(dtype)) bad("SAFETENSORS_UNKNOWN_DTYPE", `unknown dtype ${JSON.stringify(dtype)}`);
+  if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
+    bad("SAFETENSORS_INVALID_SHAPE", `shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+  }
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInteger)) {
+    bad(
+      "SAFETENSORS_INVALID_OFFSETS",
+      `data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`,
+    );
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end < begin) bad("SAFETENSORS_INVALID_OFFSETS", `data_offsets end ${end} is before begin ${begin}`);
+  const dims = shape as number[];
+  if (!Number.isSafeInteger(elementCount(dims) * DTYPE_SIZES[dtype as Dtype])) {
+    bad("SAFETENSORS_INVALID_SHAPE", `shape ${JSON.stringify(shape)} overflows`);
+  }
+  return {
+    name,
+    begin,
+    end,
+    info: {
+      name,
+      dtype: dtype as Dtype,
+      shape: dims,
+      file,
+      byteOffset: dataStart + begin,
+      byteLength: end - begin,
+    },
+  };
+}
+
+/**
+ * Entries sorted by offset must tile the data buffer: contiguous from 0, each the size of its dtype and shape,
+ * ending exactly at the end of the file.
+ */
+function checkDataLayout(entries: HeaderEntry[], file: string, available: number): void {
   let position = 0;
   for (const { name, begin, end, info } of entries) {
     if (begin < position) {
@@ -191,7 +187,6 @@ export function parseHeader(headerBytes: Uint8Array, file: string, fileSize: num
     }
     position = end;
   }
-  const available = fileSize - dataStart;
   if (position > available) {
     const last = entries[entries.length - 1]!;
     fail(
@@ -208,7 +203,6 @@ export function parseHeader(headerBytes: Uint8Array, file: string, fileSize: num
       `${available - position} unexpected bytes after the last tensor (the data buffer must end at the end of the file)`,
     );
   }
-  return { tensors: entries.map((e) => e.info), metadata, dataStart };
 }
 
 function checkMetadata(value: unknown, file: string): Record<string, string> {

@@ -47,3 +47,4 @@ export {
   type DenseLayer,
 } from "./encoders/sentence-transformers-layout.js";
 export type { TokenOutputs } from "./encoders/sentence-transformer-encoder.js";
+export { driftReport } from "./drift-report.js";

@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CftkitError, type ProgressReporter, silentProgress, writeFileAtomic } from "@cftkit/core";
 import { type AxolotlCommand, buildAxolotlCommand, formatCommand } from "./axolotl-command.js";
 import { axolotlConfigToYaml, planToAxolotlConfig } from "./axolotl-config.js";
-import { diagnoseAxolotlFailure } from "./axolotl-failure.js";
 import { AxolotlLogParser, metricToJson, type TrainingMetric } from "./axolotl-log-parser.js";
+import { runAxolotlProcess } from "./axolotl-process.js";
 import { resolvePlanInputs } from "./freeze-selection.js";
 import {
   collectArtifacts,
@@ -132,45 +131,21 @@ export async function runAxolotl(
   });
 
   progress.start(`train ${plan.name}`);
-  const exit = await new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    error?: NodeJS.ErrnoException;
-  }>((resolveExit) => {
-    const child = spawn(prepared.command.command, prepared.command.args, {
-      shell: false,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
+  const { exitCode, failure } = await runAxolotlProcess(
+    prepared.command.command,
+    prepared.command.args,
+    parser,
+    {
+      env: options.env,
       signal: options.signal,
-      killSignal: "SIGTERM",
-    });
-    let spawnError: NodeJS.ErrnoException | undefined;
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.name === "AbortError") return;
-      spawnError = error;
-    });
-    const handle = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      enqueue(logPath, text);
-      options.onOutput?.(stream, text);
-      parser.push(text);
-    };
-    child.stdout.on("data", handle("stdout"));
-    child.stderr.on("data", handle("stderr"));
-    child.on("close", (code, signal) => resolveExit({ code, signal, error: spawnError }));
-  });
-  parser.end();
+      onText: (stream, text) => {
+        enqueue(logPath, text);
+        options.onOutput?.(stream, text);
+      },
+    },
+  );
   progress.stop();
   await writes;
-  const failure = diagnoseAxolotlFailure({
-    exitCode: exit.code,
-    signal: exit.signal,
-    spawnError: exit.error,
-    signals: [...parser.signals],
-    tail: parser.tail,
-    executable: prepared.command.command,
-    aborted: options.signal?.aborted,
-  });
   if (failure) {
     failure.details.metricsPath = metricsPath;
     failure.details.logPath = logPath;
@@ -188,7 +163,7 @@ export async function runAxolotl(
   return {
     configPath: prepared.configPath,
     commandLine: prepared.commandLine,
-    exitCode: exit.code ?? 0,
+    exitCode: exitCode ?? 0,
     metricsPath,
     logPath,
     metrics: parser.metrics.length,

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, mkdtempSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { isCftkitError } from "@cftkit/core";
@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAxolotl } from "./axolotl-launcher.js";
 import { trainWithAxolotl } from "./axolotl-training.js";
 import { repoPath } from "./testing/repo-paths.js";
+import { tinyTrainingPaths, writeTinyTrainingInputs } from "./testing/tiny-training-inputs.js";
 import { parseTrainingPlan, type TrainingPlan } from "./training-plan.js";
 
 // The real launcher runs `axolotl` from PATH: here tools/axolotl-standin, which forwards to `cftkit train rehearse`.
 const tmp = mkdtempSync(join(tmpdir(), "cftkit standin '$HOME' "));
-const base = join(tmp, "base");
-const data = join(tmp, "alpaca.jsonl");
+const { base, data } = tinyTrainingPaths(tmp);
 const env = {
   PATH: [repoPath("tools/axolotl-standin"), dirname(process.execPath), process.env.PATH ?? ""].join(
     delimiter,
@@ -22,21 +22,7 @@ const env = {
 };
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  const model = await CausalLM.init({ preset: "tiny", seed: 9 });
-  await model.save(base);
-  model.dispose();
-  const rows = (
-    JSON.parse(readFileSync(repoPath("data/alpaca/alpaca_5000.json"), "utf8")) as {
-      instruction: string;
-      input: string;
-      output: string;
-    }[]
-  )
-    .filter((r) => r.input === "" && r.instruction.length + r.output.length < 150)
-    .slice(0, 8);
-  await writeFile(data, rows.map((r) => JSON.stringify(r)).join("\n"));
-}, 60_000);
+beforeAll(() => writeTinyTrainingInputs(tmp, { seed: 9, rows: 8, maxChars: 150 }), 60_000);
 
 function plan(name: string, extra: Record<string, unknown> = {}): TrainingPlan {
   return parseTrainingPlan({

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { AxolotlRunOptions } from "./axolotl-launcher.js";
 import { runAxolotl } from "./axolotl-launcher.js";
-import { diagnoseAxolotlFailure } from "./axolotl-failure.js";
 import { AxolotlLogParser } from "./axolotl-log-parser.js";
+import { runAxolotlProcess } from "./axolotl-process.js";
 import { resolvePlanInputs } from "./freeze-selection.js";
 import { assertUnfrozenCheck, checkTrainable, type UnfrozenCheck } from "./rehearse/unfrozen-check.js";
 import type { TrainingPlan } from "./training-plan.js";
@@ -59,42 +58,16 @@ export async function runAxolotlMergeLora(
   options: AxolotlTrainingOptions = {},
 ): Promise<string> {
   const executable = options.executable ?? process.env.CFTKIT_AXOLOTL ?? "axolotl";
-  const parser = new AxolotlLogParser();
-  const exit = await new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    error?: NodeJS.ErrnoException;
-  }>((resolveExit) => {
-    const child = spawn(executable, ["merge-lora", configPath], {
-      shell: false,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      signal: options.signal,
-      killSignal: "SIGTERM",
-    });
-    let error: NodeJS.ErrnoException | undefined;
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.name !== "AbortError") error = e;
-    });
-    const take = (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      options.onOutput?.("stdout", text);
-      parser.push(text);
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("close", (code, signal) => resolveExit({ code, signal, error }));
-  });
-  parser.end();
-  const failure = diagnoseAxolotlFailure({
-    exitCode: exit.code,
-    signal: exit.signal,
-    spawnError: exit.error,
-    signals: [...parser.signals],
-    tail: parser.tail,
+  const { failure } = await runAxolotlProcess(
     executable,
-    aborted: options.signal?.aborted,
-  });
+    ["merge-lora", configPath],
+    new AxolotlLogParser(),
+    {
+      env: options.env,
+      signal: options.signal,
+      onText: options.onOutput,
+    },
+  );
   if (failure) throw failure;
   return join(outputDir, "merged");
 }

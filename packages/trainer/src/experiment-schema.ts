@@ -30,6 +30,9 @@ export type ExperimentStrategy = StrategyName;
 export const FREEZE_STRATEGIES: readonly ExperimentStrategy[] = FREEZE_STRATEGY_NAMES;
 export const REPLAY_STRATEGIES: readonly ExperimentStrategy[] = REPLAY_STRATEGY_NAMES;
 
+/** Who trains: Axolotl on a GPU machine, or the embedded CPU trainer (@cftkit/lm). */
+export const TRAINING_BACKENDS = ["axolotl", "embedded"] as const;
+
 /** `{ <strategy>: value? }` for a subset of the catalogue, unknown strategy names refused. */
 function perStrategy<T extends z.ZodType>(names: readonly ExperimentStrategy[], value: T) {
   return z
@@ -135,7 +138,7 @@ export const experimentShape = {
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "experiment names are used in paths: letters, digits, . _ -"),
   seed: z.number().int().nonnegative().max(MAX_SEED).default(42),
-  backend: z.enum(["axolotl", "embedded"]).default("embedded"),
+  backend: z.enum(TRAINING_BACKENDS).default("embedded"),
   /** Where every run's output goes (relative to the experiment file). */
   output_dir: z.string().min(1).default("runs"),
   base_model: BaseModelSchema,

@@ -150,3 +150,10 @@ export {
   type Phase2Inputs,
   type Phase2Stage,
 } from "./strategy-compiler.js";
+export {
+  axolotlLogDocument,
+  planGridDocument,
+  preparedRunDocument,
+  writeMetricsJsonl,
+} from "./train-documents.js";
+export { TRAINING_BACKENDS } from "./experiment-schema.js";

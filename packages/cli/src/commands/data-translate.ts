@@ -1,10 +1,9 @@
-import { CftkitError, OpenAICompatibleClient } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import { DATASET_FORMATS, type DatasetFormat } from "@cftkit/datasets";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, param, text } from "../define-command.js";
-
-const positive = () => count(z.number().int().min(1));
+import { formatTable, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
+import { count, defineCommand, param, positive, text, pathParam } from "../define-command.js";
+import { serverClient, serverParams } from "../server-options.js";
 
 /** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
 const translate = defineCommand({
@@ -15,7 +14,7 @@ const translate = defineCommand({
     "cftkit data translate openorca.parquet --count 50000 --to multialpaca --server http://127.0.0.1:8000/v1 --model Qwen2.5-72B-Instruct --out mopenorca.jsonl",
   ],
   args: {
-    input: param("<in>", "data file or folder (any layout `cftkit data` reads)", text(), { path: "input" }),
+    input: pathParam("<in>", "data file or folder (any layout `cftkit data` reads)", "input"),
   },
   options: {
     to: param(
@@ -31,9 +30,7 @@ const translate = defineCommand({
         `${out}.settings.json`,
       ],
     }),
-    server: param("--server <url>", "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1", text()),
-    model: param("--model <name>", "model name on the server", text()),
-    apiKey: param("--api-key <key>", "API key (default: $OPENAI_API_KEY)", text().optional()),
+    ...serverParams(300_000),
     from: param(
       "--from <format>",
       "input layout",
@@ -50,14 +47,13 @@ const translate = defineCommand({
       positive().optional(),
     ),
     seed: param("--seed <s>", "sampling seed for --count", count().default(0)),
-    concurrency: param("--concurrency <n>", "requests in flight", positive().default(8)),
     maxTokens: param("--max-tokens <n>", "most new tokens per translated field", positive().default(2048)),
-    timeoutMs: param("--timeout-ms <ms>", "per-request timeout", positive().default(300_000)),
-    maxRetries: param("--max-retries <n>", "retries per request", count().default(6)),
   },
   async run(flags) {
     const { loadDataset, sampleRecords } = await import("@cftkit/datasets");
-    const { translateDataset, MULTIALPACA_LANGUAGES } = await import("@cftkit/replay");
+    const { assertTranslationFinished, translateDataset, MULTIALPACA_LANGUAGES } = await import(
+      "@cftkit/replay"
+    );
     const languages =
       flags.to === "multialpaca" ? [...MULTIALPACA_LANGUAGES] : flags.to.split(",").map((l) => l.trim());
     if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l))) {
@@ -68,37 +64,18 @@ const translate = defineCommand({
     }
     let records = await loadDataset(flags.input, { format: flags.from, language: flags.language });
     if (flags.count !== undefined) records = sampleRecords(records, { count: flags.count, seed: flags.seed });
-    const client = new OpenAICompatibleClient({
-      baseUrl: flags.server,
-      model: flags.model,
-      apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY,
-      concurrency: flags.concurrency,
-      timeoutMs: flags.timeoutMs,
-      maxRetries: flags.maxRetries,
-    });
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(flags, `\n${signal}: stopping — no new requests; what finished is kept`);
-      controller.abort(new Error(signal));
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    let summary: Awaited<ReturnType<typeof translateDataset>>;
-    try {
-      summary = await translateDataset({
+    const summary = await untilInterrupted(flags, "what finished is kept", (signal) =>
+      translateDataset({
         records,
         languages,
-        client,
+        client: serverClient(flags),
         out: flags.out,
         maxTokens: flags.maxTokens,
         sourceLanguage: flags.language,
-        signal: controller.signal,
+        signal,
         progress: progress(flags),
-      });
-    } finally {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
+      }),
+    );
     if (flags.json) printJson(summary);
     else {
       printHuman(
@@ -115,13 +92,7 @@ const translate = defineCommand({
         ),
       );
     }
-    if (summary.pending > 0 || summary.failed > 0) {
-      throw new CftkitError(
-        summary.interrupted ? "TRANSLATE_INTERRUPTED" : "TRANSLATE_INCOMPLETE",
-        `${summary.pending} of ${summary.requested} translations pending (${summary.failed} failed in this run); rerun the same command to resume`,
-        { exitCode: 1 },
-      );
-    }
+    assertTranslationFinished(summary);
   },
 });
 

@@ -1,24 +1,20 @@
+import { CftkitError } from "@cftkit/core";
 import {
-  alignEnglish,
+  alignDatasetFiles,
   createLoadSummary,
   DATASET_FORMATS,
   type DatasetFormat,
-  type InstructionRecord,
+  datasetFileStats,
   type LoadOptions,
   type LoadSummary,
-  languageReport,
-  loadDataset,
-  mergeSummaries,
-  mixRecords,
-  sampleRecords,
-  sampleStream,
-  StatsAccumulator,
-  splitRecords,
+  loadSummaryJson,
+  loadSummaryLines,
+  mixDatasetFiles,
+  sampleDatasetFile,
+  splitDatasetFile,
   streamDataset,
-  writeJsonlAtomic,
-  writeRecordsJsonl,
+  writeRecordsAs,
 } from "@cftkit/datasets";
-import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
 import {
@@ -29,10 +25,13 @@ import {
   list,
   number,
   param,
+  positive,
   text,
   type Values,
+  pathParam,
+  optionalPath,
 } from "../define-command.js";
-import { formatOption, writeAs } from "../output-format.js";
+import { formatOption } from "../output-format.js";
 
 /** How every `data` command reads its input. */
 const loadParams = {
@@ -67,8 +66,8 @@ const outFile = (what = "output file (written atomically)") =>
   param("--out <file>", what, text(), { path: "output-file" });
 const seed = param("--seed <s>", "random seed", count().default(0));
 
-function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions {
-  const options: LoadOptions = {
+function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { summary: LoadSummary } {
+  const options: LoadOptions & { summary: LoadSummary } = {
     format: flags.from,
     onError: flags.onError,
     summary,
@@ -81,38 +80,15 @@ function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions {
   return options;
 }
 
-function summaryJson(summary: LoadSummary) {
-  const { read, written, skipped, reasons, emptyOutput, issues, fileIssues, files } = summary;
-  return {
-    read,
-    written,
-    skipped,
-    reasons,
-    empty_output: emptyOutput,
-    issues,
-    file_issues: fileIssues,
-    files,
-  };
-}
-
 function logSummary(flags: CommonOptions, summary: LoadSummary): void {
-  const reasons = Object.entries(summary.reasons)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(", ");
-  log(
-    flags,
-    `read ${summary.read}, written ${summary.written}, skipped ${summary.skipped}${reasons ? ` (${reasons})` : ""}`,
-  );
-  for (const issue of summary.issues.slice(0, 5))
-    log(flags, `  skipped ${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`);
-  for (const issue of summary.fileIssues) log(flags, `  file skipped: ${issue.file}: ${issue.message}`);
+  for (const line of loadSummaryLines(summary)) log(flags, line);
 }
 
 const stats = defineCommand({
   path: ["data", "stats"],
   description: "rows, languages and length statistics of a data file or folder (streamed)",
   examples: ["cftkit data stats data/alpaca/alpaca_5000.json"],
-  args: { path: param("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", text(), { path: "input" }) },
+  args: { path: pathParam("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", "input") },
   options: {
     ...loadParams,
     languageReport: param(
@@ -123,19 +99,19 @@ const stats = defineCommand({
   },
   async run(flags) {
     const summary = createLoadSummary();
-    const acc = new StatsAccumulator();
-    const kept: InstructionRecord[] = [];
-    for await (const r of streamDataset(flags.path, loadOptions(flags, summary))) {
-      acc.add(r);
-      if (flags.languageReport) kept.push(r);
-    }
-    const s = acc.result();
-    const report = flags.languageReport ? languageReport(kept, { candidates: flags.candidates }) : undefined;
+    const { stats: s, languageReport: report } = await datasetFileStats(
+      flags.path,
+      loadOptions(flags, summary),
+      {
+        languageReport: flags.languageReport,
+        candidates: flags.candidates,
+      },
+    );
     if (flags.json)
       return printJson({
         path: flags.path,
         ...s,
-        summary: summaryJson(summary),
+        summary: loadSummaryJson(summary),
         ...(report ? { language_report: report } : {}),
       });
     printHuman(flags, `${flags.path}: ${s.rows} rows, ${s.withInput} with input, ${s.multiTurn} multi-turn`);
@@ -172,7 +148,7 @@ const convert = defineCommand({
   options: { ...loadParams, to: formatOption("--to <format>"), out: outFile() },
   async run(flags) {
     const summary = createLoadSummary();
-    const written = await writeAs(
+    const written = await writeRecordsAs(
       flags.to,
       streamDataset(flags.in, loadOptions(flags, summary)),
       flags.out,
@@ -185,7 +161,7 @@ const convert = defineCommand({
       rows: written.rows,
       datasetEntry: written.datasetEntry,
     };
-    if (flags.json) return printJson({ ...result, summary: summaryJson(summary) });
+    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
     printHuman(flags, `wrote ${written.rows} rows to ${flags.out} (${flags.to})`);
     if (written.datasetEntry)
       printHuman(flags, `axolotl datasets entry: ${JSON.stringify(written.datasetEntry)}`);
@@ -201,17 +177,7 @@ const sample = defineCommand({
   options: {
     ...loadParams,
     out: outFile(),
-    count: param(
-      "--count <n>",
-      "records to keep",
-      count(
-        z
-          .number()
-          .int()
-          .min(1)
-          .max(2 ** 32 - 1),
-      ).optional(),
-    ),
+    count: param("--count <n>", "records to keep", positive().optional()),
     ratio: param("--ratio <r>", "fraction to keep", number(z.number().gt(0).max(1)).optional()),
     seed,
     stratify: param("--stratify <key>", "keep each language's share", z.enum(["language"]).optional()),
@@ -220,33 +186,18 @@ const sample = defineCommand({
   async run(flags) {
     const { count: n, ratio, seed, stratify } = flags;
     const summary = createLoadSummary();
-    const stream = streamDataset(flags.in, loadOptions(flags, summary));
-    let written: { rows: number };
-    if (stratify === "language" || (ratio !== undefined && n === undefined)) {
-      // Exact ratio / stratified: needs every record in memory.
-      const records: InstructionRecord[] = [];
-      for await (const r of stream) records.push(r);
-      const size = n !== undefined ? { count: n } : { ratio };
-      written = await writeAs(
-        flags.to,
-        sampleRecords(records, { seed, stratifyBy: stratify, ...size }),
-        flags.out,
+    const written = await sampleDatasetFile(flags.in, flags.out, loadOptions(flags, summary), {
+      count: n,
+      ratio,
+      seed,
+      stratify,
+      to: flags.to,
+    });
+    if (n !== undefined && written.available !== undefined && n > written.available)
+      log(
+        flags,
+        `note: --count ${n} is more than the ${written.available} records of ${flags.in}; keeping all of them`,
       );
-    } else {
-      // Two streamed passes: count the rows, then keep the seeded positions (memory: one byte per row).
-      let total = 0;
-      for await (const _ of streamDataset(flags.in, {
-        ...loadOptions(flags, createLoadSummary()),
-        progress: undefined,
-      }))
-        total++;
-      if (n !== undefined && n > total)
-        log(
-          flags,
-          `note: --count ${n} is more than the ${total} records of ${flags.in}; keeping all of them`,
-        );
-      written = await writeAs(flags.to, sampleStream(stream, { count: n, seed, total }), flags.out);
-    }
     if (flags.json)
       return printJson({
         in: flags.in,
@@ -256,7 +207,7 @@ const sample = defineCommand({
         count: n,
         ratio,
         stratify: stratify ?? null,
-        summary: summaryJson(summary),
+        summary: loadSummaryJson(summary),
       });
     printHuman(flags, `sampled ${written.rows} of ${summary.written} records (seed ${seed}) → ${flags.out}`);
     logSummary(flags, summary);
@@ -277,17 +228,7 @@ const mix = defineCommand({
       list(number(z.number().min(0))).optional(),
     ),
     counts: param("--counts <list>", "comma-separated counts, one per input", list(count()).optional()),
-    total: param(
-      "--total <n>",
-      "total size with --ratios",
-      count(
-        z
-          .number()
-          .int()
-          .min(1)
-          .max(2 ** 32 - 1),
-      ).optional(),
-    ),
+    total: param("--total <n>", "total size with --ratios", positive().optional()),
     seed,
     to: formatOption("--to <format>", "cftkit"),
   },
@@ -302,23 +243,23 @@ const mix = defineCommand({
           `${name} needs one value per input (${flags.inputs.length}), got ${values.length}`,
         );
     }
-    const total = createLoadSummary();
-    const parts = [];
-    for (const [i, path] of flags.inputs.entries()) {
-      const summary = createLoadSummary();
-      const records = await loadDataset(path, loadOptions(flags, summary));
-      mergeSummaries(total, summary);
-      parts.push({ name: path, records, ratio: flags.ratios?.[i], count: flags.counts?.[i] });
-    }
-    const mixed = mixRecords(parts, { seed: flags.seed, total: flags.total });
-    const written = await writeAs(flags.to, mixed.records, flags.out, total);
+    const inputs = flags.inputs.map((path, i) => ({
+      path,
+      ratio: flags.ratios?.[i],
+      count: flags.counts?.[i],
+    }));
+    const mixed = await mixDatasetFiles(inputs, flags.out, loadOptions(flags, createLoadSummary()), {
+      seed: flags.seed,
+      total: flags.total,
+      to: flags.to,
+    });
     if (flags.json)
       return printJson({
         out: flags.out,
-        rows: written.rows,
+        rows: mixed.rows,
         seed: flags.seed,
         parts: mixed.parts,
-        summary: summaryJson(total),
+        summary: loadSummaryJson(mixed.summary),
       });
     printHuman(
       flags,
@@ -327,8 +268,8 @@ const mix = defineCommand({
         mixed.parts.map((p) => [p.name, p.available, p.taken]),
       ),
     );
-    printHuman(flags, `mixed ${written.rows} records (seed ${flags.seed}) → ${flags.out}`);
-    logSummary(flags, total);
+    printHuman(flags, `mixed ${mixed.rows} records (seed ${flags.seed}) → ${flags.out}`);
+    logSummary(flags, mixed.summary);
   },
 });
 
@@ -346,8 +287,8 @@ const split = defineCommand({
       "share (0-1) or count of validation records/groups",
       number(z.number().gt(0)),
     ),
-    outTrain: param("--out-train <file>", "train output", text(), { path: "output-file" }),
-    outValidation: param("--out-validation <file>", "validation output", text(), { path: "output-file" }),
+    outTrain: pathParam("--out-train <file>", "train output", "output-file"),
+    outValidation: pathParam("--out-validation <file>", "validation output", "output-file"),
     groupBy: param(
       "--group-by <key>",
       "keep records sharing this key together",
@@ -358,17 +299,14 @@ const split = defineCommand({
   },
   async run(flags) {
     const summary = createLoadSummary();
-    const records = await loadDataset(flags.in, loadOptions(flags, summary));
-    const parts = splitRecords(records, {
-      validation: flags.validation,
-      seed: flags.seed,
-      groupBy: flags.groupBy,
-    });
-    // Training layouts drop rows without a response: report the rows actually written.
-    const train = await writeAs(flags.to, parts.train, flags.outTrain, summary);
-    const validation = await writeAs(flags.to, parts.validation, flags.outValidation, summary);
-    const result = { train: train.rows, validation: validation.rows, seed: flags.seed };
-    if (flags.json) return printJson({ ...result, summary: summaryJson(summary) });
+    const written = await splitDatasetFile(
+      flags.in,
+      { train: flags.outTrain, validation: flags.outValidation },
+      loadOptions(flags, summary),
+      { validation: flags.validation, seed: flags.seed, groupBy: flags.groupBy, to: flags.to },
+    );
+    const result = { ...written, seed: flags.seed };
+    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
     printHuman(
       flags,
       `train ${result.train} → ${flags.outTrain}; validation ${result.validation} → ${flags.outValidation}`,
@@ -383,74 +321,27 @@ const align = defineCommand({
   args: { in: input("multilingual file or folder") },
   options: {
     ...loadParams,
-    english: param(
-      "--english <path>",
-      "English set (default: the English records of <in>)",
-      text().optional(),
-      { path: "input" },
-    ),
-    out: param(
+    english: optionalPath("--english <path>", "English set (default: the English records of <in>)", "input"),
+    out: optionalPath(
       "--out <file>",
       "write pairs as JSONL {id, language, parallel_id, record, english}",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
-    missingOut: param(
+    missingOut: optionalPath(
       "--missing-out <file>",
       "write the records without a counterpart (cftkit JSONL)",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
   },
   async run(flags) {
     const summary = createLoadSummary();
-    const records = await loadDataset(flags.in, loadOptions(flags, summary));
-    let english = records.filter((r) => r.language.split("-")[0] === "en");
-    if (flags.english) {
-      const enSummary = createLoadSummary();
-      english = await loadDataset(flags.english, {
-        ...loadOptions(flags, enSummary),
-        language: flags.language ?? "en",
-      });
-      mergeSummaries(summary, enSummary);
-    }
-    const aligned = alignEnglish(records, english);
-    if (flags.out) {
-      await writeJsonlAtomic(flags.out, aligned.pairs, ({ record, english }) =>
-        JSON.stringify({
-          id: record.id,
-          language: record.language,
-          parallel_id: record.parallel_id,
-          record,
-          english,
-        }),
-      );
-    }
-    if (flags.missingOut) await writeRecordsJsonl(flags.missingOut, aligned.missing);
-    const nonEnglish = aligned.pairs.length + aligned.missing.length;
-    const perLanguage: Record<string, { records: number; aligned: number }> = {};
-    for (const p of aligned.pairs) {
-      const e = (perLanguage[p.record.language] ??= { records: 0, aligned: 0 });
-      e.records++;
-      e.aligned++;
-    }
-    for (const m of aligned.missing) (perLanguage[m.language] ??= { records: 0, aligned: 0 }).records++;
-    if (flags.json)
-      return printJson({
-        records: records.length,
-        english: english.length,
-        non_english: nonEnglish,
-        aligned: aligned.pairs.length,
-        missing: aligned.missing.length,
-        missing_ids: aligned.missing.slice(0, 100).map((r) => r.id),
-        per_language: perLanguage,
-        summary: summaryJson(summary),
-      });
-    const rows = Object.entries(perLanguage).map(([l, v]) => [l, v.records, v.aligned]);
+    const result = await alignDatasetFiles(flags.in, loadOptions(flags, summary), flags);
+    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
+    const rows = Object.entries(result.per_language).map(([l, v]) => [l, v.records, v.aligned]);
     printHuman(flags, formatTable(["language", "records", "aligned"], rows));
     printHuman(
       flags,
-      `${aligned.pairs.length} of ${nonEnglish} non-English records have an English counterpart; ${aligned.missing.length} missing`,
+      `${result.aligned} of ${result.non_english} non-English records have an English counterpart; ${result.missing} missing`,
     );
   },
 });

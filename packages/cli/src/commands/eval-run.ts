@@ -1,29 +1,23 @@
-import { CftkitError, shellCommand } from "@cftkit/core";
+import { shellCommand } from "@cftkit/core";
 import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, list, param, text } from "../define-command.js";
+import {
+  defineCommand,
+  flag,
+  list,
+  param,
+  positive,
+  text,
+  pathParam,
+  optionalPath,
+} from "../define-command.js";
 
 // Listed here (not imported) because @cftkit/evaluation is loaded lazily.
 const ALPACA_EVAL_ANNOTATORS = [
   "alpaca_eval_gpt4",
   "cftkit_pairwise",
 ] as const satisfies readonly AlpacaEvalAnnotator[];
-
-/** `http://host:8000` → `http://host:8000/v1`; URLs with a path are kept. */
-function apiBase(url: string): string {
-  const u = new URL(url);
-  if (u.pathname === "/" || u.pathname === "") u.pathname = "/v1";
-  return u.toString().replace(/\/+$/, "");
-}
-
-async function serverModelName(baseUrl: string, apiKey: string | undefined): Promise<string> {
-  const { OpenAICompatibleClient } = await import("@cftkit/core");
-  const ids = await new OpenAICompatibleClient({ baseUrl, model: "?", apiKey, maxRetries: 2 }).models();
-  if (ids.length === 0)
-    throw new CftkitError("EVAL_NO_MODEL_NAME", `${baseUrl}/models lists no model: pass --model-name`);
-  return ids[0]!;
-}
 
 interface TaskScore {
   task: string;
@@ -52,8 +46,7 @@ function scoreTable(
 }
 
 const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });
-const limitOption = (what: string) => param("--limit <n>", what, count(z.number().int().min(1)).optional());
-const positive = () => count(z.number().int().min(1));
+const limitOption = (what: string) => param("--limit <n>", what, positive().optional());
 
 const evalRun = defineCommand({
   path: ["eval", "run"],
@@ -75,13 +68,10 @@ const evalRun = defineCommand({
       list(text()),
     ),
     limit: limitOption("first N items of each task"),
-    out: param(
+    out: optionalPath(
       "--out <dir>",
       "write tasks/<task>.json, predictions/<task>.jsonl, results.json, responses.jsonl (resumable)",
-      text().optional(),
-      {
-        path: "output-folder",
-      },
+      "output-folder",
     ),
     dataDir: param(
       "--data-dir <dir>",
@@ -114,31 +104,20 @@ const evalRun = defineCommand({
     const { limit, concurrency, timeoutMs } = options;
     const tasks = options.tasks.map((t) => evaluation.parseTaskSpec(t, { dataDir: options.dataDir, limit }));
     const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-    let model: import("@cftkit/evaluation").EvalModel;
-    let dispose = () => {};
-    if (/^https?:\/\//.test(options.model)) {
-      const baseUrl = apiBase(options.model);
-      const name = options.modelName ?? (await serverModelName(baseUrl, apiKey));
-      model = new evaluation.OpenAIEvalModel({
-        baseUrl,
-        model: name,
-        apiKey,
-        concurrency,
-        timeoutMs,
-        cache: options.out ? join(options.out, "responses.jsonl") : undefined,
-      });
-    } else {
-      const { CausalLM } = await import("@cftkit/lm");
-      const lm = await CausalLM.load(options.model);
-      model = new evaluation.EmbeddedEvalModel(lm, options.modelName ?? options.model);
-      dispose = () => lm.dispose();
-    }
+    const { model, dispose } = await evaluation.openEvalModel({
+      model: options.model,
+      modelName: options.modelName,
+      apiKey,
+      concurrency,
+      timeoutMs,
+      cache: options.out ? join(options.out, "responses.jsonl") : undefined,
+    });
     let judge: import("@cftkit/evaluation").EvalModel | undefined;
     if (options.judge) {
-      const baseUrl = apiBase(options.judge);
+      const baseUrl = evaluation.apiBase(options.judge);
       judge = new evaluation.OpenAIEvalModel({
         baseUrl,
-        model: options.judgeModel ?? (await serverModelName(baseUrl, apiKey)),
+        model: options.judgeModel ?? (await evaluation.serverModelName(baseUrl, apiKey)),
         apiKey,
         concurrency,
         timeoutMs,
@@ -169,11 +148,10 @@ const importLmEval = defineCommand({
   description: "read an lm-evaluation-harness results_*.json into cftkit task scores (0-1) and EA/MA",
   examples: ["cftkit eval import-lm-eval lm-eval-out/model/results_2024-01-01T00-00-00.json"],
   args: {
-    results: param(
+    results: pathParam(
       "<results.json>",
       "lm-eval results file (<output_path>/<model>/results_<date>.json)",
-      text(),
-      { path: "input" },
+      "input",
     ),
   },
   async run(options) {
@@ -202,7 +180,7 @@ const lmEval = defineCommand({
       "lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>",
       list(text()),
     ),
-    out: param("--out <dir>", "lm-eval --output_path", text(), { path: "output-folder" }),
+    out: pathParam("--out <dir>", "lm-eval --output_path", "output-folder"),
     limit: limitOption("lm-eval --limit"),
     dtype: param("--dtype <dtype>", "hf backend dtype", text().default("bfloat16")),
     logSamples: param("--log-samples", "lm-eval --log_samples", flag()),
@@ -212,12 +190,11 @@ const lmEval = defineCommand({
   async run(options) {
     const evaluation = await import("@cftkit/evaluation");
     const { tasks } = options;
-    let model: import("@cftkit/evaluation").LmEvalModel;
-    if (/^https?:\/\//.test(options.model)) {
-      const baseUrl = apiBase(options.model);
-      const name = options.modelName ?? (await serverModelName(baseUrl, process.env.OPENAI_API_KEY));
-      model = { kind: "local-completions", baseUrl: `${baseUrl}/completions`, model: name };
-    } else model = { kind: "hf", dir: options.model, dtype: options.dtype };
+    const model = await evaluation.lmEvalModelFor(options.model, {
+      modelName: options.modelName,
+      dtype: options.dtype,
+      apiKey: process.env.OPENAI_API_KEY,
+    });
     const lmOptions = {
       model,
       tasks,

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson } from "../cli-output.js";
-import { defineCommand, flag, param, text } from "../define-command.js";
+import { defineCommand, flag, param, text, pathParam } from "../define-command.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
 const metricsApi = () => import("@cftkit/metrics");
@@ -13,9 +13,7 @@ const qa = defineCommand({
   description: "SQuAD v1.1 / XQuAD or MLQA exact match and F1 (official rules, 0-100)",
   examples: ["cftkit eval qa --dataset data/xquad/xquad.de.json --predictions preds.json"],
   options: {
-    dataset: param("--dataset <squad.json>", "SQuAD v1.1-layout data set (XQuAD, MLQA, SQuAD)", text(), {
-      path: "input",
-    }),
+    dataset: pathParam("--dataset <squad.json>", "SQuAD v1.1-layout data set (XQuAD, MLQA, SQuAD)", "input"),
     predictions: param(
       "--predictions <preds.json>",
       '{"<id>": "<answer>"} (or JSONL of {id, prediction})',
@@ -72,12 +70,8 @@ const ifeval = defineCommand({
     "cftkit eval ifeval --input data/ifeval/input_data.jsonl --responses responses.jsonl --out ifeval/",
   ],
   options: {
-    input: param("--input <input_data.jsonl>", "prompts with instruction_id_list and kwargs", text(), {
-      path: "input",
-    }),
-    responses: param("--responses <responses.jsonl>", "{prompt, response} per line", text(), {
-      path: "input",
-    }),
+    input: pathParam("--input <input_data.jsonl>", "prompts with instruction_id_list and kwargs", "input"),
+    responses: pathParam("--responses <responses.jsonl>", "{prompt, response} per line", "input"),
     out: param(
       "--out <dir>",
       "also write eval_results_strict.jsonl and eval_results_loose.jsonl (official schema)",
@@ -116,12 +110,16 @@ const rouge = defineCommand({
     "ROUGE-1/2/L precision, recall, F1 (0-1, mean over pairs): rouge_score rules for en, XL-Sum-style tokens otherwise",
   examples: ["cftkit eval rouge --predictions summaries.txt --references references.txt --lang en --stem"],
   options: {
-    predictions: param("--predictions <file>", "one prediction per line (.txt) or per JSONL row", text(), {
-      path: "input",
-    }),
-    references: param("--references <file>", "one reference per line, paired with the predictions", text(), {
-      path: "input",
-    }),
+    predictions: pathParam(
+      "--predictions <file>",
+      "one prediction per line (.txt) or per JSONL row",
+      "input",
+    ),
+    references: pathParam(
+      "--references <file>",
+      "one reference per line, paired with the predictions",
+      "input",
+    ),
     lang: param(
       "--lang <code>",
       "en: Google rouge_score tokenizer; anything else: multilingual (XL-Sum-style) tokenizer",

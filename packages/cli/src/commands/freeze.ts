@@ -1,43 +1,26 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "@cftkit/core";
 import {
   DEFAULT_DIFF_TYPES,
   DEFAULT_SPECTRUM_TYPES,
-  finiteForJson,
-  INFINITY_ENCODING,
   layerDiff,
+  layerDiffDocument,
   parseTypes,
   randomLayers,
+  randomLayersDocument,
   SPECTRUM_MODES,
   spectrum,
+  spectrumDocument,
+  writeSelectionFiles,
 } from "@cftkit/freeze";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import { count, defineCommand, flag, number, param, text, optionalPath } from "../define-command.js";
 
 const selectionOut = (what: string, fileBase: string) =>
   param("--out <dir>", what, text().optional(), {
     path: "output-folder",
     writes: (dir) => [join(dir, `${fileBase}.yaml`), join(dir, `${fileBase}.json`)],
   });
-
-function finiteRecord(values: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, finiteForJson(v)]));
-}
-
-async function writeSelection(
-  out: string | undefined,
-  fileBase: string,
-  yaml: string,
-  json: unknown,
-): Promise<Record<string, string>> {
-  if (!out) return {};
-  const yamlPath = join(out, `${fileBase}.yaml`);
-  const jsonPath = join(out, `${fileBase}.json`);
-  await writeFileAtomic(yamlPath, yaml);
-  await writeFileAtomic(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
-  return { yaml: yamlPath, json: jsonPath };
-}
 
 const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
@@ -69,13 +52,10 @@ const spectrumCommand = defineCommand({
       `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
       text().optional(),
     ),
-    out: param(
+    out: optionalPath(
       "--out <dir>",
       "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
-      text().optional(),
-      {
-        path: "output-folder",
-      },
+      "output-folder",
     ),
     cache: param(
       "--cache <file>",
@@ -117,20 +97,7 @@ const spectrumCommand = defineCommand({
       options,
       `scanned ${result.modules.length} modules (${cached} from cache) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    if (options.json) {
-      printJson({
-        snr: finiteRecord(result.snr),
-        unfrozen_parameters: result.unfrozen_parameters,
-        mode: result.mode,
-        top_percent: topPercent,
-        selected: result.selected,
-        frozen: result.frozen,
-        types: result.types,
-        files: result.files,
-        infinity_encoding: INFINITY_ENCODING,
-      });
-      return;
-    }
+    if (options.json) return printJson(spectrumDocument(result));
     const rows = result.modules.map((m) => [
       m.module,
       m.type,
@@ -168,21 +135,11 @@ const diff = defineCommand({
       types: parseTypes(options.types, DEFAULT_DIFF_TYPES),
       progress: progress(options),
     });
-    const doc = {
-      scores: result.scores,
-      relative_change: finiteRecord(result.relative_change),
-      frozen: result.frozen,
-      unfrozen_parameters: result.unfrozen_parameters,
-      types: result.types,
-      top_k: topK,
-      effective_top_k: result.effective_top_k,
-      notes: result.notes,
-    };
-    const files = await writeSelection(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc);
-    if (options.json) {
-      printJson({ ...doc, files });
-      return;
-    }
+    const doc = layerDiffDocument(result, topK);
+    const files = options.out
+      ? await writeSelectionFiles(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc)
+      : {};
+    if (options.json) return printJson({ ...doc, files });
     const rows = Object.entries(result.scores).map(([m, s]) => [
       m,
       s.toPrecision(6),
@@ -208,19 +165,11 @@ const random = defineCommand({
   async run(options) {
     const { k, seed } = options;
     const result = await randomLayers(options.modelDir, { k, seed });
-    const doc = {
-      scores: result.scores,
-      frozen: result.frozen,
-      unfrozen_parameters: result.unfrozen_parameters,
-      layers: result.layers,
-      k,
-      seed,
-    };
-    const files = await writeSelection(options.out, "unfrozen_parameters_lf_h1", result.yaml, doc);
-    if (options.json) {
-      printJson({ ...doc, files });
-      return;
-    }
+    const doc = randomLayersDocument(result);
+    const files = options.out
+      ? await writeSelectionFiles(options.out, "unfrozen_parameters_lf_h1", result.yaml, doc)
+      : {};
+    if (options.json) return printJson({ ...doc, files });
     printHuman(options, `frozen layers (seed ${seed}): ${result.layers.join(", ")}\n\n${result.yaml}`);
   },
 });

@@ -1,4 +1,3 @@
-import type { CommandModule } from "../command-module.js";
 import type { DeclaredCommand } from "../define-command.js";
 import { dataCommands } from "./data.js";
 import { dataTranslateCommands } from "./data-translate.js";
@@ -9,21 +8,20 @@ import { inspectCommands } from "./inspect.js";
 import { lmCommands } from "./lm.js";
 import { lmServeCommands } from "./lm-serve.js";
 import { lmTrainCommands } from "./lm-train.js";
-import { quickstartCommand } from "./quickstart.js";
+import { quickstartCommands } from "./quickstart.js";
 import { replayCommands } from "./replay.js";
-import { runCommand } from "./run.js";
+import { runCommands } from "./run.js";
 import { similarityCommands } from "./similarity.js";
 import { trainCommands } from "./train.js";
 import { trainRehearseCommands } from "./train-rehearse.js";
-
-/** Commands that still register themselves with commander (listed first in --help). */
-export const commandModules: CommandModule[] = [quickstartCommand, runCommand];
 
 /**
  * Every command declared as data (define-command.ts), in --help order. Adding a command: declare it with
  * `defineCommand` in a file of this folder and add it to the list below; see docs/cli.md.
  */
 export const declaredCommands: DeclaredCommand[] = [
+  ...quickstartCommands,
+  ...runCommands,
   ...inspectCommands,
   ...similarityCommands,
   ...dataCommands,

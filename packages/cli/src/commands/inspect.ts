@@ -1,7 +1,7 @@
 import { basename, dirname, relative } from "node:path";
 import { SafetensorsCheckpoint } from "@cftkit/safetensors";
 import { formatTable, printHuman, printJson } from "../cli-output.js";
-import { defineCommand, param, text } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 
 /** `cftkit inspect <file-or-dir>`: list the tensors of a safetensors file or checkpoint folder. */
 const inspect = defineCommand({
@@ -9,13 +9,10 @@ const inspect = defineCommand({
   description: "list the tensors (dtype, shape, shard file) of a .safetensors file or a checkpoint folder",
   examples: ["cftkit inspect models/tiny", "cftkit inspect model.safetensors --json"],
   args: {
-    path: param(
+    path: pathParam(
       "<file-or-dir>",
       "a .safetensors file, or a folder with model.safetensors or an index + shards",
-      text(),
-      {
-        path: "input",
-      },
+      "input",
     ),
   },
   async run(options) {

@@ -1,7 +1,7 @@
 import { basename, resolve } from "node:path";
 import { z } from "zod";
 import { log } from "../cli-output.js";
-import { count, defineCommand, param, text } from "../define-command.js";
+import { count, defineCommand, param, text, pathParam } from "../define-command.js";
 
 /**
  * `cftkit lm serve <model-dir>`: the embedded model behind an OpenAI-compatible server until SIGINT/SIGTERM.
@@ -13,7 +13,7 @@ const serve = defineCommand({
   description:
     "serve a model folder over OpenAI-compatible HTTP (/v1/models, /v1/completions with echo+logprobs, /v1/chat/completions)",
   examples: ["cftkit lm serve models/tiny --port 8000", "cftkit lm serve models/tiny --port 0"],
-  args: { modelDir: param("<model-dir>", "HF model folder with a tokenizer", text(), { path: "model" }) },
+  args: { modelDir: pathParam("<model-dir>", "HF model folder with a tokenizer", "model") },
   options: {
     port: param(
       "--port <n>",

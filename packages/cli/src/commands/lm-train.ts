@@ -1,36 +1,22 @@
 import type { TrainOptions } from "@cftkit/lm";
+import { PAPER_TRAINING_DEFAULTS } from "@cftkit/lm/defaults";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import {
+  count,
+  defineCommand,
+  flag,
+  positive,
+  number,
+  param,
+  text,
+  pathParam,
+  optionalPath,
+} from "../define-command.js";
 
-/**
- * The defaults of the embedded trainer (`PAPER_TRAINING_DEFAULTS` in @cftkit/lm, the paper's Table A1), shown in
- * --help. Kept here so `cftkit --help` need not load tfjs; lm-train.test.ts checks that the two agree.
- */
-export const TRAIN_DEFAULTS = {
-  learningRate: 1e-6,
-  epochs: 4,
-  globalBatchSize: 16,
-  microBatchSize: 4,
-  warmupSteps: 10,
-  lrScheduler: "cosine",
-  weightDecay: 0,
-  maxGradNorm: 1.0,
-  sequenceLength: 2048,
-  seed: 42,
-  lora: { dropout: 0.05, targetModules: ["all-linear"] },
-} as const;
-
-const positiveInt = () =>
-  count(
-    z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 32 - 1),
-  );
 const nonNegative = () => number(z.number().min(0));
-const d = TRAIN_DEFAULTS;
+// The embedded trainer's own defaults (the paper's Table A1), from its light entry: --help loads no tfjs.
+const d = PAPER_TRAINING_DEFAULTS;
 
 /** `cftkit lm train`: the embedded CPU trainer (full fine-tuning, unfrozen_parameters, LoRA). */
 const train = defineCommand({
@@ -42,46 +28,40 @@ const train = defineCommand({
     "cftkit lm train models/tiny --data train.jsonl --lr 3e-3 --max-steps 20 --out runs/tiny-ft",
   ],
   args: {
-    modelDir: param(
+    modelDir: pathParam(
       "<model-dir>",
       "Hugging Face model folder (config.json, safetensors, tokenizer with a chat template)",
-      text(),
-      {
-        path: "model",
-      },
+      "model",
     ),
   },
   options: {
-    data: param(
+    data: pathParam(
       "--data <file>",
       "JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows",
-      text(),
-      {
-        path: "input",
-      },
+      "input",
     ),
-    out: param("--out <dir>", "output folder: checkpoints, metrics.jsonl, the trained model", text(), {
-      path: "output-folder",
-    }),
-    validation: param("--validation <file>", "held-out JSONL rows for eval_loss", text().optional(), {
-      path: "input",
-    }),
+    out: pathParam(
+      "--out <dir>",
+      "output folder: checkpoints, metrics.jsonl, the trained model",
+      "output-folder",
+    ),
+    validation: optionalPath("--validation <file>", "held-out JSONL rows for eval_loss", "input"),
     lr: param(
       "--lr <number>",
       "peak learning rate (tiny models need ~3e-3)",
       number(z.number().gt(0)).default(d.learningRate),
     ),
     epochs: param("--epochs <number>", "epochs", number(z.number().gt(0)).default(d.epochs)),
-    batch: param("--batch <n>", "global batch size", positiveInt().default(d.globalBatchSize)),
+    batch: param("--batch <n>", "global batch size", positive().default(d.globalBatchSize)),
     microBatch: param(
       "--micro-batch <n>",
       "micro-batch size; gradient accumulation = batch / micro-batch",
-      positiveInt().default(d.microBatchSize),
+      positive().default(d.microBatchSize),
     ),
     maxSteps: param(
       "--max-steps <n>",
       "stop after this many optimizer steps (overrides --epochs)",
-      positiveInt().optional(),
+      positive().optional(),
     ),
     warmup: param("--warmup <n>", "linear warmup steps", count().default(d.warmupSteps)),
     scheduler: param(
@@ -102,7 +82,7 @@ const train = defineCommand({
     seqLen: param(
       "--seq-len <n>",
       "truncate examples to this many tokens",
-      positiveInt().default(d.sequenceLength),
+      positive().default(d.sequenceLength),
     ),
     seed: param("--seed <n>", "seed of data order, LoRA init and dropout", count().default(d.seed)),
     unfrozen: param(
@@ -114,7 +94,7 @@ const train = defineCommand({
     loraR: param(
       "--lora-r <n>",
       "train LoRA adapters of this rank instead of the full model",
-      positiveInt().optional(),
+      positive().optional(),
     ),
     loraAlpha: param(
       "--lora-alpha <number>",
@@ -135,12 +115,12 @@ const train = defineCommand({
     saveEvery: param(
       "--save-every <n>",
       "write a checkpoint every N steps (and at the end)",
-      positiveInt().optional(),
+      positive().optional(),
     ),
     evalEvery: param(
       "--eval-every <n>",
       "compute eval_loss every N steps (needs --validation)",
-      positiveInt().optional(),
+      positive().optional(),
     ),
     resume: param("--resume", "continue from the newest checkpoint in --out", flag()),
   },

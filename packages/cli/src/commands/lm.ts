@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text } from "../define-command.js";
+import { count, defineCommand, flag, number, param, text, pathParam } from "../define-command.js";
 import { hiddenStates } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
@@ -26,7 +26,7 @@ const init = defineCommand({
   description: "write a fresh random model folder (config, weights, byte-level tokenizer, generation config)",
   examples: ["cftkit lm init --preset tiny --seed 0 --out models/tiny"],
   options: {
-    out: param("--out <dir>", "output folder", text(), { path: "output-model" }),
+    out: pathParam("--out <dir>", "output folder", "output-model"),
     preset: param("--preset <name>", "model size", z.enum(["tiny", "small"]).default("tiny")),
     seed: param("--seed <s>", "initialisation seed", count().default(0)),
     dtype: param("--dtype <dtype>", "weight dtype", z.enum(["F32", "BF16"]).default("F32")),
@@ -67,20 +67,10 @@ const logits = defineCommand({
   options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", text()) },
   async run(options) {
     const ids = parseTokenIds(options.tokenIds);
-    const { CausalLM } = await lmApi();
+    const { CausalLM, tokenLogits } = await lmApi();
     const model = await CausalLM.load(options.modelDir);
     try {
-      const out = await model.forward([ids], { hiddenStates: true });
-      const V = model.config.vocabSize;
-      const H = model.config.hiddenSize;
-      const flat = out.logits[0]!;
-      const logits = ids.map((_, p) => Array.from(flat.subarray(p * V, (p + 1) * V)));
-      const hiddenMean = out.hiddenStates![0]!.map((layer) => {
-        const mean = new Array<number>(H).fill(0);
-        for (let p = 0; p < ids.length; p++)
-          for (let j = 0; j < H; j++) mean[j]! += layer[p * H + j]! / ids.length;
-        return mean;
-      });
+      const { logits, hiddenMean } = await tokenLogits(model, ids);
       if (options.json) printJson({ logits, hidden_mean: hiddenMean });
       else {
         const last = logits[logits.length - 1]!;
@@ -90,7 +80,7 @@ const logits = defineCommand({
           .slice(0, 5);
         printHuman(
           options,
-          `positions: ${ids.length}, vocab: ${V}, layers (hidden states): ${hiddenMean.length}\n` +
+          `positions: ${ids.length}, vocab: ${model.config.vocabSize}, layers (hidden states): ${hiddenMean.length}\n` +
             `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
         );
       }

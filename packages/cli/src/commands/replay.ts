@@ -1,25 +1,24 @@
-import { CftkitError, OpenAICompatibleClient } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import {
-  embeddedGenerator,
-  type GenerativeModel,
+  assertReplayFinished,
+  describeSelection,
+  type EnglishReplayManifest,
   type GenerativeReplaySummary,
   LOCAL_CHAT_TEMPLATES,
   type MixFormat,
-  mixReplayFiles,
-  openAIChatGenerator,
-  openAICompletionGenerator,
   type QualityFilterOptions,
-  type ReplayGenerator,
-  runEnglishReplay,
-  type EnglishReplayManifest,
-  type GenerativeReplayManifest,
+  mixReplayFiles,
   REPLAY_MODES,
+  type ReplayGeneratorSource,
+  replayGeneratorFor,
+  replayShortfall,
+  runEnglishReplay,
   runGenerativeReplayFiles,
-  type SamplingSettings,
 } from "@cftkit/replay";
+import type { OutputLayout } from "@cftkit/datasets";
 import { join } from "node:path";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { formatTable, log, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
 import {
   type CommonOptions,
   count,
@@ -27,28 +26,26 @@ import {
   flag,
   number,
   param,
+  positive,
   text,
   type Values,
+  pathParam,
+  optionalPath,
 } from "../define-command.js";
-import { formatOption, type OutputFormat } from "../output-format.js";
+import { formatOption } from "../output-format.js";
+import { serverClient, serverParams } from "../server-options.js";
 
 /** Which English items a replay buffer holds: shared by `replay er` and `replay gr`. */
 const selectionParams = {
-  english: param(
+  english: pathParam(
     "--english <file>",
     "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
-    text(),
-    {
-      path: "input",
-    },
+    "input",
   ),
-  phase2: param(
+  phase2: optionalPath(
     "--phase2 <file>",
     "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
-    text().optional(),
-    {
-      path: "input",
-    },
+    "input",
   ),
   exclude: param(
     "--exclude <files...>",
@@ -63,17 +60,7 @@ const selectionParams = {
     "replay size as a fraction of the Phase-2 size (0.10 = 10%)",
     number(z.number().gt(0)).optional(),
   ),
-  count: param(
-    "--count <n>",
-    "replay size as a count",
-    count(
-      z
-        .number()
-        .int()
-        .min(1)
-        .max(2 ** 32 - 1),
-    ).optional(),
-  ),
+  count: param("--count <n>", "replay size as a count", positive().optional()),
   seed: param("--seed <s>", "sampling seed", count().default(0)),
   mode: param(
     "--mode <m>",
@@ -87,17 +74,13 @@ const selectionParams = {
 };
 type SelectionFlags = Values<typeof selectionParams> & CommonOptions;
 
-const positive = () => count(z.number().int().min(1));
+const server = serverParams(120_000);
 
 /** Where `replay gr` gets its responses from, and how it filters them. */
 const generatorParams = {
-  server: param(
-    "--server <url>",
-    "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1",
-    text().optional(),
-  ),
-  model: param("--model <name>", "model name on the server", text().optional()),
-  apiKey: param("--api-key <key>", "API key (default: $OPENAI_API_KEY)", text().optional()),
+  ...server,
+  server: { ...server.server, schema: text().optional() },
+  model: { ...server.model, schema: text().optional() },
   completions: param(
     "--completions",
     "use /v1/completions with a local chat template instead of /v1/chat/completions",
@@ -108,11 +91,10 @@ const generatorParams = {
     "local chat template for --completions",
     z.enum(Object.keys(LOCAL_CHAT_TEMPLATES) as [string, ...string[]]).default("chatml"),
   ),
-  modelDir: param(
+  modelDir: optionalPath(
     "--model-dir <dir>",
     "generate with the embedded model (@cftkit/lm) from this HF folder",
-    text().optional(),
-    { path: "model" },
+    "model",
   ),
   initTiny: param(
     "--init-tiny <seed>",
@@ -122,13 +104,6 @@ const generatorParams = {
   maxTokens: param("--max-tokens <n>", "most new tokens per response", positive().default(512)),
   temperature: param("--temperature <t>", "0 = greedy", number(z.number().min(0)).default(0)),
   topP: param("--top-p <p>", "nucleus sampling", number(z.number().gt(0).max(1)).default(1)),
-  concurrency: param("--concurrency <n>", "requests in flight", positive().default(8)),
-  timeoutMs: param("--timeout-ms <ms>", "per-request timeout", positive().default(120_000)),
-  maxRetries: param(
-    "--max-retries <n>",
-    "retries per request (5xx, 429, resets, timeouts)",
-    count().default(6),
-  ),
   backoffMs: param("--backoff-ms <ms>", "first backoff", count().default(500)),
   backoffMaxMs: param("--backoff-max-ms <ms>", "longest backoff", count().default(30_000)),
   requestBudget: param(
@@ -151,7 +126,7 @@ const generatorParams = {
 type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 
 /** The replay package's name for each output layout. */
-const MIX_FORMAT: Record<OutputFormat, MixFormat> = {
+const MIX_FORMAT: Record<OutputLayout, MixFormat> = {
   embedded: "embedded",
   "axolotl-chat": "chat_template",
   "axolotl-alpaca": "alpaca",
@@ -168,52 +143,11 @@ function selectionArgs(flags: SelectionFlags) {
 
 /** Say on stderr which mode chose the items and how many, and warn loudly about a shortfall. */
 function reportSelection(flags: CommonOptions, selection: EnglishReplayManifest["selection"]): void {
-  const size =
-    selection.ratio === null
-      ? `--count ${selection.target}`
-      : `round(${selection.ratio} × |Phase 2| = ${selection.phase2Size}) = ${selection.target}`;
-  const how =
-    selection.mode === "twins"
-      ? "the English twins (shared parallel_id) of the Phase-2 records"
-      : "the English counterpart dataset itself";
-  log(flags, `replay: mode ${selection.mode} (${selection.modeReason}): sampling ${how}; target ${size}`);
-  if (selection.shortfall > 0) {
-    log(
-      flags,
-      `WARNING: replay is SHORT by ${selection.shortfall} of ${selection.target}: only ${selection.selected} English candidates are left (${selection.availableEnglish} found, ${selection.excluded.total} excluded as evaluation items)`,
-    );
-  }
+  for (const line of describeSelection(selection)) log(flags, line);
 }
 
-/** GR ended with fewer records than its target after trying every candidate: loud, or an error when none. */
-function reportGrShortfall(flags: CommonOptions, manifest: GenerativeReplayManifest): void {
-  if (manifest.status !== "short" || !manifest.output) return;
-  const o = manifest.output;
-  const why = `the quality filters rejected ${o.tried - o.accepted} of the ${o.tried} candidates generated for (see ${o.rejectsFile}; --no-filter-* and --language none relax them)`;
-  if (o.accepted === 0) {
-    throw new CftkitError("REPLAY_NOTHING_ACCEPTED", `no replay record was kept: ${why}`);
-  }
-  log(flags, `WARNING: replay is SHORT by ${o.shortfall} of ${o.target}: ${why}`);
-}
-
-async function loadEmbeddedModel(flags: GrFlags): Promise<{ model: GenerativeModel; name: string }> {
-  // Loaded lazily: only `--model-dir` / `--init-tiny` runs need the embedded LM.
-  const lm = (await import("@cftkit/lm")) as unknown as {
-    CausalLM?: {
-      load(dir: string): Promise<GenerativeModel>;
-      init(options: { preset: "tiny" | "small"; seed: number }): Promise<GenerativeModel>;
-    };
-  };
-  if (!lm.CausalLM)
-    throw new CftkitError("REPLAY_NO_EMBEDDED_LM", "@cftkit/lm does not provide CausalLM", { exitCode: 1 });
-  if (flags.modelDir) return { model: await lm.CausalLM.load(flags.modelDir), name: flags.modelDir };
-  const seed = flags.initTiny ?? 0;
-  return { model: await lm.CausalLM.init({ preset: "tiny", seed }), name: `init:tiny:seed=${seed}` };
-}
-
-async function buildGenerator(flags: GrFlags): Promise<ReplayGenerator> {
-  const { maxTokens, temperature, topP, seed } = flags;
-  const sampling: SamplingSettings = { maxTokens, temperature, topP, seed };
+/** The one generator the options name: a server (with --model), --model-dir or --init-tiny. */
+function generatorSource(flags: GrFlags): ReplayGeneratorSource {
   const sources = [flags.server, flags.modelDir, flags.initTiny].filter((x) => x !== undefined).length;
   if (sources !== 1) {
     throw new CftkitError(
@@ -221,27 +155,17 @@ async function buildGenerator(flags: GrFlags): Promise<ReplayGenerator> {
       "give exactly one generator: --server URL --model NAME, --model-dir DIR or --init-tiny SEED",
     );
   }
-  if (flags.server) {
-    if (!flags.model) throw new CftkitError("CLI_MISSING_OPTION", "--model is required with --server");
-    const client = new OpenAICompatibleClient({
-      baseUrl: flags.server,
-      model: flags.model,
-      apiKey: flags.apiKey ?? process.env.OPENAI_API_KEY,
-      concurrency: flags.concurrency,
-      timeoutMs: flags.timeoutMs,
-      maxRetries: flags.maxRetries,
+  if (flags.modelDir) return { modelDir: flags.modelDir };
+  if (flags.initTiny !== undefined) return { initTiny: flags.initTiny };
+  if (!flags.model) throw new CftkitError("CLI_MISSING_OPTION", "--model is required with --server");
+  const client = serverClient(
+    { ...flags, server: flags.server!, model: flags.model },
+    {
       backoff: { baseMs: flags.backoffMs, maxMs: flags.backoffMaxMs, jitter: 0.5 },
       requestBudget: flags.requestBudget,
-    });
-    if (flags.completions) return openAICompletionGenerator(client, flags.template, sampling);
-    return openAIChatGenerator(client, sampling);
-  }
-  const { model, name } = await loadEmbeddedModel(flags);
-  return embeddedGenerator(model, {
-    ...sampling,
-    modelName: name,
-    batchSize: flags.batchSize,
-  });
+    },
+  );
+  return { server: client, ...(flags.completions ? { completionsTemplate: flags.template } : {}) };
 }
 
 function filtersOf(flags: GrFlags): QualityFilterOptions {
@@ -309,55 +233,28 @@ const gr = defineCommand({
   ],
   options: { ...selectionParams, ...generatorParams },
   async run(flags) {
-    const generator = await buildGenerator(flags);
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      log(flags, `\n${signal}: stopping — no new requests; flushing what finished…`);
-      controller.abort(new Error(signal));
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    let result: Awaited<ReturnType<typeof runGenerativeReplayFiles>>;
-    try {
-      result = await runGenerativeReplayFiles({
+    const { maxTokens, temperature, topP, seed } = flags;
+    const generator = await replayGeneratorFor(
+      generatorSource(flags),
+      { maxTokens, temperature, topP, seed },
+      { batchSize: flags.batchSize },
+    );
+    const { summary, manifest } = await untilInterrupted(flags, "flushing what finished…", (signal) =>
+      runGenerativeReplayFiles({
         ...selectionArgs(flags),
         generator,
         filters: filtersOf(flags),
-        signal: controller.signal,
+        signal,
         progress: progress(flags),
         fsyncEvery: flags.fsyncEvery,
-      });
-    } finally {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
-    }
-    const { summary, manifest } = result;
+      }),
+    );
     reportSelection(flags, manifest.selection);
     if (flags.json) printJson({ ...summary, manifest });
     else printHuman(flags, grHuman(summary));
-    reportGrShortfall(flags, manifest);
-    const resume = `resume with the same command (finished items are kept and skipped)`;
-    if (summary.interrupted) {
-      throw new CftkitError(
-        "REPLAY_INTERRUPTED",
-        `interrupted with ${summary.pending} of ${summary.requested} items pending; ${resume}`,
-        { exitCode: 1 },
-      );
-    }
-    if (summary.stoppedBy) {
-      throw new CftkitError(summary.stoppedBy.code, `${summary.stoppedBy.message}; ${resume}`, {
-        exitCode: 1,
-      });
-    }
-    if (summary.failed.total > 0) {
-      throw new CftkitError(
-        "REPLAY_ITEMS_FAILED",
-        `${summary.failed.total} items failed (${Object.entries(summary.failed.byCode)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join(", ")}); ${resume} to retry them`,
-        { exitCode: 1 },
-      );
-    }
+    const shortfall = replayShortfall(manifest);
+    if (shortfall) log(flags, `WARNING: ${shortfall}`);
+    assertReplayFinished(summary);
   },
 });
 
@@ -367,7 +264,7 @@ const mix = defineCommand({
     "Merge replay buffers into the Phase-2 set (seeded shuffle) in the trainer's format, with a manifest",
   examples: ["cftkit replay mix --phase2 phase2.jsonl --replay replay/er/replay.jsonl --out mix/train.jsonl"],
   options: {
-    phase2: param("--phase2 <file>", "the Phase-2 set", text(), { path: "input" }),
+    phase2: pathParam("--phase2 <file>", "the Phase-2 set", "input"),
     replay: param(
       "--replay <files...>",
       "replay buffers (replay.jsonl of `replay er` / `replay gr`)",

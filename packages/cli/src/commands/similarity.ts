@@ -1,8 +1,8 @@
-import { CftkitError, writeFileAtomic } from "@cftkit/core";
+import { CftkitError } from "@cftkit/core";
 import type { TextEncoder } from "@cftkit/similarity";
 import { z } from "zod";
 import { formatTable, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, param, text } from "../define-command.js";
+import { count, defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
 
 // Heavy packages (transformers.js, vega, tfjs) load inside the actions so `cftkit --help` and the other
 // commands start fast.
@@ -140,15 +140,12 @@ const mpd = defineCommand({
     ),
   },
   options: {
-    reference: param(
+    reference: optionalPath(
       "--reference <dir>",
       "Θ1: the model the others are compared with (e.g. the one fine-tuned on the Phase-2 data)",
-      text().optional(),
-      { path: "model" },
+      "model",
     ),
-    base: param("--base <dir>", "alias of --reference (its name in earlier versions)", text().optional(), {
-      path: "model",
-    }),
+    base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
   },
   async run(options) {
     const reference = mpdReference(options);
@@ -196,42 +193,21 @@ const drift = defineCommand({
   description: "representation drift per layer between two activation files (`cftkit lm hidden-states`)",
   examples: ["cftkit similarity drift phase1.safetensors phase2.safetensors --chart drift.svg"],
   args: {
-    a: param("<acts-a>", "activations of the earlier model (e.g. Phase 1)", text(), { path: "input" }),
-    b: param("<acts-b>", "activations of the later model (e.g. Phase 2)", text(), { path: "input" }),
+    a: pathParam("<acts-a>", "activations of the earlier model (e.g. Phase 1)", "input"),
+    b: pathParam("<acts-b>", "activations of the later model (e.g. Phase 2)", "input"),
   },
   options: {
-    chart: param(
+    chart: optionalPath(
       "--chart <file.svg>",
       "also write an SVG line chart of the drift per layer",
-      text().optional(),
-      { path: "output-file" },
+      "output-file",
     ),
   },
   async run(options) {
-    const { layerDriftFromFiles, lineChartSvg, modelDrift, readActivationFile } = await similarityApi();
-    const layers = await layerDriftFromFiles(options.a, options.b);
-    const [fa, fb] = await Promise.all([readActivationFile(options.a), readActivationFile(options.b)]);
-    const perModel = modelDrift(fa.layers, fb.layers);
-    if (options.chart) {
-      await writeFileAtomic(
-        options.chart,
-        await lineChartSvg(
-          [
-            {
-              name: `${options.b} vs ${options.a}`,
-              points: layers.map((l) => ({ x: l.layer, y: l.spectral })),
-            },
-          ],
-          {
-            title: "Representation drift per layer",
-            xLabel: "layer",
-            yLabel: "‖Σ_b − Σ_a‖₂",
-            integerX: true,
-          },
-        ),
-      );
-    }
-    if (options.json) printJson({ layers, model_level: perModel });
+    const { driftReport } = await similarityApi();
+    const report = await driftReport(options.a, options.b, { chart: options.chart });
+    const { layers, model_level: perModel } = report;
+    if (options.json) printJson(report);
     else {
       printHuman(
         options,

@@ -1,5 +1,5 @@
 import { printJson } from "../cli-output.js";
-import { defineCommand, flag, param, text } from "../define-command.js";
+import { defineCommand, flag, param, pathParam } from "../define-command.js";
 
 /**
  * `cftkit train rehearse <config>`: run an Axolotl config with the embedded CPU trainer (or merge its LoRA
@@ -15,9 +15,7 @@ const rehearse = defineCommand({
     "cftkit train rehearse runs/lora/axolotl.yml --merge-lora",
   ],
   args: {
-    config: param("<config>", "Axolotl YAML config (base_model must be a local folder)", text(), {
-      path: "input",
-    }),
+    config: pathParam("<config>", "Axolotl YAML config (base_model must be a local folder)", "input"),
   },
   options: {
     mergeLora: param(

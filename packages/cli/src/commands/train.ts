@@ -1,8 +1,10 @@
 import { dirname, join } from "node:path";
-import { printable, shellComment, writeFileAtomic } from "@cftkit/core";
+import { printable, shellComment } from "@cftkit/core";
 import {
+  axolotlLogDocument,
   compileExperiment,
-  metricToJson,
+  planGridDocument,
+  preparedRunDocument,
   readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
@@ -11,18 +13,20 @@ import {
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
+  TRAINING_BACKENDS,
+  writeMetricsJsonl,
   writePlanGrid,
 } from "@cftkit/trainer";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
-import { defineCommand, flag, param, text } from "../define-command.js";
+import { defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
   description: "write every training plan of an experiment, its Axolotl YAML and a commands.sh listing",
   examples: ["cftkit train plan examples/quickstart.yaml --out plans/"],
-  args: { experiment: param("<experiment>", "experiment file (YAML or JSON)", text(), { path: "input" }) },
+  args: { experiment: pathParam("<experiment>", "experiment file (YAML or JSON)", "input") },
   options: {
     out: param("--out <dir>", "folder for the plans, Axolotl configs and commands.sh", text(), {
       path: "output-folder",
@@ -39,29 +43,12 @@ const planCommand = defineCommand({
       backend: experiment.backend,
       cftkit: cftkitInvocation(),
     });
-    if (options.json) {
-      printJson({
+    if (options.json)
+      return printJson({
         experiment: experiment.name,
         backend: experiment.backend,
-        out: grid.outDir,
-        commands: grid.commandsPath,
-        plans: grid.entries.map((e) => ({
-          name: e.name,
-          setting: e.setting,
-          strategy: e.strategy,
-          phase: e.phase,
-          plan: e.planPath,
-          axolotl_config: e.axolotlConfigPath ?? null,
-          command: e.command ?? null,
-          pending_input: e.pendingInput ?? null,
-          depends_on: e.dependsOn,
-        })),
-        skipped: grid.skipped,
-        missing_inputs: grid.missingInputs,
-        notes: grid.notes,
+        ...planGridDocument(grid),
       });
-      return;
-    }
     printHuman(
       options,
       formatTable(
@@ -92,9 +79,9 @@ const runCommand = defineCommand({
     "cftkit train run plans/setting.FT.phase1.plan.yaml --backend embedded",
     "cftkit train run plans/setting.FT.phase1.plan.yaml --dry-run",
   ],
-  args: { plan: param("<plan>", "a plan file written by `cftkit train plan`", text(), { path: "input" }) },
+  args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
   options: {
-    backend: param("--backend <backend>", "trainer", z.enum(["axolotl", "embedded"]).default("axolotl")),
+    backend: param("--backend <backend>", "trainer", z.enum(TRAINING_BACKENDS).default("axolotl")),
     dryRun: param(
       "--dry-run",
       "print the Axolotl YAML and the exact command (or the embedded settings) and stop",
@@ -120,19 +107,7 @@ const runCommand = defineCommand({
           executable: options.axolotl,
           resume: options.resume,
         });
-        if (options.json) {
-          printJson({
-            backend: "axolotl",
-            plan: plan.name,
-            config_path: prepared.configPath,
-            yaml: prepared.yaml,
-            command: prepared.commandLine,
-            argv: [prepared.command.command, ...prepared.command.args],
-            side_files: prepared.sideFiles,
-            resume_from: prepared.resumeFrom ?? null,
-          });
-          return;
-        }
+        if (options.json) return printJson(preparedRunDocument(prepared));
         printHuman(options, `${shellComment(prepared.configPath)}\n${prepared.yaml}`);
         for (const f of prepared.sideFiles) printHuman(options, `${shellComment(f.path)}\n${f.content}`);
         printHuman(options, `# command\n${prepared.commandLine}`);
@@ -177,34 +152,17 @@ const logsCommand = defineCommand({
   description: "parse a saved Axolotl log (metric dicts, tqdm progress) into metrics",
   examples: ["cftkit train logs train.log --out metrics.jsonl"],
   args: {
-    file: param("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", text(), {
-      path: "input",
-    }),
+    file: pathParam("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", "input"),
   },
   options: {
-    out: param("--out <metrics.jsonl>", "also write the metrics as JSON lines", text().optional(), {
-      path: "output-file",
-    }),
+    out: optionalPath("--out <metrics.jsonl>", "also write the metrics as JSON lines", "output-file"),
   },
   async run(options) {
     const parsed = await readAxolotlLogFile(options.file);
-    const metrics = parsed.metrics.map(metricToJson);
-    if (options.out)
-      await writeFileAtomic(options.out, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));
-    if (options.json) {
-      printJson({
-        file: options.file,
-        metrics,
-        counts: {
-          train: parsed.metrics.filter((m) => m.type === "train").length,
-          eval: parsed.metrics.filter((m) => m.type === "eval").length,
-          summary: parsed.metrics.filter((m) => m.type === "summary").length,
-        },
-        progress: parsed.progress ?? null,
-        failure_signals: parsed.signals,
-      });
-      return;
-    }
+    const doc = axolotlLogDocument(parsed);
+    const { metrics } = doc;
+    if (options.out) await writeMetricsJsonl(options.out, metrics);
+    if (options.json) return printJson({ file: options.file, ...doc });
     const show = (v: unknown) =>
       v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
     printHuman(

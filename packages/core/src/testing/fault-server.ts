@@ -171,13 +171,6 @@ function promptOfChat(messages: unknown): string {
 }
 
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
-  const model = options.model ?? "fault-test-model";
-  const faultRate = options.faultRate ?? 0;
-  const faultKinds = options.faultKinds ?? ["http500", "http429", "reset", "hang"];
-  const rng = new SeededRandom(options.seed ?? 0);
-  const hangMs = options.hangMs ?? 30_000;
-  const slowMs = options.slowMs ?? 200;
-  const latencyMs = options.latencyMs ?? 0;
   const stats: FaultServerStats = {
     requests: 0,
     byKind: { none: 0, http500: 0, http429: 0, reset: 0, hang: 0, slow: 0, badJson: 0 },
@@ -186,220 +179,23 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     inFlight: 0,
     maxInFlight: 0,
   };
-  const faultsPerItem = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
-  let closed = false;
-
-  const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
+  const ctx: ServerContext = {
+    options,
+    model: options.model ?? "fault-test-model",
+    stats,
+    closed: false,
+    chooseFault: faultChooser(options),
+    later: (ms, fn) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
+    },
   };
-
-  const chooseFault = (info: FaultRequestInfo): FaultKind => {
-    let kind: FaultKind;
-    if (options.faultFor) kind = options.faultFor(info);
-    else if (options.sequence && info.index < options.sequence.length) kind = options.sequence[info.index]!;
-    else kind = rng.next() < faultRate ? faultKinds[rng.int(faultKinds.length)]! : "none";
-    if (
-      kind !== "none" &&
-      kind !== "slow" &&
-      info.itemKey !== null &&
-      options.maxFaultsPerItem !== undefined
-    ) {
-      const used = faultsPerItem.get(info.itemKey) ?? 0;
-      if (used >= options.maxFaultsPerItem) kind = "none";
-      else faultsPerItem.set(info.itemKey, used + 1);
-    }
-    return kind;
-  };
-
-  const sendJson = (
-    res: ServerResponse,
-    status: number,
-    value: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const body = JSON.stringify(value);
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
-      ...headers,
-    });
-    return new Promise<void>((resolve) => res.end(body, () => resolve()));
-  };
-
-  const buildAnswer = (endpoint: "chat" | "completions", body: Record<string, unknown>) => {
-    const prompt = endpoint === "chat" ? promptOfChat(body.messages) : String(body.prompt ?? "");
-    const full = options.respond ? options.respond(prompt, endpoint) : defaultResponse(prompt);
-    const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : Number.POSITIVE_INFINITY;
-    let tokens = tokenize(full);
-    let finish = "stop";
-    if (tokens.length > maxTokens) {
-      tokens = tokens.slice(0, Math.max(0, maxTokens));
-      finish = "length";
-    }
-    if (endpoint === "chat" && tokens.length > 0) tokens[0] = tokens[0]!.trimStart();
-    const promptTokens = tokenize(prompt).length;
-    const usage = {
-      prompt_tokens: promptTokens,
-      completion_tokens: tokens.length,
-      total_tokens: promptTokens + tokens.length,
-    };
-    const id = `cmpl-${hash32(prompt).toString(16)}`;
-    const created = Math.floor(Date.now() / 1000);
-    if (endpoint === "chat") {
-      return {
-        id,
-        object: "chat.completion",
-        created,
-        model,
-        choices: [
-          { index: 0, message: { role: "assistant", content: tokens.join("") }, finish_reason: finish },
-        ],
-        usage,
-      };
-    }
-    const echo = body.echo === true;
-    const k = typeof body.logprobs === "number" ? body.logprobs : null;
-    const allTokens = echo ? [...tokenize(prompt), ...tokens] : tokens;
-    const text = allTokens.join("");
-    let logprobs: Record<string, unknown> | null = null;
-    if (k !== null) {
-      const offsets: number[] = [];
-      let offset = echo ? 0 : prompt.length;
-      for (const t of allTokens) {
-        offsets.push(offset);
-        offset += t.length;
-      }
-      logprobs = {
-        tokens: allTokens,
-        token_logprobs: allTokens.map((t, i) => (echo && i === 0 ? null : tokenLogprob(t, i))),
-        top_logprobs: allTokens.map((t, i) =>
-          echo && i === 0 ? null : topLogprobsFor(t, i, Math.max(1, k)),
-        ),
-        text_offset: offsets,
-      };
-    }
-    return {
-      id,
-      object: "text_completion",
-      created,
-      model,
-      choices: [{ index: 0, text, logprobs, finish_reason: finish }],
-      usage,
-    };
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const index = stats.requests++;
-    const url = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
-    if (req.method === "GET" && url === "/v1/models") {
-      stats.byEndpoint.models++;
-      await sendJson(res, 200, {
-        object: "list",
-        data: [{ id: model, object: "model", owned_by: "cftkit" }],
-      });
-      return;
-    }
-    const endpoint: FaultEndpoint | null =
-      url === "/v1/chat/completions" ? "chat" : url === "/v1/completions" ? "completions" : null;
-    if (req.method !== "POST" || endpoint === null) {
-      await sendJson(res, 404, { error: { message: `no route ${req.method} ${url}`, type: "not_found" } });
-      return;
-    }
-    stats.byEndpoint[endpoint]++;
-    stats.inFlight++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    res.once("close", () => {
-      stats.inFlight--;
-    });
-    const raw = await readBody(req);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-      if (body === null || typeof body !== "object") throw new Error("not an object");
-    } catch {
-      await sendJson(res, 400, { error: { message: "invalid JSON body", type: "invalid_request_error" } });
-      return;
-    }
-    if (endpoint === "chat" && !Array.isArray(body.messages)) {
-      await sendJson(res, 400, { error: { message: "messages is required", type: "invalid_request_error" } });
-      return;
-    }
-    if (endpoint === "completions" && typeof body.prompt !== "string") {
-      await sendJson(res, 400, {
-        error: { message: "prompt must be a string", type: "invalid_request_error" },
-      });
-      return;
-    }
-    const itemKey =
-      endpoint === "chat"
-        ? faultItemKey(body.messages as { role: string; content: string }[])
-        : faultItemKey(body.prompt as string);
-    let item = stats.items.get(itemKey);
-    if (!item) {
-      item = { requests: 0, completed: 0, requestsAfterCompleted: 0 };
-      stats.items.set(itemKey, item);
-    }
-    const info: FaultRequestInfo = { index, endpoint, itemKey, itemRequests: item.requests, body };
-    item.requests++;
-    if (item.completed > 0) item.requestsAfterCompleted++;
-    const kind = chooseFault(info);
-    stats.byKind[kind]++;
-    const answer = () => buildAnswer(endpoint, body);
-    const serve = async () => {
-      if (closed) return;
-      await sendJson(res, 200, answer());
-      item.completed++;
-    };
-    switch (kind) {
-      case "http500":
-        await sendJson(res, 500, { error: { message: "injected internal error", type: "server_error" } });
-        return;
-      case "http429": {
-        const retryAfter =
-          typeof options.retryAfter === "function" ? options.retryAfter(info) : (options.retryAfter ?? "1");
-        await sendJson(
-          res,
-          429,
-          { error: { message: "injected rate limit", type: "rate_limit" } },
-          { "retry-after": retryAfter },
-        );
-        return;
-      }
-      case "reset": {
-        const text = JSON.stringify(answer());
-        const bytes = Buffer.from(text);
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
-        res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => {
-          later(5, () => req.socket.destroy());
-        });
-        return;
-      }
-      case "hang":
-        later(hangMs, () => req.socket.destroy());
-        return;
-      case "badJson": {
-        const text = JSON.stringify(answer());
-        const cut = text.slice(0, Math.floor(text.length / 2));
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(cut) });
-        res.end(cut);
-        return;
-      }
-      case "slow":
-        later(slowMs + latencyMs, () => void serve());
-        return;
-      default:
-        if (latencyMs > 0) later(latencyMs, () => void serve());
-        else await serve();
-    }
-  };
-
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handleRequest(ctx, req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { message: String(error), type: "server_error" } }));
@@ -419,11 +215,259 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     stats,
     close: () =>
       new Promise<void>((resolve) => {
-        closed = true;
+        ctx.closed = true;
         for (const t of timers) clearTimeout(t);
         timers.clear();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** What every request of one server shares. */
+interface ServerContext {
+  options: FaultServerOptions;
+  model: string;
+  stats: FaultServerStats;
+  /** Set by close(): answers still waiting are not sent. */
+  closed: boolean;
+  chooseFault(info: FaultRequestInfo): FaultKind;
+  /** Run `fn` after `ms` unless the server closes first. */
+  later(ms: number, fn: () => void): void;
+}
+
+/** The fault for each request: `faultFor`, else `sequence`, else a seeded draw; capped per item. */
+function faultChooser(options: FaultServerOptions): (info: FaultRequestInfo) => FaultKind {
+  const faultRate = options.faultRate ?? 0;
+  const faultKinds = options.faultKinds ?? ["http500", "http429", "reset", "hang"];
+  const rng = new SeededRandom(options.seed ?? 0);
+  const faultsPerItem = new Map<string, number>();
+  return (info) => {
+    let kind: FaultKind;
+    if (options.faultFor) kind = options.faultFor(info);
+    else if (options.sequence && info.index < options.sequence.length) kind = options.sequence[info.index]!;
+    else kind = rng.next() < faultRate ? faultKinds[rng.int(faultKinds.length)]! : "none";
+    if (
+      kind !== "none" &&
+      kind !== "slow" &&
+      info.itemKey !== null &&
+      options.maxFaultsPerItem !== undefined
+    ) {
+      const used = faultsPerItem.get(info.itemKey) ?? 0;
+      if (used >= options.maxFaultsPerItem) kind = "none";
+      else faultsPerItem.set(info.itemKey, used + 1);
+    }
+    return kind;
+  };
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...headers,
+  });
+  return new Promise<void>((resolve) => res.end(body, () => resolve()));
+}
+
+/** The deterministic answer to a chat or completions request, cut at max_tokens words. */
+function buildAnswer(ctx: ServerContext, endpoint: "chat" | "completions", body: Record<string, unknown>) {
+  const prompt = endpoint === "chat" ? promptOfChat(body.messages) : String(body.prompt ?? "");
+  const full = ctx.options.respond ? ctx.options.respond(prompt, endpoint) : defaultResponse(prompt);
+  const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : Number.POSITIVE_INFINITY;
+  let tokens = tokenize(full);
+  let finish = "stop";
+  if (tokens.length > maxTokens) {
+    tokens = tokens.slice(0, Math.max(0, maxTokens));
+    finish = "length";
+  }
+  if (endpoint === "chat" && tokens.length > 0) tokens[0] = tokens[0]!.trimStart();
+  const promptTokens = tokenize(prompt).length;
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: tokens.length,
+    total_tokens: promptTokens + tokens.length,
+  };
+  const id = `cmpl-${hash32(prompt).toString(16)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const { model } = ctx;
+  if (endpoint === "chat") {
+    return {
+      id,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [
+        { index: 0, message: { role: "assistant", content: tokens.join("") }, finish_reason: finish },
+      ],
+      usage,
+    };
+  }
+  const echo = body.echo === true;
+  const k = typeof body.logprobs === "number" ? body.logprobs : null;
+  const allTokens = echo ? [...tokenize(prompt), ...tokens] : tokens;
+  const logprobs = k === null ? null : completionLogprobs(allTokens, echo ? 0 : prompt.length, echo, k);
+  return {
+    id,
+    object: "text_completion",
+    created,
+    model,
+    choices: [{ index: 0, text: allTokens.join(""), logprobs, finish_reason: finish }],
+    usage,
+  };
+}
+
+/** The completions `logprobs` object; with echo, the first prompt token has none (nothing precedes it). */
+function completionLogprobs(tokens: string[], start: number, echo: boolean, k: number) {
+  const offsets: number[] = [];
+  let offset = start;
+  for (const t of tokens) {
+    offsets.push(offset);
+    offset += t.length;
+  }
+  return {
+    tokens,
+    token_logprobs: tokens.map((t, i) => (echo && i === 0 ? null : tokenLogprob(t, i))),
+    top_logprobs: tokens.map((t, i) => (echo && i === 0 ? null : topLogprobsFor(t, i, Math.max(1, k)))),
+    text_offset: offsets,
+  };
+}
+
+async function handleRequest(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { stats } = ctx;
+  const index = stats.requests++;
+  const url = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
+  if (req.method === "GET" && url === "/v1/models") {
+    stats.byEndpoint.models++;
+    await sendJson(res, 200, {
+      object: "list",
+      data: [{ id: ctx.model, object: "model", owned_by: "cftkit" }],
+    });
+    return;
+  }
+  const endpoint: FaultEndpoint | null =
+    url === "/v1/chat/completions" ? "chat" : url === "/v1/completions" ? "completions" : null;
+  if (req.method !== "POST" || endpoint === null) {
+    await sendJson(res, 404, { error: { message: `no route ${req.method} ${url}`, type: "not_found" } });
+    return;
+  }
+  stats.byEndpoint[endpoint]++;
+  stats.inFlight++;
+  stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+  res.once("close", () => {
+    stats.inFlight--;
+  });
+  const body = await readRequestBody(req, res, endpoint);
+  if (!body) return;
+  const itemKey =
+    endpoint === "chat"
+      ? faultItemKey(body.messages as { role: string; content: string }[])
+      : faultItemKey(body.prompt as string);
+  let item = stats.items.get(itemKey);
+  if (!item) {
+    item = { requests: 0, completed: 0, requestsAfterCompleted: 0 };
+    stats.items.set(itemKey, item);
+  }
+  const info: FaultRequestInfo = { index, endpoint, itemKey, itemRequests: item.requests, body };
+  item.requests++;
+  if (item.completed > 0) item.requestsAfterCompleted++;
+  const kind = ctx.chooseFault(info);
+  stats.byKind[kind]++;
+  await respond(ctx, kind, { req, res, info, item, endpoint, body });
+}
+
+/** The JSON body of a chat/completions request, or null after a 400 answer. */
+async function readRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: "chat" | "completions",
+): Promise<Record<string, unknown> | null> {
+  const raw = await readBody(req);
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(raw) as Record<string, unknown>;
+    if (body === null || typeof body !== "object") throw new Error("not an object");
+  } catch {
+    await sendJson(res, 400, { error: { message: "invalid JSON body", type: "invalid_request_error" } });
+    return null;
+  }
+  if (endpoint === "chat" && !Array.isArray(body.messages)) {
+    await sendJson(res, 400, { error: { message: "messages is required", type: "invalid_request_error" } });
+    return null;
+  }
+  if (endpoint === "completions" && typeof body.prompt !== "string") {
+    await sendJson(res, 400, {
+      error: { message: "prompt must be a string", type: "invalid_request_error" },
+    });
+    return null;
+  }
+  return body;
+}
+
+interface FaultedRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: FaultRequestInfo;
+  item: FaultItemStats;
+  endpoint: "chat" | "completions";
+  body: Record<string, unknown>;
+}
+
+/** Answer one request, or misbehave as `kind` says. */
+async function respond(ctx: ServerContext, kind: FaultKind, request: FaultedRequest): Promise<void> {
+  const { req, res, info, item, endpoint, body } = request;
+  const { options, later } = ctx;
+  const latencyMs = options.latencyMs ?? 0;
+  const answer = () => buildAnswer(ctx, endpoint, body);
+  const serve = async () => {
+    if (ctx.closed) return;
+    await sendJson(res, 200, answer());
+    item.completed++;
+  };
+  switch (kind) {
+    case "http500":
+      await sendJson(res, 500, { error: { message: "injected internal error", type: "server_error" } });
+      return;
+    case "http429": {
+      const retryAfter =
+        typeof options.retryAfter === "function" ? options.retryAfter(info) : (options.retryAfter ?? "1");
+      await sendJson(
+        res,
+        429,
+        { error: { message: "injected rate limit", type: "rate_limit" } },
+        { "retry-after": retryAfter },
+      );
+      return;
+    }
+    case "reset": {
+      const bytes = Buffer.from(JSON.stringify(answer()));
+      res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
+      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => {
+        later(5, () => req.socket.destroy());
+      });
+      return;
+    }
+    case "hang":
+      later(options.hangMs ?? 30_000, () => req.socket.destroy());
+      return;
+    case "badJson": {
+      const text = JSON.stringify(answer());
+      const cut = text.slice(0, Math.floor(text.length / 2));
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(cut) });
+      res.end(cut);
+      return;
+    }
+    case "slow":
+      later((options.slowMs ?? 200) + latencyMs, () => void serve());
+      return;
+    default:
+      if (latencyMs > 0) later(latencyMs, () => void serve());
+      else await serve();
+  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,31 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planToAxolotlConfig } from "../axolotl-config.js";
 import { parseAxolotlLog } from "../axolotl-log-parser.js";
 import { loadAxolotlSchema, repoPath } from "../testing/repo-paths.js";
+import { tinyTrainingPaths, writeTinyTrainingInputs } from "../testing/tiny-training-inputs.js";
 import { parseTrainingPlan } from "../training-plan.js";
 import { REHEARSAL_KNOWN_KEYS, parseRehearsalConfig } from "./rehearsal-settings.js";
 import { rehearseAxolotlConfig } from "./rehearse.js";
 import { pythonFormat4g } from "./trainer-log-lines.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "cftkit-rehearse-"));
-const base = join(tmp, "base");
-const data = join(tmp, "alpaca.jsonl");
+const { base, data } = tinyTrainingPaths(tmp);
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-beforeAll(async () => {
-  const model = await CausalLM.init({ preset: "tiny", seed: 3 });
-  await model.save(base);
-  model.dispose();
-  const rows = (
-    JSON.parse(readFileSync(repoPath("data/alpaca/alpaca_5000.json"), "utf8")) as {
-      instruction: string;
-      input: string;
-      output: string;
-    }[]
-  )
-    .filter((r) => r.input === "" && r.instruction.length + r.output.length < 160)
-    .slice(0, 12);
-  await writeFile(data, rows.map((r) => JSON.stringify(r)).join("\n"));
-}, 60_000);
+beforeAll(() => writeTinyTrainingInputs(tmp, { seed: 3, rows: 12, maxChars: 160 }), 60_000);
 
 function config(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { CausalLM } from "./causal-lm.js";
+import { tokenLogits } from "./token-logits.js";
+
+describe("tokenLogits (cftkit lm logits)", () => {
+  it("gives vocab-sized logits per position and the per-layer mean the batched hidden-states path gives", async () => {
+    const model = await CausalLM.init({ preset: "tiny", seed: 2 });
+    try {
+      const ids = [256, 72, 101, 108];
+      const { logits, hiddenMean } = await tokenLogits(model, ids);
+      expect(logits.map((row) => row.length)).toEqual(ids.map(() => model.config.vocabSize));
+      expect(hiddenMean).toHaveLength(model.config.numHiddenLayers + 1);
+      const [batched] = await model.meanHiddenStatesOfIds([ids]);
+      for (const [l, mean] of hiddenMean.entries())
+        for (const [j, v] of mean.entries()) expect(Math.abs(v - batched![l]![j]!)).toBeLessThan(1e-4);
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { writeFileAtomic } from "@cftkit/core";
+import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
+import type { ParsedAxolotlLog } from "./axolotl-log-file.js";
+import { metricToJson } from "./axolotl-log-parser.js";
+import type { PlanGrid } from "./plan-grid.js";
+
+/** The JSON documents of `cftkit train plan|run --dry-run|logs` (snake_case keys, nulls for what is absent). */
+
+/** A written plan grid: every plan, what it waits for, and what was skipped or is missing. */
+export function planGridDocument(grid: PlanGrid) {
+  return {
+    out: grid.outDir,
+    commands: grid.commandsPath,
+    plans: grid.entries.map((e) => ({
+      name: e.name,
+      setting: e.setting,
+      strategy: e.strategy,
+      phase: e.phase,
+      plan: e.planPath,
+      axolotl_config: e.axolotlConfigPath ?? null,
+      command: e.command ?? null,
+      pending_input: e.pendingInput ?? null,
+      depends_on: e.dependsOn,
+    })),
+    skipped: grid.skipped,
+    missing_inputs: grid.missingInputs,
+    notes: grid.notes,
+  };
+}
+
+/** An Axolotl run as it would be launched: its config, side files and the exact command. */
+export function preparedRunDocument(prepared: PreparedAxolotlRun) {
+  return {
+    backend: "axolotl",
+    plan: prepared.plan.name,
+    config_path: prepared.configPath,
+    yaml: prepared.yaml,
+    command: prepared.commandLine,
+    argv: [prepared.command.command, ...prepared.command.args],
+    side_files: prepared.sideFiles,
+    resume_from: prepared.resumeFrom ?? null,
+  };
+}
+
+/** A parsed Axolotl log: its metrics as JSON, counted by type, the progress bar and failure signatures. */
+export function axolotlLogDocument(parsed: ParsedAxolotlLog) {
+  const count = (type: string) => parsed.metrics.filter((m) => m.type === type).length;
+  return {
+    metrics: parsed.metrics.map(metricToJson),
+    counts: { train: count("train"), eval: count("eval"), summary: count("summary") },
+    progress: parsed.progress ?? null,
+    failure_signals: parsed.signals,
+  };
+}
+
+/** Metrics as JSON lines (atomically). */
+export async function writeMetricsJsonl(path: string, metrics: Record<string, unknown>[]): Promise<void> {
+  await writeFileAtomic(path, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));
+}
