@@ -7,11 +7,10 @@ import { bundledBaseModel, bundledDataDir } from "../bundled-data.js";
 import { CausalLmEncoder } from "../causal-lm-encoder.js";
 import type { RunExperiment } from "../experiment-schema.js";
 import { buildResults } from "../report/build-results.js";
-import { STEP_TEST_TIMEOUT, type TinyRun, tinyRun } from "../testing/tiny-run.js";
+import { lmServeLaunch, STEP_TEST_TIMEOUT, type TinyRun, tinyRun } from "../testing/tiny-run.js";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const reference = join(root, "tools/reference/des.py");
-const cftkit = join(root, "packages/cli/bin/cftkit.js");
 const PROMPTS = 5;
 
 interface Row {
@@ -186,8 +185,7 @@ describe("des step: the paper's Instruct DES set (an off-the-shelf Phase-1 model
   it(
     "generates the set through a launched `cftkit lm serve` with the same greedy answers",
     async () => {
-      process.env.CFTKIT_FROM_SOURCE = "1";
-      const launch = [process.execPath, cftkit, "lm", "serve", "{model}", "--port", "{port}"];
+      const launch = lmServeLaunch();
       const served = await tinyRun(
         ["baseline"],
         undefined,

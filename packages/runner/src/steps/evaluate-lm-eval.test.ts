@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { GenerationSchema } from "../generation-schema.js";
 import { LmEvalSchema } from "../lm-eval-schema.js";
-import { STEP_TEST_TIMEOUT, type TinyRun, tinyRun } from "../testing/tiny-run.js";
+import { lmServeLaunch, STEP_TEST_TIMEOUT, type TinyRun, tinyRun } from "../testing/tiny-run.js";
 import { walkSteps } from "../walker.js";
 import { evaluateStep } from "./evaluate.js";
 
@@ -113,15 +113,7 @@ describe("evaluate step with evaluation.lm_eval", () => {
   it(
     "local-completions: lm_eval is pointed at each model's server, launched from generation.launch",
     async () => {
-      const launch = [
-        process.execPath,
-        join(root, "packages/cli/bin/cftkit.js"),
-        "lm",
-        "serve",
-        "{model}",
-        "--port",
-        "{port}",
-      ];
+      const launch = lmServeLaunch();
       run.ctx.experiment.generation = GenerationSchema.parse({ launch, ready_timeout_s: 120 });
       run.ctx.experiment.evaluation.lm_eval = LmEvalSchema.parse({
         tasks: ["xquad_de"],

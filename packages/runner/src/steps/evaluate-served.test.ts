@@ -1,27 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { launchOpenAIServer } from "@cftkit/core";
 import { describe, expect, it } from "vitest";
 import { GenerationSchema } from "../generation-schema.js";
-import { STEP_TEST_TIMEOUT, tinyRun } from "../testing/tiny-run.js";
+import { lmServeLaunch, STEP_TEST_TIMEOUT, tinyRun } from "../testing/tiny-run.js";
 import { walkSteps } from "../walker.js";
 import { XLSUM_PROMPT } from "@cftkit/evaluation";
 import { evaluateStep } from "./evaluate.js";
 import { withEmbeddedEvalModel } from "./evaluate-native.js";
 
 // The runner launches the real `cftkit lm serve` (a child process on 127.0.0.1) per model; no stand-in.
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const launch = [
-  process.execPath,
-  join(root, "packages/cli/bin/cftkit.js"),
-  "lm",
-  "serve",
-  "{model}",
-  "--port",
-  "{port}",
-];
-process.env.CFTKIT_FROM_SOURCE = "1";
+const launch = lmServeLaunch();
 
 const servedOn = (dir: string) =>
   /listening on (\S+)/.exec(readFileSync(join(dir, "server.log"), "utf8"))![1]!;

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { silentProgress } from "@cftkit/core";
 import { type RunExperiment, readRunExperiment } from "../experiment-schema.js";
 import { prepareRun } from "../prepare-run.js";
@@ -85,3 +86,13 @@ export async function tinyRun(
 
 /** Per-test timeout of the step tests: a few tiny trainings on a loaded 2-core machine. */
 export const STEP_TEST_TIMEOUT = 300_000;
+
+/**
+ * `generation.launch` for the real `cftkit lm serve` (this checkout's CLI, run from source), as the step tests
+ * that evaluate or generate through a launched server use it.
+ */
+export function lmServeLaunch(): string[] {
+  process.env.CFTKIT_FROM_SOURCE = "1";
+  const cli = fileURLToPath(new URL("../../../cli/bin/cftkit.js", import.meta.url));
+  return [process.execPath, cli, "lm", "serve", "{model}", "--port", "{port}"];
+}
