@@ -74,6 +74,13 @@ export {
   datasetFileStats,
   mixDatasetFiles,
   sampleDatasetFile,
-  type SampleFileOptions,
   splitDatasetFile,
 } from "./dataset-files.js";
+export {
+  mixFileOptionsSchema,
+  sampleFileOptionsSchema,
+  splitFileOptionsSchema,
+  type MixFileOptions,
+  type SampleFileOptions,
+  type SplitFileOptions,
+} from "./dataset-file-options.js";

@@ -10,8 +10,12 @@ import {
   loadSummaryJson,
   loadSummaryLines,
   mixDatasetFiles,
+  mixFileOptionsSchema,
+  OUTPUT_LAYOUT_ALIASES,
   sampleDatasetFile,
+  sampleFileOptionsSchema,
   splitDatasetFile,
+  splitFileOptionsSchema,
   streamDataset,
   writeRecordsAs,
 } from "@cftkit/datasets";
@@ -25,13 +29,13 @@ import {
   list,
   number,
   param,
-  positive,
   text,
   type Values,
   pathParam,
   optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
+import { optionsFrom } from "../schema-options.js";
 
 /** How every `data` command reads its input. */
 const loadParams = {
@@ -64,7 +68,8 @@ const input = (what = "file or folder (.json, .jsonl, .parquet, .gz)") =>
   param("<in>", what, text(), { path: "input" });
 const outFile = (what = "output file (written atomically)") =>
   param("--out <file>", what, text(), { path: "output-file" });
-const seed = param("--seed <s>", "random seed", count().default(0));
+/** `--to <format>` also takes the older layout names. */
+const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
 function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { summary: LoadSummary } {
   const options: LoadOptions & { summary: LoadSummary } = {
@@ -177,11 +182,13 @@ const sample = defineCommand({
   options: {
     ...loadParams,
     out: outFile(),
-    count: param("--count <n>", "records to keep", positive().optional()),
-    ratio: param("--ratio <r>", "fraction to keep", number(z.number().gt(0).max(1)).optional()),
-    seed,
-    stratify: param("--stratify <key>", "keep each language's share", z.enum(["language"]).optional()),
-    to: formatOption("--to <format>", "cftkit"),
+    ...optionsFrom(sampleFileOptionsSchema, {
+      count: { metavar: "n" },
+      ratio: { metavar: "r" },
+      seed: { metavar: "s" },
+      stratify: { metavar: "key" },
+      to: toFlag,
+    }),
   },
   async run(flags) {
     const { count: n, ratio, seed, stratify } = flags;
@@ -228,9 +235,7 @@ const mix = defineCommand({
       list(number(z.number().min(0))).optional(),
     ),
     counts: param("--counts <list>", "comma-separated counts, one per input", list(count()).optional()),
-    total: param("--total <n>", "total size with --ratios", positive().optional()),
-    seed,
-    to: formatOption("--to <format>", "cftkit"),
+    ...optionsFrom(mixFileOptionsSchema, { total: { metavar: "n" }, seed: { metavar: "s" }, to: toFlag }),
   },
   async run(flags) {
     for (const [name, values] of [
@@ -273,6 +278,13 @@ const mix = defineCommand({
   },
 });
 
+const splitOptions = optionsFrom(splitFileOptionsSchema, {
+  validation: { metavar: "share" },
+  groupBy: { metavar: "key" },
+  seed: { metavar: "s" },
+  to: toFlag,
+});
+
 const split = defineCommand({
   path: ["data", "split"],
   description: "seeded train/validation split (optionally keeping groups such as articles together)",
@@ -282,20 +294,12 @@ const split = defineCommand({
   args: { in: input() },
   options: {
     ...loadParams,
-    validation: param(
-      "--validation <share>",
-      "share (0-1) or count of validation records/groups",
-      number(z.number().gt(0)),
-    ),
+    validation: splitOptions.validation,
     outTrain: pathParam("--out-train <file>", "train output", "output-file"),
     outValidation: pathParam("--out-validation <file>", "validation output", "output-file"),
-    groupBy: param(
-      "--group-by <key>",
-      "keep records sharing this key together",
-      z.enum(["group", "parallel_id"]).optional(),
-    ),
-    seed,
-    to: formatOption("--to <format>", "cftkit"),
+    groupBy: splitOptions.groupBy,
+    seed: splitOptions.seed,
+    to: splitOptions.to,
   },
   async run(flags) {
     const summary = createLoadSummary();
