@@ -61,15 +61,18 @@ function cliSchema(field: Field): z.ZodType {
  * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
  * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
  * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag.
+ * An override given as a string is the metavar: `{ topPercent: "P" }`.
  */
 export function optionsFrom<T extends z.ZodRawShape>(
   schema: z.ZodObject<T>,
-  overrides: { [K in keyof T]?: FieldOverride } = {},
+  overrides: { [K in keyof T]?: FieldOverride | string } = {},
 ): { [K in keyof T]: ParamSpec<z.ZodType<z.output<T[K]>>> } {
   const params: Record<string, ParamSpec> = {};
   for (const [key, raw] of Object.entries(schema.shape)) {
     const field = raw as unknown as Field;
-    const { metavar, description, ...extra } = overrides[key as keyof T] ?? {};
+    const given: FieldOverride | string = overrides[key as keyof T] ?? {};
+    const { metavar, description, ...extra }: FieldOverride =
+      typeof given === "string" ? { metavar: given } : given;
     const type = baseOf(field)._zod.def.type;
     const value = type === "number" ? "n" : type === "array" ? "list" : "value";
     const flags = type === "boolean" ? `--${kebab(key)}` : `--${kebab(key)} <${metavar ?? value}>`;

@@ -84,3 +84,4 @@ export {
   type SampleFileOptions,
   type SplitFileOptions,
 } from "./dataset-file-options.js";
+export { loadChoicesSchema, loadOptionsFromChoices, type LoadChoices } from "./load-choices.js";

@@ -2,9 +2,9 @@ import { CftkitError } from "@cftkit/core";
 import {
   alignDatasetFiles,
   createLoadSummary,
-  DATASET_FORMATS,
-  type DatasetFormat,
   datasetFileStats,
+  loadChoicesSchema,
+  loadOptionsFromChoices,
   type LoadOptions,
   type LoadSummary,
   loadSummaryJson,
@@ -38,30 +38,13 @@ import { formatOption } from "../output-format.js";
 import { optionsFrom } from "../schema-options.js";
 
 /** How every `data` command reads its input. */
-const loadParams = {
-  from: param(
-    "--from <format>",
-    "input layout",
-    z.enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]]).default("auto"),
-  ),
-  language: param("--language <tag>", "language of records that declare none", text().optional()),
-  onError: param(
-    "--on-error <mode>",
-    "a bad row or file: fail or skip",
-    z.enum(["fail", "skip"]).default("fail"),
-  ),
-  fields: param(
-    "--fields <map>",
-    "custom layout, e.g. instruction=q,output=a,input=ctx",
-    list(z.string().regex(/^[^=]+=[^=]+$/, "key=column")).optional(),
-  ),
-  detectLanguage: param("--detect-language", "detect the language of untagged records (tinyld)", flag()),
-  candidates: param(
-    "--candidates <codes>",
-    "restrict language detection to these codes, e.g. en,fr,de",
-    list(text()).optional(),
-  ),
-};
+const loadParams = optionsFrom(loadChoicesSchema, {
+  from: "format",
+  language: "tag",
+  onError: "mode",
+  fields: "map",
+  candidates: "codes",
+});
 type LoadFlags = Values<typeof loadParams> & CommonOptions;
 
 const input = (what = "file or folder (.json, .jsonl, .parquet, .gz)") =>
@@ -72,17 +55,7 @@ const outFile = (what = "output file (written atomically)") =>
 const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
 function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { summary: LoadSummary } {
-  const options: LoadOptions & { summary: LoadSummary } = {
-    format: flags.from,
-    onError: flags.onError,
-    summary,
-    progress: progress(flags),
-  };
-  if (flags.language) options.language = flags.language;
-  if (flags.detectLanguage) options.detectLanguage = true;
-  if (flags.candidates) options.languageCandidates = flags.candidates;
-  if (flags.fields) options.fields = Object.fromEntries(flags.fields.map((pair) => pair.split("=")));
-  return options;
+  return { ...loadOptionsFromChoices(flags), summary, progress: progress(flags) };
 }
 
 function logSummary(flags: CommonOptions, summary: LoadSummary): void {
@@ -183,10 +156,9 @@ const sample = defineCommand({
     ...loadParams,
     out: outFile(),
     ...optionsFrom(sampleFileOptionsSchema, {
-      count: { metavar: "n" },
-      ratio: { metavar: "r" },
-      seed: { metavar: "s" },
-      stratify: { metavar: "key" },
+      ratio: "r",
+      seed: "s",
+      stratify: "key",
       to: toFlag,
     }),
   },
@@ -235,7 +207,7 @@ const mix = defineCommand({
       list(number(z.number().min(0))).optional(),
     ),
     counts: param("--counts <list>", "comma-separated counts, one per input", list(count()).optional()),
-    ...optionsFrom(mixFileOptionsSchema, { total: { metavar: "n" }, seed: { metavar: "s" }, to: toFlag }),
+    ...optionsFrom(mixFileOptionsSchema, { seed: "s", to: toFlag }),
   },
   async run(flags) {
     for (const [name, values] of [
@@ -279,9 +251,9 @@ const mix = defineCommand({
 });
 
 const splitOptions = optionsFrom(splitFileOptionsSchema, {
-  validation: { metavar: "share" },
-  groupBy: { metavar: "key" },
-  seed: { metavar: "s" },
+  validation: "share",
+  groupBy: "key",
+  seed: "s",
   to: toFlag,
 });
 

@@ -28,10 +28,9 @@ const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
 
 const { topPercent, mode, modelName, threads } = optionsFrom(spectrumOptionsSchema, {
-  topPercent: { metavar: "P" },
-  mode: { metavar: "mode" },
-  modelName: { metavar: "name" },
-  threads: { metavar: "n" },
+  topPercent: "P",
+  mode: "mode",
+  modelName: "name",
 });
 
 const spectrumCommand = defineCommand({
@@ -110,7 +109,7 @@ const diff = defineCommand({
     tunedDir: model("<tuned-dir> phase-1 model of the same architecture"),
   },
   options: {
-    ...optionsFrom(layerDiffOptionsSchema, { topK: { metavar: "K" } }),
+    ...optionsFrom(layerDiffOptionsSchema, { topK: "K" }),
     types: param(
       "--types <list>",
       `module types (default: ${DEFAULT_DIFF_TYPES.join(",")}); shorthands q,k,v,o,gate,up,down`,
@@ -148,7 +147,7 @@ const random = defineCommand({
   examples: ["cftkit freeze random models/tiny --k 1 --seed 0 --out selections/"],
   args: { modelDir: model("<model-dir> safetensors file or folder") },
   options: {
-    ...optionsFrom(randomLayersOptionsSchema, { k: { metavar: "K" }, seed: { metavar: "S" } }),
+    ...optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S" }),
     out: selectionOut("write unfrozen_parameters_lf_h1.yaml and .json there", "unfrozen_parameters_lf_h1"),
   },
   async run(options) {
