@@ -62,6 +62,18 @@ describe("optionsFrom", () => {
     expect(bad({})).toMatch(/^CLI_MISSING_OPTION: --top-percent is required/);
   });
 
+  it("renames a flag (and the handler's key) when asked", () => {
+    const renamed = optionsFrom(
+      z.object({ learningRate: z.number().gt(0).default(1e-6).describe("peak lr") }),
+      {
+        learningRate: { flag: "lr", metavar: "number" },
+      },
+    );
+    expect(Object.keys(renamed)).toEqual(["lr"]);
+    expect(renamed.lr.flags).toBe("--lr <number>");
+    expect(renamed.lr.schema.parse("3e-3")).toBe(0.003);
+  });
+
   it("refuses a field without help text", () => {
     expect(() => optionsFrom(z.object({ quiet: z.boolean() }))).toThrow(/quiet has no .describe/);
   });
