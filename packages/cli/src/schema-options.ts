@@ -12,6 +12,7 @@ export interface FieldOverride {
   path?: PathRole;
   writes?: (path: string) => string[];
   aliases?: Record<string, string>;
+  repeatable?: boolean;
 }
 
 type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
