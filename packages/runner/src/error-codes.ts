@@ -10,6 +10,7 @@ export const RUNNER_ERROR_CODES = {
   RUN_STEP_NOT_DONE: "a needed pipeline step has not run",
   RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
   RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
+  RUN_BAD_OPTION: "an option is outside what its schema allows (the message names it)",
 } as const;
 
 declare module "@cftkit/core" {

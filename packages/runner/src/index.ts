@@ -29,3 +29,4 @@ export {
   type HiddenStatesFileOptions,
   type HiddenStatesFileResult,
 } from "./hidden-states-file.js";
+export { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
