@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { STEP_TABLE } from "@cftkit/runner";
+import { GenerationSchema, LmEvalSchema, STEP_TABLE } from "@cftkit/runner";
 import { STRATEGY_CATALOGUE } from "@cftkit/trainer";
 import { describe, expect, it } from "vitest";
 
@@ -20,5 +20,11 @@ describe("docs/ follow the code", () => {
       .map((l) => /^\| \d+ \| `([^`]+)` \|/.exec(l)?.[1])
       .filter(Boolean);
     expect(rows).toEqual(STEP_TABLE.map((s) => s.name));
+  });
+
+  it("gpu-runs.md names every key of generation: and evaluation.lm_eval", () => {
+    const text = doc("gpu-runs.md");
+    const keys = [...Object.keys(GenerationSchema.shape), ...Object.keys(LmEvalSchema.shape)];
+    for (const key of keys) expect(text, key).toMatch(new RegExp(`\\b${key}:`));
   });
 });

@@ -26,6 +26,14 @@ const english = (await lines(data.english)).filter((l) =>
   wanted.has((JSON.parse(l) as { parallel_id?: string }).parallel_id),
 );
 await writeFile(join(root, data.english), `${english.join("\n")}\n`);
+// Held-out records and QA prompts must fit the tiny model's 2048 positions: a server (cftkit lm serve, vLLM) refuses a longer
+// prompt when the run evaluates through it. The byte-level tokenizer makes at most one token per UTF-8 byte.
+const fits = (l: string) =>
+  Buffer.byteLength(
+    (JSON.parse(l) as { messages: { content: string }[] }).messages.map((m) => m.content).join(""),
+  ) <= 1900;
+for (const file of [data.heldout, data.qa])
+  await writeFile(join(root, file), `${(await lines(file)).filter(fits).join("\n")}\n`);
 // The similar pair's files and the MT-Bench copy are not used by the rehearsal (drift uses the bundled copy).
 for (const unused of [
   data.phase1.similar.chat,

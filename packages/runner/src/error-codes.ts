@@ -8,6 +8,11 @@ export const RUNNER_ERROR_CODES = {
   RUN_BAD_DATA: "a pipeline data file line is malformed",
   RUN_REPLAY_SOURCES_MISSING: "replay strategies lack their replay_sources",
   RUN_STEP_NOT_DONE: "a needed pipeline step has not run",
+  RUN_MODEL_NOT_LOCAL:
+    "a model the run reads on this machine is neither a folder nor in the Hugging Face Hub cache",
+  RUN_EVAL_SERVER_ONE_MODEL: "served evaluation through a running server, but the run has several models",
+  RUN_LM_EVAL_NEEDS_SERVER: "lm-eval's local-completions backend needs a generation: section",
+  RUN_LM_EVAL_NO_SCORES: "lm-eval reported none of the tasks cftkit aggregates",
   RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
   RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
   RUN_BAD_OPTION: "an option is outside what its schema allows (the message names it)",

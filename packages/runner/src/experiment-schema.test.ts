@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { silentProgress } from "@cftkit/core";
 import { describe, expect, it } from "vitest";
 import { readRunExperiment } from "./experiment-schema.js";
+import { createRunContext } from "./run-context.js";
 
 const VALID = `name: exp
 base_model: { init: tiny }
@@ -35,6 +37,38 @@ describe("the runner's experiment schema", () => {
     expect(e.generation?.server).toBe("http://127.0.0.1:8000/v1");
   });
 
+  it("accepts evaluation.lm_eval and generation.evaluate, with lm-eval's defaults", async () => {
+    const e = await readRunExperiment(
+      file(
+        `${VALID}generation: { launch: [vllm, serve, "{model}"], evaluate: true }\nevaluation: { lm_eval: { tasks: [ifeval, xquad_de] } }\n`,
+      ),
+    );
+    expect(e.generation?.evaluate).toBe(true);
+    expect(e.evaluation.lm_eval).toMatchObject({
+      tasks: ["ifeval", "xquad_de"],
+      backend: "hf",
+      num_fewshot: 0,
+    });
+  });
+
+  it("reads evaluation.xlsum files into the run's evaluation suite and its key", async () => {
+    const path = file(`${VALID}evaluation: { xlsum: [{ path: xlsum-de.jsonl, language: de, limit: 1 }] }\n`);
+    const rows = [
+      { id: "a", text: "Ein Artikel.", summary: "Kurz." },
+      { id: "b", text: "Noch einer.", summary: "Auch." },
+    ];
+    writeFileSync(join(dirname(path), "xlsum-de.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n"));
+    const experiment = await readRunExperiment(path);
+    const ctx = await createRunContext({
+      experiment,
+      experimentPath: path,
+      progress: silentProgress,
+      quiet: true,
+    });
+    expect(ctx.evaluation.xlsum).toEqual([{ language: "de", items: [rows[0]] }]);
+    expect(JSON.stringify(ctx.evaluation.key)).toContain('"path":"xlsum-de.jsonl"');
+  });
+
   it.each([
     ["top level", `${VALID}learning_rat: 5\n`, /learning_rat: Unrecognized key: "learning_rat"/],
     [
@@ -51,6 +85,11 @@ describe("the runner's experiment schema", () => {
       "evaluation",
       `${VALID}evaluation: { heldout: [{ path: h.jsonl, task: h, lang: en }] }\n`,
       /evaluation\.heldout\.0\.lang/,
+    ],
+    [
+      "evaluation.lm_eval",
+      `${VALID}evaluation: { lm_eval: { tasks: [mmlu], fewshot: 5 } }\n`,
+      /evaluation\.lm_eval\.fewshot: Unrecognized key/,
     ],
   ])("an unknown key (%s) is an error naming the key and the file", async (_where, text, message) => {
     const path = file(text);

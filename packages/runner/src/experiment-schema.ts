@@ -3,6 +3,7 @@ import { CftkitError, formatZodIssues } from "@cftkit/core";
 import { ExperimentSchema, parseExperiment, readStructuredFile } from "@cftkit/trainer";
 import { z } from "zod";
 import { GenerationSchema } from "./generation-schema.js";
+import { LmEvalSchema } from "./lm-eval-schema.js";
 
 /** Evaluation suite the runner applies to every model (the measures a CPU-sized model can afford). */
 export const EvaluationSchema = z
@@ -25,6 +26,21 @@ export const EvaluationSchema = z
     english_languages: z.array(z.string()).default(["en"]),
     qa_max_new_tokens: z.number().int().positive().default(24),
     batch_size: z.number().int().positive().default(16),
+    /** XL-Sum files (the published JSONL: id, text, summary) per language: greedy summaries scored with ROUGE-L. */
+    xlsum: z
+      .array(
+        z
+          .object({
+            path: z.string().min(1),
+            language: z.string().regex(/^[a-z]{2,3}$/),
+            limit: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    xlsum_max_new_tokens: z.number().int().positive().default(64),
+    /** lm-evaluation-harness tasks on every model, merged into the same scores (docs/gpu-runs.md). */
+    lm_eval: LmEvalSchema.optional(),
   })
   .strict();
 
@@ -108,13 +124,7 @@ export const RunExperimentSchema = ExperimentSchema.extend({
   replay_sources: z
     .record(z.string(), z.object({ phase2: z.string().min(1), english: z.string().min(1) }).strict())
     .default({}),
-  evaluation: EvaluationSchema.default({
-    heldout: [],
-    qa: [],
-    english_languages: ["en"],
-    qa_max_new_tokens: 24,
-    batch_size: 16,
-  }),
+  evaluation: EvaluationSchema.prefault({}),
   analysis: AnalysisSchema.prefault({}),
   generation: GenerationSchema.optional(),
   /** A title for the report. */

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { stableHash } from "@cftkit/core";
 import { compilePhase1, embeddedBaseModelDir, settingStrategies } from "@cftkit/trainer";
+import { localModelDir } from "./model-folder.js";
 import { absolutePath, type RunContext } from "./run-context.js";
 import type { PairState, RunState } from "./run-state.js";
 
@@ -16,12 +17,12 @@ export function compileOptions(ctx: RunContext) {
  */
 export async function prepareRun(ctx: RunContext): Promise<RunState> {
   const { experiment } = ctx;
-  const { CausalLM, parameterCount } = await import("@cftkit/lm");
+  const { CausalLM, parameterCount, readModelConfig } = await import("@cftkit/lm");
   const pairs: PairState[] = [];
   let model: RunState["model"] = { preset: experiment.base_model, parameters: 0, config: {} };
   for (const setting of experiment.settings) {
     const stage = compilePhase1(experiment, setting, compileOptions(ctx));
-    const baseDir = stage.phase1Plan
+    let baseDir = stage.phase1Plan
       ? embeddedBaseModelDir(stage.phase1Plan)
       : absolutePath(ctx, experiment.base_model);
     const init = /^init:(tiny|small)$/.exec(experiment.base_model);
@@ -30,13 +31,14 @@ export async function prepareRun(ctx: RunContext): Promise<RunState> {
       await fresh.save(baseDir);
       fresh.dispose();
     }
-    const lm = await CausalLM.load(baseDir);
+    baseDir = localModelDir(ctx, baseDir);
+    // config.json only: the weights of a 7B base need not be loaded (nor copied to a laptop finishing a run).
+    const config = await readModelConfig(baseDir);
     model = {
       preset: experiment.base_model.replace(/^init:/, ""),
-      parameters: parameterCount(lm.config),
-      config: { ...(lm.config as unknown as Record<string, unknown>) },
+      parameters: parameterCount(config),
+      config: { ...(config as unknown as Record<string, unknown>) },
     };
-    lm.dispose();
     pairs.push({
       name: setting.name,
       stage,

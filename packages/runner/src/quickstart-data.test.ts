@@ -23,6 +23,15 @@ describe("quickstart data with the pre-trained base", () => {
         .map((l) => Number((JSON.parse(l) as { id: string }).id.split(":").at(-1)));
       expect(alpacaRows.length).toBeGreaterThan(0);
       for (const row of alpacaRows) expect(row).toBeGreaterThanOrEqual(2500);
+      // Each QA item asks its question: the prompt ends with the user's turn holding the context.
+      const qa = readFileSync(join(out, data.qa), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+      for (const item of qa) {
+        expect(item.messages.at(-1)?.role).toBe("user");
+        expect(item.messages.at(-1)!.content.length).toBeGreaterThan(20);
+      }
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -114,7 +114,8 @@ export async function prepareQuickstartData(
     sampleRecords(evalOf(lang), { count: sizes.qaPerLanguage, seed: seed + 5 }).map((r) => ({
       id: r.id,
       language: lang,
-      messages: recordToMessages({ ...r, output: "" }).slice(0, -1),
+      // The prompt turns only: with an empty output recordToMessages adds no assistant turn.
+      messages: recordToMessages({ ...r, output: "" }),
       answers: [r.output],
     })),
   );

@@ -1,7 +1,7 @@
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CftkitError, type ProgressReporter, readJsonLines, sha256File } from "@cftkit/core";
 import { readPrompts } from "@cftkit/datasets";
-import type { HeldoutExample, QaItem } from "@cftkit/evaluation";
+import type { HeldoutExample, QaItem, XlsumItem } from "@cftkit/evaluation";
 import { bundledDataDir } from "./bundled-data.js";
 import type { RunExperiment } from "./experiment-schema.js";
 import { PipelineLog } from "./pipeline-log.js";
@@ -16,6 +16,7 @@ export interface FileKey {
 export interface EvaluationSuite {
   heldout: { task: string; examples: HeldoutExample[] }[];
   qa: (QaItem & { language: string })[];
+  xlsum: { language: string; items: XlsumItem[] }[];
   /** What the evaluation results depend on (file hashes and settings): part of every evaluate key. */
   key: unknown;
 }
@@ -54,8 +55,19 @@ export function absolutePath(ctx: Pick<RunContext, "baseDir">, path: string): st
   return isAbsolute(path) ? path : resolve(ctx.baseDir, path);
 }
 
+/**
+ * A file as a cache input. Its path counts relative to the experiment's folder (a file outside it by its name
+ * alone; the content hash identifies it), so a run folder copied to another machine keeps its keys.
+ */
 export async function fileKey(ctx: Pick<RunContext, "baseDir">, path: string): Promise<FileKey> {
-  return { path, sha256: await sha256File(absolutePath(ctx, path)) };
+  const abs = absolutePath(ctx, path);
+  const inside = relative(ctx.baseDir, abs);
+  const portable = !isAbsolute(path)
+    ? path
+    : inside.startsWith("..") || isAbsolute(inside)
+      ? basename(abs)
+      : inside;
+  return { path: portable, sha256: await sha256File(abs) };
 }
 
 export async function readJsonlRows<T>(path: string): Promise<T[]> {
@@ -94,7 +106,29 @@ async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment:
   );
   const qaRows = (await Promise.all(config.qa.map((p) => readJsonlRows<QaRow>(abs(p))))).flat();
   const qa = qaRows.map((r) => ({ id: r.id, language: r.language, prompt: r.messages, answers: r.answers }));
-  return { heldout, qa, key };
+  const xlsum = await readXlsum(ctx, experiment);
+  return { heldout, qa, xlsum: xlsum.sets, key: { ...key, ...xlsum.key } };
+}
+
+/** The XL-Sum sets and their key part (none without XL-Sum, so the keys of runs without it stay as they were). */
+async function readXlsum(ctx: Pick<RunContext, "baseDir">, experiment: RunExperiment) {
+  const config = experiment.evaluation;
+  if (config.xlsum.length === 0) return { sets: [], key: {} };
+  const { loadXlsumItems } = await import("@cftkit/evaluation");
+  const sets = await Promise.all(
+    config.xlsum.map(async (x) => ({
+      language: x.language,
+      items: await loadXlsumItems(absolutePath(ctx, x.path), { limit: x.limit }),
+    })),
+  );
+  const files = await Promise.all(
+    config.xlsum.map(async (x) => ({
+      language: x.language,
+      limit: x.limit,
+      ...(await fileKey(ctx, x.path)),
+    })),
+  );
+  return { sets, key: { xlsum: files, xlsum_max_new_tokens: config.xlsum_max_new_tokens } };
 }
 
 /** Resolve the run's folders and read its evaluation and drift inputs once. */

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { CftkitError, type ProgressReporter, writeJsonAtomic } from "@cftkit/core";
 import type { RunExperiment } from "./experiment-schema.js";
 import { prepareRun } from "./prepare-run.js";
@@ -42,13 +42,15 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunO
   const table = options.table ?? STEP_TABLE;
   if (options.only?.length === 0) throw new CftkitError("CLI_BAD_STEP", "--only: name at least one step");
   await walkSteps(table, ctx, state, { only: options.only, from: options.from });
+  // Paths relative to the run folder: the folder may be copied to another machine and finished there.
+  const inRun = (path: string) => relative(ctx.outDir, path) || ".";
   await writeJsonAtomic(join(ctx.outDir, "manifest.json"), {
-    experiment: resolve(options.experimentPath),
+    experiment: inRun(resolve(options.experimentPath)),
     steps: await listSteps(join(ctx.outDir, "steps")),
     report: {
-      html: join(ctx.reportDir, "index.html"),
-      markdown: join(ctx.reportDir, "report.md"),
-      results: join(ctx.reportDir, "results.json"),
+      html: inRun(join(ctx.reportDir, "index.html")),
+      markdown: inRun(join(ctx.reportDir, "report.md")),
+      results: inRun(join(ctx.reportDir, "results.json")),
     },
   });
   return { outDir: ctx.outDir, reportDir: ctx.reportDir, results: state.results };

@@ -17,6 +17,8 @@ const env = {
   CFTKIT_FROM_SOURCE: "1",
   PATH: [
     join(repoRoot, "tools/axolotl-standin"),
+    // lm-evaluation-harness is not installed in CI: its stand-in writes lm-eval results for each model.
+    join(repoRoot, "tools/lm-eval-standin"),
     join(repoRoot, "node_modules/.bin"),
     dirname(process.execPath),
     process.env.PATH ?? "",
@@ -136,5 +138,16 @@ describe("examples/axolotl-rehearsal.yaml", () => {
       .map((f) => readFileSync(join(runDir, "steps", gr, "buffer", f), "utf8"))
       .join("");
     expect(buffer).toContain('"generator":"openai-chat"');
+    // Every model was evaluated through the server launched for it, and lm-eval's tasks joined its scores.
+    const served = steps.filter((d) => d.startsWith("evaluate-"));
+    expect(served.length).toBe(16);
+    for (const d of served) expect(existsSync(join(runDir, "steps", d, "server.log")), d).toBe(true);
+    expect(steps.filter((d) => d.startsWith("lm-eval-")).length).toBe(16);
+    const baseline = (
+      results.strategies as { strategy: string; phase2: { tasks: Record<string, number> } }[]
+    )[0]!;
+    expect(Object.keys(baseline.phase2.tasks)).toEqual(
+      expect.arrayContaining(["lm_eval/ifeval", "lm_eval/xquad_de", "xquad_f1/de"]),
+    );
   }, 1_800_000);
 });

@@ -55,13 +55,15 @@ export class EmbeddedEvalModel implements EvalModel {
     });
     for (const indexes of byLimits.values()) {
       const first = requests[indexes[0]!]!;
+      // Chat prompts go as messages: the model applies its template and adds no special tokens of its own,
+      // as a chat server (and transformers' apply_chat_template) does; a template holding {{ bos_token }}
+      // would otherwise start with two BOS tokens.
       const results = await this.model.generate(
-        indexes.map((i) => this.render(requests[i]!.prompt)),
+        indexes.map((i) => requests[i]!.prompt),
         {
           maxNewTokens: first.maxNewTokens,
           stop: first.stop,
           temperature: 0,
-          chatTemplate: false,
           batchSize: this.batchSize,
         },
       );

@@ -152,21 +152,22 @@ export class OpenAIEvalModel implements EvalModel {
   }
 
   private async logLikelihoodOne(r: LikelihoodRequest): Promise<LikelihoodResult> {
-    const context = this.renderContext(r.context);
-    const prompt = context + r.continuation;
-    return this.cached<LikelihoodResult>(
-      { kind: "logLikelihood", context, continuation: r.continuation },
-      async () => {
-        this.sent.logLikelihood++;
-        const answer = await this.client.complete(prompt, {
-          maxTokens: 0,
-          echo: true,
-          logprobs: 1,
-          temperature: 0,
-        });
-        return scoreEchoedLogprobs(answer.logprobs, context, r.continuation, this.client.baseUrl);
-      },
-    );
+    // lm-eval's split (and the embedded model's): trailing whitespace of the context belongs to the
+    // continuation, so a chat prompt's final "\n" is scored with the response as the embedded model scores it.
+    const rendered = this.renderContext(r.context);
+    const context = rendered.replace(/\s+$/u, "");
+    const continuation = rendered.slice(context.length) + r.continuation;
+    const prompt = context + continuation;
+    return this.cached<LikelihoodResult>({ kind: "logLikelihood", context, continuation }, async () => {
+      this.sent.logLikelihood++;
+      const answer = await this.client.complete(prompt, {
+        maxTokens: 0,
+        echo: true,
+        logprobs: 1,
+        temperature: 0,
+      });
+      return scoreEchoedLogprobs(answer.logprobs, context, continuation, this.client.baseUrl);
+    });
   }
 }
 

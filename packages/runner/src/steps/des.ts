@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { stableHash } from "@cftkit/core";
+import { hubCachedSnapshot, stableHash } from "@cftkit/core";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { DesOutcome, InstructDesSet, PairState } from "../run-state.js";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
@@ -22,10 +22,12 @@ async function encoderFor(ctx: RunContext, pair: PairState) {
     return CausalLmEncoder.load(pair.base.dir, { id: `base:${ctx.experiment.base_model}` });
   }
   const { SentenceTransformerEncoder } = await import("@cftkit/similarity");
-  // A local encoder folder (e.g. LaBSE in the sentence-transformers layout) is relative to the experiment file.
+  // A local encoder folder (e.g. LaBSE in the sentence-transformers layout) is relative to the experiment
+  // file; a Hub id (sentence-transformers/LaBSE) is read from the Hub cache when it was downloaded there.
   const local = des.model !== undefined && existsSync(absolutePath(ctx, des.model));
+  const cached = des.model !== undefined && !local ? hubCachedSnapshot(des.model) : null;
   return SentenceTransformerEncoder.load({
-    model: local ? absolutePath(ctx, des.model!) : des.model,
+    model: local ? absolutePath(ctx, des.model!) : (cached ?? des.model),
     offline: true,
   });
 }
@@ -91,7 +93,10 @@ async function desUnit(
  */
 async function instructUnits(ctx: RunContext, model: string, pairs: PairState[]): Promise<StepUnit[]> {
   // A folder relative to the experiment file, else an id a generation server knows (vLLM takes Hub ids).
-  const modelDir = existsSync(absolutePath(ctx, model)) ? absolutePath(ctx, model) : model;
+  // A Hub id stays an id for a generation server unless it is already in the Hub cache.
+  const modelDir = existsSync(absolutePath(ctx, model))
+    ? absolutePath(ctx, model)
+    : (hubCachedSnapshot(model) ?? model);
   const setInputs = await instructSetInputs(ctx, stableHash({ instruct: model })); // phase1's key;
   let generated: DesOutcome["phase1_set"];
   const units: StepUnit[] = [

@@ -1,7 +1,13 @@
 import { stableHash } from "@cftkit/core";
-import { absolutePath } from "../run-context.js";
+import { localModelDir } from "../model-folder.js";
 import { type PipelineStep, unit } from "../step.js";
-import { type TrainingOutcome, trainingInputs, trainingSummary, trainPlan } from "../training-run.js";
+import {
+  resolveOutcome,
+  type TrainingOutcome,
+  trainingInputs,
+  trainingSummary,
+  trainPlan,
+} from "../training-run.js";
 
 /** Phase 1: train each pair's Phase-1 plan (or take its off-the-shelf instruct model). */
 export const phase1Step: PipelineStep = {
@@ -13,17 +19,18 @@ export const phase1Step: PipelineStep = {
       const plan = pair.stage.phase1Plan;
       if (!plan) {
         const model = pair.stage.setting.phase1.model!;
-        pair.phase1 = { dir: absolutePath(ctx, model), key: stableHash({ instruct: model }) };
+        pair.phase1 = { dir: localModelDir(ctx, model), key: stableHash({ instruct: model }) };
         continue;
       }
       units.push(
         unit<TrainingOutcome>({
           label: `phase1-${pair.name}`,
-          inputs: await trainingInputs(ctx, plan),
+          inputs: await trainingInputs(ctx, plan, { base: pair.base.key }),
           run: () => trainPlan(ctx, plan),
           keep: async ({ result, key }) => {
-            pair.phase1 = { dir: result.modelDir, key };
-            pair.phase1Training = await trainingSummary(result);
+            const trained = resolveOutcome(ctx, result);
+            pair.phase1 = { dir: trained.modelDir, key };
+            pair.phase1Training = await trainingSummary(trained);
           },
         }),
       );

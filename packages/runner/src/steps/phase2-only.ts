@@ -3,7 +3,7 @@ import { stableHash } from "@cftkit/core";
 import type { TrainingPlan } from "@cftkit/trainer";
 import type { PairState } from "../run-state.js";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
-import { type TrainingOutcome, trainingInputs, trainPlan } from "../training-run.js";
+import { resolveOutcome, type TrainingOutcome, trainingInputs, trainPlan } from "../training-run.js";
 
 /**
  * The plan "base model + this pair's Phase-2 data alone" (the paper's MPD reference, Definition 2): the
@@ -48,10 +48,11 @@ export const phase2OnlyStep: PipelineStep = {
       units.push(
         unit<TrainingOutcome>({
           label: `phase2-only-${pairs[0]!.name}`,
-          inputs: await trainingInputs(ctx, plan),
+          inputs: await trainingInputs(ctx, plan, { base: pairs[0]!.base.key }),
           run: () => trainPlan(ctx, plan),
           keep: ({ result, key }) => {
-            for (const pair of pairs) pair.phase2Only = { dir: result.modelDir, key };
+            const { modelDir } = resolveOutcome(ctx, result);
+            for (const pair of pairs) pair.phase2Only = { dir: modelDir, key };
           },
         }),
       );

@@ -3,7 +3,13 @@ import { compileOptions } from "../prepare-run.js";
 import { fileKey, type RunContext } from "../run-context.js";
 import type { PairState } from "../run-state.js";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
-import { type TrainingOutcome, trainingInputs, trainingSummary, trainPlan } from "../training-run.js";
+import {
+  resolveOutcome,
+  type TrainingOutcome,
+  trainingInputs,
+  trainingSummary,
+  trainPlan,
+} from "../training-run.js";
 
 /** Stage 2 of the compile: the pair's Phase-2 plans, given the selections and replay mixes made so far. */
 async function phase2Plans(ctx: RunContext, pair: PairState) {
@@ -38,11 +44,12 @@ export const phase2Step: PipelineStep = {
             }),
             run: () => trainPlan(ctx, plan),
             keep: async ({ result, key }) => {
+              const trained = resolveOutcome(ctx, result);
               pair.phase2.push({
                 strategy,
                 plan,
-                model: { dir: result.modelDir, key },
-                training: await trainingSummary(result),
+                model: { dir: trained.modelDir, key },
+                training: await trainingSummary(trained),
               });
             },
           }),
