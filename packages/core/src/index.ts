@@ -34,7 +34,7 @@ export {
   type ChatMessage,
   type ChatRole,
 } from "./chat-message.js";
-export { formatZodIssues, type SchemaIssues } from "./zod-issues.js";
+export { checkOptions, formatZodIssues, type OptionsSchema, type SchemaIssues } from "./zod-issues.js";
 export {
   launchOpenAIServer,
   freePort,

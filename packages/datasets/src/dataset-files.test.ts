@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -115,5 +115,29 @@ describe("the data commands as file operations", () => {
     expect(languageReport).toBeUndefined();
     expect(loadSummaryJson(summary)).toMatchObject({ read: 6, written: 6, skipped: 0, empty_output: 0 });
     expect(loadSummaryLines(summary)).toEqual(["read 6, written 6, skipped 0"]);
+  });
+});
+
+describe("the data file option schemas (shared with `cftkit data` flags)", () => {
+  it("are checked by the functions before anything is read or written", async () => {
+    const out = join(dir, "refused.jsonl");
+    await expect(sampleDatasetFile("missing.jsonl", out, {}, { ratio: 1.5 })).rejects.toMatchObject({
+      code: "DATA_BAD_OPTION",
+      message: expect.stringMatching(/ratio/),
+    });
+    await expect(
+      splitDatasetFile(
+        "missing.jsonl",
+        { train: out, validation: out },
+        { summary: createLoadSummary() },
+        {
+          validation: 0,
+        },
+      ),
+    ).rejects.toMatchObject({ code: "DATA_BAD_OPTION", message: expect.stringMatching(/validation/) });
+    await expect(mixDatasetFiles([], out, {}, { seed: -1 })).rejects.toMatchObject({
+      code: "DATA_BAD_OPTION",
+    });
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,13 +1,22 @@
+import { checkOptions } from "@cftkit/core";
 import { alignEnglish } from "./align.js";
+import {
+  type MixFileOptions,
+  mixFileOptionsSchema,
+  type SampleFileOptions,
+  type SplitFileOptions,
+  sampleFileOptionsSchema,
+  splitFileOptionsSchema,
+} from "./dataset-file-options.js";
 import { languageReport, type LanguageReport } from "./language-id.js";
 import { type LoadOptions, loadDataset, streamDataset } from "./load-dataset.js";
 import { createLoadSummary, type LoadSummary, mergeSummaries } from "./load-summary.js";
 import { type MixResult, mixRecords } from "./mix.js";
-import { type OutputLayout, writeRecordsAs } from "./output-layout.js";
+import { writeRecordsAs } from "./output-layout.js";
 import type { InstructionRecord } from "./record.js";
 import { writeJsonlAtomic, writeRecordsJsonl } from "./records-jsonl.js";
 import { sampleRecords, sampleStream } from "./sample.js";
-import { type SplitOptions, splitRecords } from "./split.js";
+import { splitRecords } from "./split.js";
 import { type DatasetStats, StatsAccumulator } from "./stats.js";
 
 /**
@@ -32,14 +41,6 @@ export async function datasetFileStats(
   return { stats, languageReport: languageReport(kept, { candidates: options.candidates }) };
 }
 
-export interface SampleFileOptions {
-  count?: number;
-  ratio?: number;
-  seed: number;
-  stratify?: "language";
-  to: OutputLayout;
-}
-
 /**
  * A seeded sample written to `out`. An exact ratio or a stratified sample holds every record in memory; a
  * count streams twice (count the rows, then keep the seeded positions: one byte per row). `available` is the
@@ -51,7 +52,11 @@ export async function sampleDatasetFile(
   load: LoadOptions,
   options: SampleFileOptions,
 ): Promise<{ rows: number; available?: number }> {
-  const { count, ratio, seed, stratify, to } = options;
+  const { count, ratio, seed, stratify, to } = checkOptions(
+    sampleFileOptionsSchema,
+    options,
+    "DATA_BAD_OPTION",
+  );
   const stream = streamDataset(path, load);
   if (stratify === "language" || (ratio !== undefined && count === undefined)) {
     const records: InstructionRecord[] = [];
@@ -71,8 +76,9 @@ export async function mixDatasetFiles(
   inputs: { path: string; ratio?: number; count?: number }[],
   out: string,
   load: LoadOptions,
-  options: { seed: number; total?: number; to: OutputLayout },
+  mixOptions: MixFileOptions,
 ): Promise<{ rows: number; parts: MixResult["parts"]; summary: LoadSummary }> {
+  const options = checkOptions(mixFileOptionsSchema, mixOptions, "DATA_BAD_OPTION");
   const total = createLoadSummary();
   const parts = [];
   for (const { path, ratio, count } of inputs) {
@@ -94,8 +100,9 @@ export async function splitDatasetFile(
   path: string,
   out: { train: string; validation: string },
   load: LoadOptions & { summary: LoadSummary },
-  options: SplitOptions & { to: OutputLayout },
+  splitOptions: SplitFileOptions,
 ): Promise<{ train: number; validation: number }> {
+  const options = checkOptions(splitFileOptionsSchema, splitOptions, "DATA_BAD_OPTION");
   const parts = splitRecords(await loadDataset(path, load), options);
   const train = await writeRecordsAs(options.to, parts.train, out.train, load.summary);
   const validation = await writeRecordsAs(options.to, parts.validation, out.validation, load.summary);

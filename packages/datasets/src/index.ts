@@ -74,6 +74,14 @@ export {
   datasetFileStats,
   mixDatasetFiles,
   sampleDatasetFile,
-  type SampleFileOptions,
   splitDatasetFile,
 } from "./dataset-files.js";
+export {
+  mixFileOptionsSchema,
+  sampleFileOptionsSchema,
+  splitFileOptionsSchema,
+  type MixFileOptions,
+  type SampleFileOptions,
+  type SplitFileOptions,
+} from "./dataset-file-options.js";
+export { loadChoicesSchema, loadOptionsFromChoices, type LoadChoices } from "./load-choices.js";

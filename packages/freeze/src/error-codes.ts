@@ -11,6 +11,7 @@ export const FREEZE_ERROR_CODES = {
   FREEZE_SVD_FAILED: "computing a tensor's singular values failed",
   FREEZE_TENSOR_SET_MISMATCH: "the base and the tuned model hold different tensors",
   FREEZE_SPECTRUM_MODE: "the Spectrum mode (freeze-top / unfreeze-top) is missing or unknown",
+  FREEZE_BAD_OPTION: "an option is outside what its schema allows (the message names it)",
 } as const;
 
 declare module "@cftkit/core" {

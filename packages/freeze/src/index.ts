@@ -38,3 +38,6 @@ export {
   spectrumDocument,
   writeSelectionFiles,
 } from "./selection-documents.js";
+export { spectrumOptionsSchema } from "./spectrum.js";
+export { layerDiffOptionsSchema } from "./layer-diff.js";
+export { randomLayersOptionsSchema } from "./random-layers.js";

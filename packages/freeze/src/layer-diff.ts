@@ -1,4 +1,4 @@
-import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
+import { CftkitError, checkOptions, type ProgressReporter, silentProgress } from "@cftkit/core";
 import {
   ChunkScratch,
   parseParameterName,
@@ -6,9 +6,20 @@ import {
   SafetensorsCheckpoint,
   type TensorInfo,
 } from "@cftkit/safetensors";
+import { z } from "zod";
 import { DEFAULT_DIFF_TYPES } from "./module-types.js";
 import { selectTop } from "./select-top.js";
 import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
+
+/** The options a caller chooses (the CLI's `freeze diff` flags are built from it); layerDiff() checks them. */
+export const layerDiffOptionsSchema = z.object({
+  topK: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32 - 1)
+    .describe("modules to freeze per type"),
+});
 
 export interface LayerDiffOptions {
   /** How many modules to freeze per type. */
@@ -60,6 +71,7 @@ export async function layerDiff(
       exitCode: 2,
     });
   }
+  checkOptions(layerDiffOptionsSchema, { topK: options.topK }, "FREEZE_BAD_OPTION");
   const base = await SafetensorsCheckpoint.open(basePath);
   const tuned = await SafetensorsCheckpoint.open(tunedPath);
   try {

@@ -1,7 +1,21 @@
-import { CftkitError, SeededRandom } from "@cftkit/core";
+import { CftkitError, checkOptions, SeededRandom } from "@cftkit/core";
 import { parseParameterName, SafetensorsCheckpoint } from "@cftkit/safetensors";
+import { z } from "zod";
 import type { FreezeSelection } from "./layer-diff.js";
 import { patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
+
+const whole = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1);
+
+/** The options of randomLayers (the CLI's `freeze random` flags are built from it); randomLayers() checks them. */
+export const randomLayersOptionsSchema = z.object({
+  k: whole().describe("number of decoder layers to freeze"),
+  seed: whole().describe("random seed (recorded in the output)"),
+});
 
 export interface RandomLayersResult extends FreezeSelection {
   /** The frozen decoder layer indices, ascending. */
@@ -35,6 +49,7 @@ export async function randomLayers(
       },
     );
   }
+  checkOptions(randomLayersOptionsSchema, options, "FREEZE_BAD_OPTION");
   const drawn = new SeededRandom(options.seed).sample(layerSet, options.k);
   const layers = [...drawn].sort((a, b) => a - b);
   const frozenLayerSet = new Set(layers);

@@ -1,6 +1,7 @@
 import { join } from "node:path";
-import { CftkitError, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
+import { CftkitError, checkOptions, type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { SafetensorsCheckpoint } from "@cftkit/safetensors";
+import { z } from "zod";
 import type { SingularValueOptions } from "./linalg/singular-values.js";
 import type { SingularValuePool } from "./linalg/worker-pool.js";
 import { DEFAULT_SPECTRUM_TYPES, modelSlug, sortTypes } from "./module-types.js";
@@ -34,6 +35,33 @@ export function requireSpectrumMode(mode: unknown, flag = "mode"): SpectrumMode 
     `${mode === undefined ? `${flag} is required` : `${flag} must be freeze-top or unfreeze-top, got "${String(mode)}"`} — ${both}`,
   );
 }
+
+/** The options a caller chooses (the CLI's `freeze spectrum` flags are built from it); spectrum() checks them. */
+export const spectrumOptionsSchema = z.object({
+  topPercent: z
+    .number()
+    .min(0)
+    .max(100)
+    .describe("percent of modules per type to select (Spectrum's floor rule)"),
+  // No default: the two modes are opposite selections (docs/semantics.md, "Spectrum direction").
+  mode: z.enum(["freeze-top", "unfreeze-top"]).describe(
+    Object.entries(SPECTRUM_MODES)
+      .map(([m, what]) => `${m}: ${what}`)
+      .join("; "),
+  ),
+  modelName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("model name for the results file's slug (default: the folder name)"),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32 - 1)
+    .optional()
+    .describe("worker threads for the SVDs (default: all cores)"),
+});
 
 export interface SpectrumOptions {
   topPercent: number;
@@ -75,6 +103,11 @@ export interface SpectrumResult {
 /** Spectrum layer selection: scan, per-type top-percent selection, Axolotl `unfrozen_parameters`. */
 export async function spectrum(modelPath: string, options: SpectrumOptions): Promise<SpectrumResult> {
   const mode = requireSpectrumMode(options.mode);
+  checkOptions(
+    spectrumOptionsSchema,
+    { topPercent: options.topPercent, mode, modelName: options.modelName, threads: options.threads },
+    "FREEZE_BAD_OPTION",
+  );
   const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
   const cachePath =
     options.cachePath !== undefined

@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   CftkitError,
+  checkOptions,
   type ProgressReporter,
   SeededRandom,
   silentProgress,
@@ -12,7 +13,7 @@ import {
 import { type TensorToWrite, writeSafetensors } from "@cftkit/safetensors";
 import type { LoraOptions } from "./lora.js";
 import { type LrSchedulerName, learningRateAt } from "./lr-schedule.js";
-import { PAPER_TRAINING_DEFAULTS } from "./training-defaults.js";
+import { PAPER_TRAINING_DEFAULTS, trainingSettingsSchema } from "./training-defaults.js";
 import { type ModelConfig, readModelConfig } from "./model-config.js";
 import { readGenerationConfig, readModelWeights, writeModelFolder } from "./model-folder.js";
 import { createOrtTrainEngine } from "./ort-train-engine.js";
@@ -162,21 +163,12 @@ function resolveOptions(o: TrainOptions): Resolved {
     seed: o.seed ?? d.seed,
     loggingSteps: o.loggingSteps ?? 1,
   };
-  const positiveInt = (k: keyof Resolved) => Number.isInteger(r[k]) && (r[k] as number) > 0;
+  const { maxSteps, unfrozenParameters, saveEverySteps, evalEverySteps, resume } = o;
+  const settings = { ...r, maxSteps, unfrozenParameters, saveEverySteps, evalEverySteps, resume };
+  checkOptions(trainingSettingsSchema, settings, "LM_BAD_TRAIN_OPTIONS");
   const problems: string[] = [];
-  if (!(r.learningRate >= 0 && Number.isFinite(r.learningRate))) problems.push("learningRate must be ≥ 0");
-  if (!(r.epochs > 0)) problems.push("epochs must be > 0");
-  for (const k of ["globalBatchSize", "microBatchSize", "sequenceLength", "loggingSteps"] as const)
-    if (!positiveInt(k)) problems.push(`${k} must be a positive integer`);
-  if (!(Number.isInteger(r.warmupSteps) && r.warmupSteps >= 0))
-    problems.push("warmupSteps must be an integer ≥ 0");
-  if (!["cosine", "linear", "constant"].includes(r.lrScheduler))
-    problems.push(`lrScheduler "${r.lrScheduler}" is not cosine|linear|constant`);
-  if (!(r.weightDecay >= 0)) problems.push("weightDecay must be ≥ 0");
-  if (!(r.maxGradNorm >= 0)) problems.push("maxGradNorm must be ≥ 0 (0 disables clipping)");
-  if (!Number.isInteger(r.seed)) problems.push("seed must be an integer");
-  if (o.maxSteps !== undefined && !(Number.isInteger(o.maxSteps) && o.maxSteps > 0))
-    problems.push("maxSteps must be a positive integer");
+  if (!(Number.isInteger(r.loggingSteps) && r.loggingSteps > 0))
+    problems.push("loggingSteps must be a positive integer");
   if (
     o.microBatchSize !== undefined &&
     o.globalBatchSize !== undefined &&

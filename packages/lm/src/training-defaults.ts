@@ -1,5 +1,6 @@
 import type { LoraOptions } from "./lora.js";
 import type { LrSchedulerName } from "./lr-schedule.js";
+import { z } from "zod";
 
 // Its own entry (`@cftkit/lm/defaults`, no tfjs or onnxruntime behind it) so `cftkit --help` can show these.
 
@@ -22,3 +23,50 @@ export const PAPER_TRAINING_DEFAULTS = {
   seed: 42,
   lora: { r: 64, alpha: 128, dropout: 0.05, targetModules: ["all-linear"] } as LoraOptions,
 } as const;
+
+const d = PAPER_TRAINING_DEFAULTS;
+const whole = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1);
+const positive = () => whole().min(1);
+
+/**
+ * The training settings a caller chooses, with the paper's defaults: trainCausalLM checks them, and
+ * `cftkit lm train` builds its flags, help text and defaults from them.
+ */
+export const trainingSettingsSchema = z.object({
+  learningRate: z
+    .number()
+    .gt(0)
+    .default(d.learningRate)
+    .describe("peak learning rate (tiny models need ~3e-3)"),
+  epochs: z.number().gt(0).default(d.epochs).describe("epochs"),
+  globalBatchSize: positive().default(d.globalBatchSize).describe("global batch size"),
+  microBatchSize: positive()
+    .default(d.microBatchSize)
+    .describe("micro-batch size; gradient accumulation = batch / micro-batch"),
+  maxSteps: positive().optional().describe("stop after this many optimizer steps (overrides --epochs)"),
+  warmupSteps: whole().default(d.warmupSteps).describe("linear warmup steps"),
+  lrScheduler: z
+    .enum(["cosine", "linear", "constant"])
+    .default(d.lrScheduler)
+    .describe("learning-rate schedule"),
+  weightDecay: z.number().min(0).default(d.weightDecay).describe("AdamW decoupled weight decay"),
+  maxGradNorm: z
+    .number()
+    .min(0)
+    .default(d.maxGradNorm)
+    .describe("gradient clipping by global norm (0 = off)"),
+  sequenceLength: positive().default(d.sequenceLength).describe("truncate examples to this many tokens"),
+  seed: whole().default(d.seed).describe("seed of data order, LoRA init and dropout"),
+  unfrozenParameters: z
+    .array(z.string().min(1))
+    .optional()
+    .describe("train only parameters matching this Axolotl unfrozen_parameters pattern (repeatable)"),
+  saveEverySteps: positive().optional().describe("write a checkpoint every N steps (and at the end)"),
+  evalEverySteps: positive().optional().describe("compute eval_loss every N steps (needs --validation)"),
+  resume: z.boolean().default(false).describe("continue from the newest checkpoint in --out"),
+});

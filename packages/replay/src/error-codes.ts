@@ -4,7 +4,7 @@
  */
 export const REPLAY_ERROR_CODES = {
   GENERATION_FAILED: "a generation failed without a more specific code",
-  REPLAY_BAD_OPTION: "replay selection options conflict or are out of range",
+  REPLAY_BAD_OPTION: "replay selection or sampling options conflict or are out of range",
   REPLAY_DUPLICATE_ID: "an id occurs twice in the Phase-2 set and the replay buffer",
   REPLAY_DUPLICATE_ITEM: "an item id occurs twice in the generation list",
   REPLAY_JOURNAL_CLOSED: "a journal was written after it was closed",

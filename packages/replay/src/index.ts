@@ -86,3 +86,5 @@ export {
   describeSelection,
   replayShortfall,
 } from "./replay-outcome.js";
+export { replaySizeSchema } from "./replay-selection.js";
+export { replaySamplingSchema } from "./replay-sampling.js";

@@ -1,4 +1,4 @@
-import { CftkitError, type OpenAICompatibleClient } from "@cftkit/core";
+import { CftkitError, checkOptions, type OpenAICompatibleClient } from "@cftkit/core";
 import {
   embeddedGenerator,
   type GenerativeModel,
@@ -7,6 +7,7 @@ import {
   type ReplayGenerator,
   type SamplingSettings,
 } from "./generators.js";
+import { replaySamplingSchema } from "./replay-sampling.js";
 
 /** Where generative replay gets its responses from. */
 export type ReplayGeneratorSource =
@@ -23,6 +24,8 @@ export async function replayGeneratorFor(
   sampling: SamplingSettings,
   options: { batchSize?: number } = {},
 ): Promise<ReplayGenerator> {
+  const { maxTokens, temperature, topP } = sampling;
+  checkOptions(replaySamplingSchema, { maxTokens, temperature, topP }, "REPLAY_BAD_OPTION");
   if ("server" in source) {
     return source.completionsTemplate === undefined
       ? openAIChatGenerator(source.server, sampling)

@@ -1,5 +1,6 @@
-import { CftkitError, SeededRandom } from "@cftkit/core";
+import { CftkitError, checkOptions, SeededRandom } from "@cftkit/core";
 import { alignEnglish, type InstructionRecord, normaliseText } from "@cftkit/datasets";
+import { z } from "zod";
 
 /**
  * How the English items are found (docs/semantics.md, "Replay"):
@@ -11,6 +12,26 @@ import { alignEnglish, type InstructionRecord, normaliseText } from "@cftkit/dat
  */
 export type ReplayMode = "twins" | "counterpart";
 export const REPLAY_MODES = ["auto", "twins", "counterpart"] as const;
+
+const whole = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1);
+
+/** How many English items, and how they are found: selectReplay checks it, and `cftkit replay er|gr` build their flags from it. */
+export const replaySizeSchema = z.object({
+  ratio: z.number().gt(0).optional().describe("replay size as a fraction of the Phase-2 size (0.10 = 10%)"),
+  count: whole().min(1).optional().describe("replay size as a count"),
+  seed: whole().default(0).describe("sampling seed"),
+  mode: z
+    .enum(REPLAY_MODES)
+    .default("auto")
+    .describe(
+      "twins: replay the English twins (shared parallel_id) of Phase-2 records; counterpart: sample the English counterpart dataset (no shared ids, e.g. MultiAlpaca ↔ Alpaca); auto: twins when any exist",
+    ),
+});
 
 export interface ReplaySelectionOptions {
   /** Replay size as a fraction of the Phase-2 size (0.10 → 10 % of |Phase 2|); needs a Phase-2 set… */
@@ -100,6 +121,8 @@ function checkSizeOptions(
   if (phase2 === null && options.mode === "twins") {
     throw new CftkitError("REPLAY_BAD_OPTION", "twins mode needs the Phase-2 set (--phase2)");
   }
+  const { ratio, count, seed, mode } = options;
+  checkOptions(replaySizeSchema, { ratio, count, seed, mode }, "REPLAY_BAD_OPTION");
 }
 
 /** The candidates of each mode, before exclusion, and which mode applies. */

@@ -15,6 +15,7 @@ export const RUNNER_ERROR_CODES = {
   RUN_LM_EVAL_NO_SCORES: "lm-eval reported none of the tasks cftkit aggregates",
   RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
   RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
+  RUN_BAD_OPTION: "an option is outside what its schema allows (the message names it)",
 } as const;
 
 declare module "@cftkit/core" {

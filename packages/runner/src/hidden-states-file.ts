@@ -1,8 +1,9 @@
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import { CftkitError, type ProgressReporter } from "@cftkit/core";
+import { CftkitError, checkOptions, type ProgressReporter } from "@cftkit/core";
 import { readPrompts } from "@cftkit/datasets";
 import type { TransformersEngineOptions } from "@cftkit/lm";
+import { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
 
 /**
  * Per-layer mean hidden states of a prompt file → an activation file (docs/formats.md), by one of three engines
@@ -54,6 +55,9 @@ export async function writeHiddenStatesFile(
   outFile: string,
   options: HiddenStatesFileOptions,
 ): Promise<HiddenStatesFileResult> {
+  const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens } = options;
+  const settings = { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens };
+  checkOptions(hiddenStatesSettingsSchema, settings, "RUN_BAD_OPTION");
   const out = resolve(outFile);
   const { config, promptsFile, ids } = await tokenizePrompts(modelDir, options);
   const metadata = {

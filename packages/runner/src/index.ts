@@ -29,5 +29,6 @@ export {
   type HiddenStatesFileOptions,
   type HiddenStatesFileResult,
 } from "./hidden-states-file.js";
+export { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
 export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
 export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";

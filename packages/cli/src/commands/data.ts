@@ -2,16 +2,20 @@ import { CftkitError } from "@cftkit/core";
 import {
   alignDatasetFiles,
   createLoadSummary,
-  DATASET_FORMATS,
-  type DatasetFormat,
   datasetFileStats,
+  loadChoicesSchema,
+  loadOptionsFromChoices,
   type LoadOptions,
   type LoadSummary,
   loadSummaryJson,
   loadSummaryLines,
   mixDatasetFiles,
+  mixFileOptionsSchema,
+  OUTPUT_LAYOUT_ALIASES,
   sampleDatasetFile,
+  sampleFileOptionsSchema,
   splitDatasetFile,
+  splitFileOptionsSchema,
   streamDataset,
   writeRecordsAs,
 } from "@cftkit/datasets";
@@ -25,59 +29,33 @@ import {
   list,
   number,
   param,
-  positive,
   text,
   type Values,
   pathParam,
   optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
+import { optionsFrom } from "../schema-options.js";
 
 /** How every `data` command reads its input. */
-const loadParams = {
-  from: param(
-    "--from <format>",
-    "input layout",
-    z.enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]]).default("auto"),
-  ),
-  language: param("--language <tag>", "language of records that declare none", text().optional()),
-  onError: param(
-    "--on-error <mode>",
-    "a bad row or file: fail or skip",
-    z.enum(["fail", "skip"]).default("fail"),
-  ),
-  fields: param(
-    "--fields <map>",
-    "custom layout, e.g. instruction=q,output=a,input=ctx",
-    list(z.string().regex(/^[^=]+=[^=]+$/, "key=column")).optional(),
-  ),
-  detectLanguage: param("--detect-language", "detect the language of untagged records (tinyld)", flag()),
-  candidates: param(
-    "--candidates <codes>",
-    "restrict language detection to these codes, e.g. en,fr,de",
-    list(text()).optional(),
-  ),
-};
+const loadParams = optionsFrom(loadChoicesSchema, {
+  from: "format",
+  language: "tag",
+  onError: "mode",
+  fields: "map",
+  candidates: "codes",
+});
 type LoadFlags = Values<typeof loadParams> & CommonOptions;
 
 const input = (what = "file or folder (.json, .jsonl, .parquet, .gz)") =>
   param("<in>", what, text(), { path: "input" });
 const outFile = (what = "output file (written atomically)") =>
   param("--out <file>", what, text(), { path: "output-file" });
-const seed = param("--seed <s>", "random seed", count().default(0));
+/** `--to <format>` also takes the older layout names. */
+const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
 function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { summary: LoadSummary } {
-  const options: LoadOptions & { summary: LoadSummary } = {
-    format: flags.from,
-    onError: flags.onError,
-    summary,
-    progress: progress(flags),
-  };
-  if (flags.language) options.language = flags.language;
-  if (flags.detectLanguage) options.detectLanguage = true;
-  if (flags.candidates) options.languageCandidates = flags.candidates;
-  if (flags.fields) options.fields = Object.fromEntries(flags.fields.map((pair) => pair.split("=")));
-  return options;
+  return { ...loadOptionsFromChoices(flags), summary, progress: progress(flags) };
 }
 
 function logSummary(flags: CommonOptions, summary: LoadSummary): void {
@@ -177,11 +155,12 @@ const sample = defineCommand({
   options: {
     ...loadParams,
     out: outFile(),
-    count: param("--count <n>", "records to keep", positive().optional()),
-    ratio: param("--ratio <r>", "fraction to keep", number(z.number().gt(0).max(1)).optional()),
-    seed,
-    stratify: param("--stratify <key>", "keep each language's share", z.enum(["language"]).optional()),
-    to: formatOption("--to <format>", "cftkit"),
+    ...optionsFrom(sampleFileOptionsSchema, {
+      ratio: "r",
+      seed: "s",
+      stratify: "key",
+      to: toFlag,
+    }),
   },
   async run(flags) {
     const { count: n, ratio, seed, stratify } = flags;
@@ -228,9 +207,7 @@ const mix = defineCommand({
       list(number(z.number().min(0))).optional(),
     ),
     counts: param("--counts <list>", "comma-separated counts, one per input", list(count()).optional()),
-    total: param("--total <n>", "total size with --ratios", positive().optional()),
-    seed,
-    to: formatOption("--to <format>", "cftkit"),
+    ...optionsFrom(mixFileOptionsSchema, { seed: "s", to: toFlag }),
   },
   async run(flags) {
     for (const [name, values] of [
@@ -273,6 +250,13 @@ const mix = defineCommand({
   },
 });
 
+const splitOptions = optionsFrom(splitFileOptionsSchema, {
+  validation: "share",
+  groupBy: "key",
+  seed: "s",
+  to: toFlag,
+});
+
 const split = defineCommand({
   path: ["data", "split"],
   description: "seeded train/validation split (optionally keeping groups such as articles together)",
@@ -282,20 +266,12 @@ const split = defineCommand({
   args: { in: input() },
   options: {
     ...loadParams,
-    validation: param(
-      "--validation <share>",
-      "share (0-1) or count of validation records/groups",
-      number(z.number().gt(0)),
-    ),
+    validation: splitOptions.validation,
     outTrain: pathParam("--out-train <file>", "train output", "output-file"),
     outValidation: pathParam("--out-validation <file>", "validation output", "output-file"),
-    groupBy: param(
-      "--group-by <key>",
-      "keep records sharing this key together",
-      z.enum(["group", "parallel_id"]).optional(),
-    ),
-    seed,
-    to: formatOption("--to <format>", "cftkit"),
+    groupBy: splitOptions.groupBy,
+    seed: splitOptions.seed,
+    to: splitOptions.to,
   },
   async run(flags) {
     const summary = createLoadSummary();

@@ -4,17 +4,19 @@ import {
   DEFAULT_SPECTRUM_TYPES,
   layerDiff,
   layerDiffDocument,
+  layerDiffOptionsSchema,
   parseTypes,
   randomLayers,
   randomLayersDocument,
-  SPECTRUM_MODES,
+  randomLayersOptionsSchema,
   spectrum,
   spectrumDocument,
+  spectrumOptionsSchema,
   writeSelectionFiles,
 } from "@cftkit/freeze";
-import { z } from "zod";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text, optionalPath } from "../define-command.js";
+import { defineCommand, flag, optionalPath, param, text } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
 
 const selectionOut = (what: string, fileBase: string) =>
   param("--out <dir>", what, text().optional(), {
@@ -25,6 +27,12 @@ const selectionOut = (what: string, fileBase: string) =>
 const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
 
+const { topPercent, mode, modelName, threads } = optionsFrom(spectrumOptionsSchema, {
+  topPercent: "P",
+  mode: "mode",
+  modelName: "name",
+});
+
 const spectrumCommand = defineCommand({
   path: ["freeze", "spectrum"],
   description:
@@ -34,19 +42,8 @@ const spectrumCommand = defineCommand({
   ],
   args: { modelDir: model("<model-dir> safetensors file or Hugging Face model folder") },
   options: {
-    topPercent: param(
-      "--top-percent <P>",
-      "percent of modules per type to select (Spectrum's floor rule)",
-      number(z.number().min(0).max(100)),
-    ),
-    // No default: the two modes are opposite selections (docs/semantics.md, "Spectrum direction").
-    mode: param(
-      "--mode <mode>",
-      Object.entries(SPECTRUM_MODES)
-        .map(([m, what]) => `${m}: ${what}`)
-        .join("; "),
-      z.enum(["freeze-top", "unfreeze-top"]),
-    ),
+    topPercent,
+    mode,
     types: param(
       "--types <list>",
       `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
@@ -62,16 +59,8 @@ const spectrumCommand = defineCommand({
       "per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)",
       text().optional(),
     ),
-    modelName: param(
-      "--model-name <name>",
-      "model name for the results file's slug (default: the folder name)",
-      text().optional(),
-    ),
-    threads: param(
-      "--threads <n>",
-      "worker threads for the SVDs (default: all cores)",
-      count(z.number().int().min(1)).optional(),
-    ),
+    modelName,
+    threads,
     legacyInfinity: param(
       "--legacy-infinity",
       "old Spectrum rule: no singular value at or below the threshold gives Infinity (not signal/1)",
@@ -120,7 +109,7 @@ const diff = defineCommand({
     tunedDir: model("<tuned-dir> phase-1 model of the same architecture"),
   },
   options: {
-    topK: param("--top-k <K>", "modules to freeze per type", count(z.number().int().min(1))),
+    ...optionsFrom(layerDiffOptionsSchema, { topK: "K" }),
     types: param(
       "--types <list>",
       `module types (default: ${DEFAULT_DIFF_TYPES.join(",")}); shorthands q,k,v,o,gate,up,down`,
@@ -158,8 +147,7 @@ const random = defineCommand({
   examples: ["cftkit freeze random models/tiny --k 1 --seed 0 --out selections/"],
   args: { modelDir: model("<model-dir> safetensors file or folder") },
   options: {
-    k: param("--k <K>", "number of decoder layers to freeze", count()),
-    seed: param("--seed <S>", "random seed (recorded in the output)", count()),
+    ...optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S" }),
     out: selectionOut("write unfrozen_parameters_lf_h1.yaml and .json there", "unfrozen_parameters_lf_h1"),
   },
   async run(options) {

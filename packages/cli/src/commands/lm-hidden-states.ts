@@ -6,18 +6,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
+import { hiddenStatesSettingsSchema } from "@cftkit/runner/hidden-states-settings";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
-import {
-  defineCommand,
-  flag,
-  number,
-  param,
-  positive,
-  text,
-  pathParam,
-  optionalPath,
-} from "../define-command.js";
+import { defineCommand, number, param, text, pathParam, optionalPath } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
 
 /** The bundled MT-Bench questions: the default prompt set for drift. */
 export function defaultPromptsFile(): string {
@@ -36,6 +29,11 @@ export function defaultPromptsFile(): string {
   return found;
 }
 
+const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens } = optionsFrom(
+  hiddenStatesSettingsSchema,
+  { engine: "name" },
+);
+
 const hiddenStatesOptions = {
   prompts: optionalPath(
     "--prompts <jsonl>",
@@ -43,28 +41,12 @@ const hiddenStatesOptions = {
     "input",
   ),
   out: pathParam("--out <file>", "output .safetensors", "output-file"),
-  batchSize: param("--batch-size <n>", "prompts per forward pass", positive().default(8)),
-  maxTokens: param(
-    "--max-tokens <n>",
-    "truncate each prompt to this many tokens (default: max_position_embeddings)",
-    positive().optional(),
-  ),
-  limit: param("--limit <n>", "only the first n prompts", positive().optional()),
-  chatTemplate: param(
-    "--chat-template",
-    "wrap each prompt as a user turn with the model's chat template",
-    flag(),
-  ),
-  stream: param(
-    "--stream",
-    "stream the model one decoder layer at a time (any size; chosen by itself when the model does not fit)",
-    flag(),
-  ),
-  engine: param(
-    "--engine <name>",
-    "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
-    z.enum(["embedded", "transformers"]).default("embedded"),
-  ),
+  batchSize,
+  maxTokens,
+  limit,
+  chatTemplate,
+  stream,
+  engine,
   memoryBudget: param(
     "--memory-budget <GiB>",
     "stream when holding the model would take more (default: half the machine's memory)",
@@ -75,11 +57,7 @@ const hiddenStatesOptions = {
     "the streamed run's resumable work folder (default: <out>.work)",
     "output-folder",
   ),
-  batchTokens: param(
-    "--batch-tokens <n>",
-    "streamed engine: padded tokens per onnxruntime run",
-    positive().default(2048),
-  ),
+  batchTokens,
   python: param("--python <path>", "transformers engine: the interpreter", text().default("python3")),
   device: param(
     "--device <name>",

@@ -1,22 +1,45 @@
 import type { TrainOptions } from "@cftkit/lm";
-import { PAPER_TRAINING_DEFAULTS } from "@cftkit/lm/defaults";
+import { PAPER_TRAINING_DEFAULTS, trainingSettingsSchema } from "@cftkit/lm/defaults";
 import { z } from "zod";
 import { log, printHuman, printJson, progress } from "../cli-output.js";
-import {
-  count,
-  defineCommand,
-  flag,
-  positive,
-  number,
-  param,
-  text,
-  pathParam,
-  optionalPath,
-} from "../define-command.js";
+import { defineCommand, positive, number, param, text, pathParam, optionalPath } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
 
-const nonNegative = () => number(z.number().min(0));
 // The embedded trainer's own defaults (the paper's Table A1), from its light entry: --help loads no tfjs.
 const d = PAPER_TRAINING_DEFAULTS;
+
+/** The metavar these flags had before they came from the schema. */
+const num = "number";
+const {
+  lr,
+  epochs,
+  batch,
+  microBatch,
+  maxSteps,
+  warmup,
+  scheduler,
+  weightDecay,
+  maxGradNorm,
+  seqLen,
+  seed,
+  unfrozen,
+  saveEvery,
+  evalEvery,
+  resume,
+} = optionsFrom(trainingSettingsSchema, {
+  learningRate: { flag: "lr", metavar: num },
+  epochs: num,
+  globalBatchSize: { flag: "batch" },
+  microBatchSize: { flag: "micro-batch" },
+  warmupSteps: { flag: "warmup" },
+  lrScheduler: { flag: "scheduler", metavar: "name" },
+  weightDecay: num,
+  maxGradNorm: num,
+  sequenceLength: { flag: "seq-len" },
+  unfrozenParameters: { flag: "unfrozen", metavar: "pattern", repeatable: true },
+  saveEverySteps: { flag: "save-every" },
+  evalEverySteps: { flag: "eval-every" },
+});
 
 /** `cftkit lm train`: the embedded CPU trainer (full fine-tuning, unfrozen_parameters, LoRA). */
 const train = defineCommand({
@@ -46,51 +69,18 @@ const train = defineCommand({
       "output-folder",
     ),
     validation: optionalPath("--validation <file>", "held-out JSONL rows for eval_loss", "input"),
-    lr: param(
-      "--lr <number>",
-      "peak learning rate (tiny models need ~3e-3)",
-      number(z.number().gt(0)).default(d.learningRate),
-    ),
-    epochs: param("--epochs <number>", "epochs", number(z.number().gt(0)).default(d.epochs)),
-    batch: param("--batch <n>", "global batch size", positive().default(d.globalBatchSize)),
-    microBatch: param(
-      "--micro-batch <n>",
-      "micro-batch size; gradient accumulation = batch / micro-batch",
-      positive().default(d.microBatchSize),
-    ),
-    maxSteps: param(
-      "--max-steps <n>",
-      "stop after this many optimizer steps (overrides --epochs)",
-      positive().optional(),
-    ),
-    warmup: param("--warmup <n>", "linear warmup steps", count().default(d.warmupSteps)),
-    scheduler: param(
-      "--scheduler <name>",
-      "learning-rate schedule",
-      z.enum(["cosine", "linear", "constant"]).default(d.lrScheduler),
-    ),
-    weightDecay: param(
-      "--weight-decay <number>",
-      "AdamW decoupled weight decay",
-      nonNegative().default(d.weightDecay),
-    ),
-    maxGradNorm: param(
-      "--max-grad-norm <number>",
-      "gradient clipping by global norm (0 = off)",
-      nonNegative().default(d.maxGradNorm),
-    ),
-    seqLen: param(
-      "--seq-len <n>",
-      "truncate examples to this many tokens",
-      positive().default(d.sequenceLength),
-    ),
-    seed: param("--seed <n>", "seed of data order, LoRA init and dropout", count().default(d.seed)),
-    unfrozen: param(
-      "--unfrozen <pattern>",
-      "train only parameters matching this Axolotl unfrozen_parameters pattern (repeatable)",
-      z.array(text()).optional(),
-      { repeatable: true },
-    ),
+    lr,
+    epochs,
+    batch,
+    microBatch,
+    maxSteps,
+    warmup,
+    scheduler,
+    weightDecay,
+    maxGradNorm,
+    seqLen,
+    seed,
+    unfrozen,
     loraR: param(
       "--lora-r <n>",
       "train LoRA adapters of this rank instead of the full model",
@@ -112,17 +102,9 @@ const train = defineCommand({
       z.array(text()).default([...d.lora.targetModules]),
       { repeatable: true },
     ),
-    saveEvery: param(
-      "--save-every <n>",
-      "write a checkpoint every N steps (and at the end)",
-      positive().optional(),
-    ),
-    evalEvery: param(
-      "--eval-every <n>",
-      "compute eval_loss every N steps (needs --validation)",
-      positive().optional(),
-    ),
-    resume: param("--resume", "continue from the newest checkpoint in --out", flag()),
+    saveEvery,
+    evalEvery,
+    resume,
   },
   async run(options) {
     const { readTrainingExamplesFile } = await import("@cftkit/lm");

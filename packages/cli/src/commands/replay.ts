@@ -8,8 +8,9 @@ import {
   type MixFormat,
   type QualityFilterOptions,
   mixReplayFiles,
-  REPLAY_MODES,
   type ReplayGeneratorSource,
+  replaySamplingSchema,
+  replaySizeSchema,
   replayGeneratorFor,
   replayShortfall,
   runEnglishReplay,
@@ -24,7 +25,6 @@ import {
   count,
   defineCommand,
   flag,
-  number,
   param,
   positive,
   text,
@@ -33,6 +33,7 @@ import {
   optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
+import { optionsFrom } from "../schema-options.js";
 import { serverClient, serverParams } from "../server-options.js";
 
 /** Which English items a replay buffer holds: shared by `replay er` and `replay gr`. */
@@ -55,18 +56,7 @@ const selectionParams = {
       path: "input",
     },
   ),
-  ratio: param(
-    "--ratio <r>",
-    "replay size as a fraction of the Phase-2 size (0.10 = 10%)",
-    number(z.number().gt(0)).optional(),
-  ),
-  count: param("--count <n>", "replay size as a count", positive().optional()),
-  seed: param("--seed <s>", "sampling seed", count().default(0)),
-  mode: param(
-    "--mode <m>",
-    "twins: replay the English twins (shared parallel_id) of Phase-2 records; counterpart: sample the English counterpart dataset (no shared ids, e.g. MultiAlpaca ↔ Alpaca); auto: twins when any exist",
-    z.enum(REPLAY_MODES).default("auto"),
-  ),
+  ...optionsFrom(replaySizeSchema, { ratio: "r", seed: "s", mode: "m" }),
   out: param("--out <dir>", "output folder (replay.jsonl, manifest.json)", text(), {
     path: "output-folder",
     writes: (dir) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
@@ -101,9 +91,7 @@ const generatorParams = {
     "generate with a fresh random tiny embedded model (pipeline checks only)",
     count().optional(),
   ),
-  maxTokens: param("--max-tokens <n>", "most new tokens per response", positive().default(512)),
-  temperature: param("--temperature <t>", "0 = greedy", number(z.number().min(0)).default(0)),
-  topP: param("--top-p <p>", "nucleus sampling", number(z.number().gt(0).max(1)).default(1)),
+  ...optionsFrom(replaySamplingSchema, { temperature: "t", topP: "p" }),
   backoffMs: param("--backoff-ms <ms>", "first backoff", count().default(500)),
   backoffMaxMs: param("--backoff-max-ms <ms>", "longest backoff", count().default(30_000)),
   requestBudget: param(

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import type { ParamSpec, PathRole } from "./define-command.js";
+
+/** What a command changes about one field of a package's option schema. */
+export interface FieldOverride {
+  /** The flag's words when they differ from the field's name: `"lr"` for `learningRate` (the key becomes `lr`). */
+  flag?: string;
+  /** The value's name in --help: `"P"` gives `--top-percent <P>` (default `<n>`, `<list>` or `<value>`). */
+  metavar?: string;
+  /** Help text, when the command's wording differs from the schema's `.describe()`. */
+  description?: string;
+  path?: PathRole;
+  writes?: (path: string) => string[];
+  aliases?: Record<string, string>;
+  repeatable?: boolean;
+}
+
+type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
+
+/** The field's own type under `.optional()`, `.default()` and `.nullable()`. */
+function baseOf(field: Field): Field {
+  let inner = field;
+  while (typeof inner.unwrap === "function" && inner._zod.def.type !== "array") inner = inner.unwrap();
+  return inner;
+}
+
+/** A numeric string becomes a number; anything else stays as it is so the schema says what is wrong. */
+function toNumber(value: unknown): unknown {
+  if (typeof value !== "string" || value.trim() === "") return value;
+  const n = Number(value);
+  return Number.isNaN(n) ? value : n;
+}
+
+/** `a, b,c` → ["a", "b", "c"] (numbers for a list of numbers). */
+function toList(numeric: boolean) {
+  return (value: unknown): unknown => {
+    if (typeof value !== "string") return value;
+    const items = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    return numeric ? items.map(toNumber) : items;
+  };
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camel = (words: string) => words.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** `"seq-len"` → `"seqLen"`, as commander names the option's value. */
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type Overrides<T> = { [K in keyof T]?: FieldOverride | string };
+/** A field's key among the command's options: its own, or the camel-cased `flag` override. */
+type OptionKey<K, O> = O extends { flag: infer F extends string } ? Camel<F> : K;
+
+/**
+ * The command-line form of one schema field: command-line strings become the field's numbers or lists, and
+ * the field itself then checks them, so the CLI and the package's API reject the same values.
+ */
+function cliSchema(field: Field): z.ZodType {
+  const base = baseOf(field);
+  const type = base._zod.def.type;
+  if (type === "number") return z.preprocess(toNumber, field);
+  if (type === "array") {
+    const element = (base as unknown as { element: Field }).element;
+    return z.preprocess(toList(baseOf(element)._zod.def.type === "number"), field);
+  }
+  return field;
+}
+
+/**
+ * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
+ * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
+ * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag.
+ * An override given as a string is the metavar: `{ topPercent: "P" }`; `{ learningRate: { flag: "lr" } }`
+ * renames the flag (and the handler's key) to `--lr`.
+ */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is "no overrides".
+export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T> = {}>(
+  schema: z.ZodObject<T>,
+  overrides: O = {} as O,
+): { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> } {
+  const params: Record<string, ParamSpec> = {};
+  for (const [key, raw] of Object.entries(schema.shape)) {
+    const field = raw as unknown as Field;
+    const given: FieldOverride | string = overrides[key as keyof T] ?? {};
+    const { flag, metavar, description, ...extra }: FieldOverride =
+      typeof given === "string" ? { metavar: given } : given;
+    const words = flag ?? kebab(key);
+    const type = baseOf(field)._zod.def.type;
+    const value = type === "number" ? "n" : type === "array" ? "list" : "value";
+    const flags = type === "boolean" ? `--${words}` : `--${words} <${metavar ?? value}>`;
+    const text = description ?? field.description;
+    if (text === undefined) throw new Error(`option ${key} has no .describe() text`);
+    params[camel(words)] = { flags, description: text, schema: cliSchema(field), ...extra };
+  }
+  return params as { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { replayGeneratorFor } from "./replay-generator-source.js";
+import { replaySamplingSchema } from "./replay-sampling.js";
+import { replaySizeSchema } from "./replay-selection.js";
+
+describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", () => {
+  it("fill the defaults the CLI shows", () => {
+    expect(replaySizeSchema.parse({ ratio: 0.1 })).toEqual({ ratio: 0.1, seed: 0, mode: "auto" });
+    expect(replaySamplingSchema.parse({})).toEqual({ maxTokens: 512, temperature: 0, topP: 1 });
+  });
+
+  it("are checked by replayGeneratorFor before any model is loaded", async () => {
+    await expect(replayGeneratorFor({ modelDir: "no-such-model" }, { topP: 0 })).rejects.toMatchObject({
+      code: "REPLAY_BAD_OPTION",
+      message: expect.stringMatching(/topP/),
+    });
+    await expect(replayGeneratorFor({ initTiny: 0 }, { maxTokens: 0 })).rejects.toMatchObject({
+      code: "REPLAY_BAD_OPTION",
+    });
+  });
+});

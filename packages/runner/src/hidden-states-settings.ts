@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+// Its own entry (`@cftkit/runner/hidden-states-settings`, nothing heavy behind it) so `cftkit --help` can read it.
+
+const positive = () =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32 - 1);
+
+/** The settings writeHiddenStatesFile checks; `cftkit lm hidden-states` builds those flags from it. */
+export const hiddenStatesSettingsSchema = z.object({
+  batchSize: positive().default(8).describe("prompts per forward pass"),
+  maxTokens: positive()
+    .optional()
+    .describe("truncate each prompt to this many tokens (default: max_position_embeddings)"),
+  limit: positive().optional().describe("only the first n prompts"),
+  chatTemplate: z
+    .boolean()
+    .default(false)
+    .describe("wrap each prompt as a user turn with the model's chat template"),
+  stream: z
+    .boolean()
+    .default(false)
+    .describe(
+      "stream the model one decoder layer at a time (any size; chosen by itself when the model does not fit)",
+    ),
+  engine: z
+    .enum(["embedded", "transformers"])
+    .default("embedded")
+    .describe(
+      "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
+    ),
+  batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
+});
