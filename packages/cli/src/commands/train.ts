@@ -25,7 +25,7 @@ import { defineCommand, flag, param, text, pathParam, optionalPath } from "../de
 const planCommand = defineCommand({
   path: ["train", "plan"],
   description: "write every training plan of an experiment, its Axolotl YAML and a commands.sh listing",
-  examples: ["cftkit train plan examples/quickstart.yaml --out plans/"],
+  examples: ["cftkit train plan examples/paper-mistral-7b.yaml --out plans/mistral"],
   args: { experiment: pathParam("<experiment>", "experiment file (YAML or JSON)", "input") },
   options: {
     out: param("--out <dir>", "folder for the plans, Axolotl configs and commands.sh", text(), {
