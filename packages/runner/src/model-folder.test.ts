@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { localModelDir } from "./model-folder.js";
+import { localModelDir, modelReference } from "./model-folder.js";
 import { tinyRun } from "./testing/tiny-run.js";
 
 const root = mkdtempSync(join(tmpdir(), "cftkit-model-folder-"));
@@ -43,6 +43,12 @@ describe("localModelDir", () => {
       expect((e as { code: string }).code).toBe("RUN_MODEL_NOT_LOCAL");
       expect(String(e)).toContain(join(root, "hub"));
     }
+  });
+
+  it("hands on a reference that is neither local nor cached as written (a generation server may know it)", () => {
+    expect(modelReference({ baseDir: resolve(fixture, "..") }, "base-model")).toBe(fixture);
+    expect(modelReference({ baseDir: root }, "cftkit-test/base")).toBe(snapshot);
+    expect(modelReference({ baseDir: root }, "cftkit-test/missing")).toBe("cftkit-test/missing");
   });
 
   it("lets a run name its base model by Hub id: the run reads the cached snapshot", async () => {

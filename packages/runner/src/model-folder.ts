@@ -22,3 +22,14 @@ export function localModelDir(ctx: Pick<RunContext, "baseDir">, reference: strin
     `model ${reference}: ${local} is not a model folder (no config.json)${hint}`,
   );
 }
+
+/**
+ * A model reference for a step that may also hand it on (to a generation server, or a sentence encoder that
+ * names what it lacks): the path (relative to the experiment file) when it exists, else the Hub cache's
+ * snapshot of an id, else the reference as written.
+ */
+export function modelReference(ctx: Pick<RunContext, "baseDir">, reference: string): string {
+  const local = absolutePath(ctx, reference);
+  if (existsSync(local)) return local;
+  return hubCachedSnapshot(reference) ?? reference;
+}

@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { hubCachedSnapshot, stableHash } from "@cftkit/core";
+import { stableHash } from "@cftkit/core";
+import { modelReference } from "../model-folder.js";
 import { absolutePath, fileKey, type RunContext } from "../run-context.js";
 import type { DesOutcome, InstructDesSet, PairState } from "../run-state.js";
 import { type PipelineStep, type StepUnit, unit } from "../step.js";
@@ -24,10 +24,8 @@ async function encoderFor(ctx: RunContext, pair: PairState) {
   const { SentenceTransformerEncoder } = await import("@cftkit/similarity");
   // A local encoder folder (e.g. LaBSE in the sentence-transformers layout) is relative to the experiment
   // file; a Hub id (sentence-transformers/LaBSE) is read from the Hub cache when it was downloaded there.
-  const local = des.model !== undefined && existsSync(absolutePath(ctx, des.model));
-  const cached = des.model !== undefined && !local ? hubCachedSnapshot(des.model) : null;
   return SentenceTransformerEncoder.load({
-    model: local ? absolutePath(ctx, des.model!) : (cached ?? des.model),
+    model: des.model === undefined ? undefined : modelReference(ctx, des.model),
     offline: true,
   });
 }
@@ -92,11 +90,8 @@ async function desUnit(
  * (one unit however many pairs share the model), then each pair's DES against it.
  */
 async function instructUnits(ctx: RunContext, model: string, pairs: PairState[]): Promise<StepUnit[]> {
-  // A folder relative to the experiment file, else an id a generation server knows (vLLM takes Hub ids).
-  // A Hub id stays an id for a generation server unless it is already in the Hub cache.
-  const modelDir = existsSync(absolutePath(ctx, model))
-    ? absolutePath(ctx, model)
-    : (hubCachedSnapshot(model) ?? model);
+  // A folder relative to the experiment file, else a Hub-cache snapshot, else an id a generation server knows.
+  const modelDir = modelReference(ctx, model);
   const setInputs = await instructSetInputs(ctx, stableHash({ instruct: model })); // phase1's key;
   let generated: DesOutcome["phase1_set"];
   const units: StepUnit[] = [
