@@ -25,13 +25,12 @@ export const PAPER_TRAINING_DEFAULTS = {
 } as const;
 
 const d = PAPER_TRAINING_DEFAULTS;
-const whole = () =>
+/** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
+const positive = () =>
   z
-    .number()
     .int()
-    .min(0)
+    .min(1)
     .max(2 ** 32 - 1);
-const positive = () => whole().min(1);
 
 /**
  * The training settings a caller chooses, with the paper's defaults: trainCausalLM checks them, and
@@ -49,7 +48,7 @@ export const trainingSettingsSchema = z.object({
     .default(d.microBatchSize)
     .describe("micro-batch size; gradient accumulation = batch / micro-batch"),
   maxSteps: positive().optional().describe("stop after this many optimizer steps (overrides --epochs)"),
-  warmupSteps: whole().default(d.warmupSteps).describe("linear warmup steps"),
+  warmupSteps: z.uint32().default(d.warmupSteps).describe("linear warmup steps"),
   lrScheduler: z
     .enum(["cosine", "linear", "constant"])
     .default(d.lrScheduler)
@@ -61,7 +60,7 @@ export const trainingSettingsSchema = z.object({
     .default(d.maxGradNorm)
     .describe("gradient clipping by global norm (0 = off)"),
   sequenceLength: positive().default(d.sequenceLength).describe("truncate examples to this many tokens"),
-  seed: whole().default(d.seed).describe("seed of data order, LoRA init and dropout"),
+  seed: z.uint32().default(d.seed).describe("seed of data order, LoRA init and dropout"),
   unfrozenParameters: z
     .array(z.string().min(1))
     .optional()

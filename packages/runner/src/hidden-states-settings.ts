@@ -2,9 +2,9 @@ import { z } from "zod";
 
 // Its own entry (`@cftkit/runner/hidden-states-settings`, nothing heavy behind it) so `cftkit --help` can read it.
 
+/** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
 const positive = () =>
   z
-    .number()
     .int()
     .min(1)
     .max(2 ** 32 - 1);
