@@ -74,6 +74,25 @@ describe("optionsFrom", () => {
     expect(renamed.lr.schema.parse("3e-3")).toBe(0.003);
   });
 
+  it("turns a flag that is on by default into --no-…, keeping the field's key", () => {
+    const { filterEmpty } = optionsFrom(
+      z.object({ filterEmpty: z.boolean().default(true).describe("keep empty responses") }),
+    );
+    expect(filterEmpty.flags).toBe("--no-filter-empty");
+    const program = new Command();
+    const on = defineCommand({
+      path: ["on"],
+      description: "d",
+      examples: ["e"],
+      options: { filterEmpty },
+      run() {},
+    });
+    addDeclaredCommand(program, on, {});
+    expect(program.commands[0]!.helpInformation()).toMatch(/--no-filter-empty\s+keep empty responses\n/);
+    expect(parseValues(on, {}).filterEmpty).toBe(true);
+    expect(parseValues(on, { filterEmpty: false }).filterEmpty).toBe(false);
+  });
+
   it("refuses a field without help text", () => {
     expect(() => optionsFrom(z.object({ quiet: z.boolean() }))).toThrow(/quiet has no .describe/);
   });

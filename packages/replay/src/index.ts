@@ -88,3 +88,8 @@ export {
 } from "./replay-outcome.js";
 export { replaySizeSchema } from "./replay-selection.js";
 export { replaySamplingSchema } from "./replay-sampling.js";
+export {
+  qualityFiltersOf,
+  type ReplayGenerationChoices,
+  replayGenerationSchema,
+} from "./replay-generation-options.js";

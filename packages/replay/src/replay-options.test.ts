@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { qualityFiltersOf, replayGenerationSchema } from "./replay-generation-options.js";
 import { replayGeneratorFor } from "./replay-generator-source.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
 import { replaySizeSchema } from "./replay-selection.js";
@@ -17,5 +18,19 @@ describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", 
     await expect(replayGeneratorFor({ initTiny: 0 }, { maxTokens: 0 })).rejects.toMatchObject({
       code: "REPLAY_BAD_OPTION",
     });
+  });
+
+  it("turn the flat generation choices into quality filters ('none' turns the language check off)", () => {
+    const defaults = replayGenerationSchema.parse({});
+    expect(qualityFiltersOf(defaults)).toEqual({
+      empty: true,
+      truncated: true,
+      refusal: true,
+      language: "en",
+      minChars: 0,
+    });
+    const loose = replayGenerationSchema.parse({ filterRefusal: false, language: "none", minChars: 5 });
+    expect(qualityFiltersOf(loose)).toMatchObject({ refusal: false, language: null, minChars: 5 });
+    expect(replayGenerationSchema.safeParse({ batchSize: 0 }).success).toBe(false);
   });
 });

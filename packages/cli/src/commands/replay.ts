@@ -4,12 +4,11 @@ import {
   describeSelection,
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
-  LOCAL_CHAT_TEMPLATES,
   type MixFormat,
-  type QualityFilterOptions,
   mixReplayFiles,
   type ReplayGeneratorSource,
-  replaySamplingSchema,
+  qualityFiltersOf,
+  replayGenerationSchema,
   replaySizeSchema,
   replayGeneratorFor,
   replayShortfall,
@@ -24,9 +23,7 @@ import {
   type CommonOptions,
   count,
   defineCommand,
-  flag,
   param,
-  positive,
   text,
   type Values,
   pathParam,
@@ -66,50 +63,21 @@ type SelectionFlags = Values<typeof selectionParams> & CommonOptions;
 
 const server = serverParams(120_000);
 
-/** Where `replay gr` gets its responses from, and how it filters them. */
+/** Where `replay gr` gets its responses from, and how it filters them (@cftkit/replay's schema). */
 const generatorParams = {
   ...server,
   server: { ...server.server, schema: text().optional() },
   model: { ...server.model, schema: text().optional() },
-  completions: param(
-    "--completions",
-    "use /v1/completions with a local chat template instead of /v1/chat/completions",
-    flag(),
-  ),
-  template: param(
-    "--template <name>",
-    "local chat template for --completions",
-    z.enum(Object.keys(LOCAL_CHAT_TEMPLATES) as [string, ...string[]]).default("chatml"),
-  ),
-  modelDir: optionalPath(
-    "--model-dir <dir>",
-    "generate with the embedded model (@cftkit/lm) from this HF folder",
-    "model",
-  ),
-  initTiny: param(
-    "--init-tiny <seed>",
-    "generate with a fresh random tiny embedded model (pipeline checks only)",
-    count().optional(),
-  ),
-  ...optionsFrom(replaySamplingSchema, { temperature: "t", topP: "p" }),
-  backoffMs: param("--backoff-ms <ms>", "first backoff", count().default(500)),
-  backoffMaxMs: param("--backoff-max-ms <ms>", "longest backoff", count().default(30_000)),
-  requestBudget: param(
-    "--request-budget <n>",
-    "stop after this many HTTP requests in total",
-    positive().optional(),
-  ),
-  batchSize: param("--batch-size <n>", "embedded model: prompts per generate call", positive().default(4)),
-  fsyncEvery: param("--fsync-every <n>", "fsync the output after this many records", positive().default(32)),
-  language: param("--language <code>", "expected response language, or none", text().default("en")),
-  filterEmpty: param("--no-filter-empty", "keep empty responses", z.boolean().default(true)),
-  filterTruncated: param(
-    "--no-filter-truncated",
-    "keep responses cut at --max-tokens",
-    z.boolean().default(true),
-  ),
-  filterRefusal: param("--no-filter-refusal", "keep refusals", z.boolean().default(true)),
-  minChars: param("--min-chars <n>", "reject responses shorter than this", count().default(0)),
+  ...optionsFrom(replayGenerationSchema, {
+    template: "name",
+    modelDir: { metavar: "dir", path: "model" },
+    initTiny: "seed",
+    temperature: "t",
+    topP: "p",
+    backoffMs: "ms",
+    backoffMaxMs: "ms",
+    language: "code",
+  }),
 };
 type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 
@@ -154,16 +122,6 @@ function generatorSource(flags: GrFlags): ReplayGeneratorSource {
     },
   );
   return { server: client, ...(flags.completions ? { completionsTemplate: flags.template } : {}) };
-}
-
-function filtersOf(flags: GrFlags): QualityFilterOptions {
-  return {
-    empty: flags.filterEmpty,
-    truncated: flags.filterTruncated,
-    refusal: flags.filterRefusal,
-    language: flags.language === "none" ? null : flags.language,
-    minChars: flags.minChars,
-  };
 }
 
 function grHuman(summary: GenerativeReplaySummary): string {
@@ -231,7 +189,7 @@ const gr = defineCommand({
       runGenerativeReplayFiles({
         ...selectionArgs(flags),
         generator,
-        filters: filtersOf(flags),
+        filters: qualityFiltersOf(flags),
         signal,
         progress: progress(flags),
         fsyncEvery: flags.fsyncEvery,
