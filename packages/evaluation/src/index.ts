@@ -149,3 +149,5 @@ export {
   serverModelName,
   type EvalModelSpec,
 } from "./eval-model-for.js";
+export { type EvalRunOptions, evalRunOptionsSchema } from "./eval-run-options.js";
+export { evaluateModel } from "./evaluate-model.js";

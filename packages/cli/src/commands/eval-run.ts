@@ -1,23 +1,9 @@
 import { shellCommand } from "@cftkit/core";
-import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
-import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import {
-  defineCommand,
-  flag,
-  list,
-  param,
-  positive,
-  text,
-  pathParam,
-  optionalPath,
-} from "../define-command.js";
-
-// Listed here (not imported) because @cftkit/evaluation is loaded lazily.
-const ALPACA_EVAL_ANNOTATORS = [
-  "alpaca_eval_gpt4",
-  "cftkit_pairwise",
-] as const satisfies readonly AlpacaEvalAnnotator[];
+import { join } from "node:path";
+import { evalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
+import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
+import { optionsFrom } from "../schema-options.js";
+import { defineCommand, flag, list, param, positive, text, pathParam } from "../define-command.js";
 
 interface TaskScore {
   task: string;
@@ -55,91 +41,23 @@ const evalRun = defineCommand({
     "cftkit eval run --model models/tiny --tasks xquad_en,ifeval --limit 20 --out eval/",
     "cftkit eval run --model http://127.0.0.1:8000/v1 --tasks xquad_de --out eval/",
   ],
-  options: {
-    model: modelOption("HF model folder (embedded) or server URL (e.g. http://127.0.0.1:8000/v1)"),
-    modelName: param(
-      "--model-name <name>",
-      "server: the model field (default: first of GET /models); results name",
-      text().optional(),
-    ),
-    tasks: param(
-      "--tasks <list>",
-      "comma list: ifeval[:FILE], xquad_<lang>[:FILE], mlqa_<c>_<q>:FILE, mmlu:FILE, global_mmlu_<lang>:FILE, hellaswag:FILE, xlsum_<lang>:FILE, alpaca_eval:FILE, heldout:FILE",
-      list(text()),
-    ),
-    limit: limitOption("first N items of each task"),
-    out: optionalPath(
-      "--out <dir>",
-      "write tasks/<task>.json, predictions/<task>.jsonl, results.json, responses.jsonl (resumable)",
-      "output-folder",
-    ),
-    dataDir: param(
-      "--data-dir <dir>",
-      "where default task files live (data/xquad, data/ifeval)",
-      text().default("data"),
-      { path: "input" },
-    ),
-    concurrency: param("--concurrency <n>", "server requests in flight", positive().default(4)),
-    timeoutMs: param("--timeout-ms <ms>", "per-request timeout", positive().default(120_000)),
-    apiKey: param("--api-key <key>", "server API key (default: $OPENAI_API_KEY)", text().optional()),
-    judge: param(
-      "--judge <url>",
-      "judge model server for alpaca_eval (OpenAI-compatible)",
-      text().optional(),
-    ),
-    judgeModel: param(
-      "--judge-model <name>",
-      "judge model name (default: first of GET /models)",
-      text().optional(),
-    ),
-    alpacaEvalAnnotator: param(
-      "--alpaca-eval-annotator <name>",
-      "alpaca_eval_gpt4: alpaca_eval's GPT-4 annotator protocol (ranking prompt, random order, win rate against the reference outputs); cftkit_pairwise: cftkit's A/B judge asked in both orders",
-      z.enum(ALPACA_EVAL_ANNOTATORS).default("alpaca_eval_gpt4"),
-    ),
-  },
+  options: optionsFrom(evalRunOptionsSchema, {
+    model: { metavar: "dir|url", path: "model" },
+    modelName: "name",
+    out: { metavar: "dir", path: "output-folder" },
+    dataDir: { metavar: "dir", path: "input" },
+    timeoutMs: "ms",
+    apiKey: "key",
+    judge: "url",
+    judgeModel: "name",
+    alpacaEvalAnnotator: "name",
+  }),
   async run(options) {
-    const { join } = await import("node:path");
-    const evaluation = await import("@cftkit/evaluation");
-    const { limit, concurrency, timeoutMs } = options;
-    const tasks = options.tasks.map((t) => evaluation.parseTaskSpec(t, { dataDir: options.dataDir, limit }));
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-    const { model, dispose } = await evaluation.openEvalModel({
-      model: options.model,
-      modelName: options.modelName,
-      apiKey,
-      concurrency,
-      timeoutMs,
-      cache: options.out ? join(options.out, "responses.jsonl") : undefined,
-    });
-    let judge: import("@cftkit/evaluation").EvalModel | undefined;
-    if (options.judge) {
-      const baseUrl = evaluation.apiBase(options.judge);
-      judge = new evaluation.OpenAIEvalModel({
-        baseUrl,
-        model: options.judgeModel ?? (await evaluation.serverModelName(baseUrl, apiKey)),
-        apiKey,
-        concurrency,
-        timeoutMs,
-        cache: options.out ? join(options.out, "judge-responses.jsonl") : undefined,
-      });
-    }
-    try {
-      const report = await evaluation.runEvaluation({
-        model,
-        tasks,
-        out: options.out,
-        judge,
-        alpacaEvalAnnotator: options.alpacaEvalAnnotator,
-        progress: progress(options),
-      });
-      if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
-      if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
-      if (options.json) printJson(report);
-      else printHuman(options, scoreTable(report.tasks, report.abilities));
-    } finally {
-      dispose();
-    }
+    const { evaluateModel } = await import("@cftkit/evaluation");
+    const report = await evaluateModel({ ...options, progress: progress(options) });
+    if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
+    if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
+    printResult(options, report, () => scoreTable(report.tasks, report.abilities));
   },
 });
 
