@@ -32,3 +32,5 @@ export {
 export { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
 export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
 export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";
+export { type DesFileOptions, desFileOptionsSchema } from "./des-file-options.js";
+export { type DesOfFiles, desOfFiles } from "./des-files.js";
