@@ -98,3 +98,21 @@ export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T
   }
   return params as { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> };
 }
+
+/**
+ * The schema's own fields back from a command's parsed values (the inverse of `optionsFrom`'s renames):
+ * `{ lr: 3e-3 }` with `{ learningRate: { flag: "lr" } }` → `{ learningRate: 3e-3 }`.
+ */
+export function schemaValues<T extends z.ZodRawShape>(
+  schema: z.ZodObject<T>,
+  overrides: Overrides<T>,
+  values: object,
+): z.output<z.ZodObject<T>> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const given = overrides[key as keyof T];
+    const flag = typeof given === "object" ? given.flag : undefined;
+    fields[key] = (values as Record<string, unknown>)[camel(flag ?? kebab(key))];
+  }
+  return fields as z.output<z.ZodObject<T>>;
+}

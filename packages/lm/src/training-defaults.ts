@@ -69,3 +69,23 @@ export const trainingSettingsSchema = z.object({
   evalEverySteps: positive().optional().describe("compute eval_loss every N steps (needs --validation)"),
   resume: z.boolean().default(false).describe("continue from the newest checkpoint in --out"),
 });
+
+/**
+ * The LoRA choices of a training run: no `r` means full fine-tuning. `loraOptionsOf` turns them into the
+ * trainer's `lora` option; `cftkit lm train` builds its `--lora-…` flags from this schema.
+ */
+export const loraSettingsSchema = z.object({
+  r: positive().optional().describe("train LoRA adapters of this rank instead of the full model"),
+  alpha: z.number().gt(0).optional().describe("LoRA alpha (2 × r when not given)"),
+  dropout: z.number().min(0).lt(1).default(d.lora.dropout).describe("LoRA dropout"),
+  targetModules: z
+    .array(z.string().min(1))
+    .default([...d.lora.targetModules])
+    .describe("LoRA target module, e.g. q_proj (repeatable)"),
+});
+
+/** The trainer's `lora` option for those choices (alpha defaults to 2 × r), or undefined without a rank. */
+export function loraOptionsOf(settings: z.input<typeof loraSettingsSchema>): LoraOptions | undefined {
+  const { r, alpha, dropout, targetModules } = loraSettingsSchema.parse(settings);
+  return r === undefined ? undefined : { r, alpha: alpha ?? 2 * r, dropout, targetModules };
+}
