@@ -59,6 +59,7 @@ export {
   type GrFileOptions,
   type MixManifest,
   type MixFormat,
+  MIX_FORMAT_OF_LAYOUT,
 } from "./replay-files.js";
 export { REPLAY_ERROR_CODES } from "./error-codes.js";
 export { sharedGenerator } from "./shared-generator.js";

@@ -1,33 +1,32 @@
+import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import {
   assertReplayFinished,
   describeSelection,
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
-  type MixFormat,
+  MIX_FORMAT_OF_LAYOUT,
   mixReplayFiles,
-  type ReplayGeneratorSource,
   qualityFiltersOf,
+  type ReplayGeneratorSource,
   replayGenerationSchema,
-  replaySizeSchema,
   replayGeneratorFor,
   replayShortfall,
+  replaySizeSchema,
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
-import type { OutputLayout } from "@cftkit/datasets";
-import { join } from "node:path";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
+import { formatTable, log, printResult, progress, untilInterrupted } from "../cli-output.js";
 import {
   type CommonOptions,
   count,
   defineCommand,
+  optionalPath,
   param,
+  pathParam,
   text,
   type Values,
-  pathParam,
-  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom } from "../schema-options.js";
@@ -49,9 +48,7 @@ const selectionParams = {
     "--exclude <files...>",
     "evaluation sets whose items are never replayed (by id, parallel_id, instruction)",
     z.array(text()).optional(),
-    {
-      path: "input",
-    },
+    { path: "input" },
   ),
   ...optionsFrom(replaySizeSchema, { ratio: "r", seed: "s", mode: "m" }),
   out: param("--out <dir>", "output folder (replay.jsonl, manifest.json)", text(), {
@@ -81,18 +78,9 @@ const generatorParams = {
 };
 type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 
-/** The replay package's name for each output layout. */
-const MIX_FORMAT: Record<OutputLayout, MixFormat> = {
-  embedded: "embedded",
-  "axolotl-chat": "chat_template",
-  "axolotl-alpaca": "alpaca",
-  cftkit: "cftkit",
-};
-
 function selectionArgs(flags: SelectionFlags) {
-  if ((flags.ratio === undefined) === (flags.count === undefined)) {
+  if ((flags.ratio === undefined) === (flags.count === undefined))
     throw new CftkitError("CLI_BAD_OPTION", "give exactly one of --ratio or --count");
-  }
   const { phase2, english, exclude, ratio, count, seed, mode } = flags;
   return { phase2, english, exclude: exclude ?? [], ratio, count, seed, mode, outDir: flags.out };
 }
@@ -104,22 +92,18 @@ function reportSelection(flags: CommonOptions, selection: EnglishReplayManifest[
 
 /** The one generator the options name: a server (with --model), --model-dir or --init-tiny. */
 function generatorSource(flags: GrFlags): ReplayGeneratorSource {
-  const sources = [flags.server, flags.modelDir, flags.initTiny].filter((x) => x !== undefined).length;
-  if (sources !== 1) {
+  if ([flags.server, flags.modelDir, flags.initTiny].filter((x) => x !== undefined).length !== 1)
     throw new CftkitError(
       "CLI_BAD_OPTION",
       "give exactly one generator: --server URL --model NAME, --model-dir DIR or --init-tiny SEED",
     );
-  }
   if (flags.modelDir) return { modelDir: flags.modelDir };
   if (flags.initTiny !== undefined) return { initTiny: flags.initTiny };
   if (!flags.model) throw new CftkitError("CLI_MISSING_OPTION", "--model is required with --server");
+  const backoff = { baseMs: flags.backoffMs, maxMs: flags.backoffMaxMs, jitter: 0.5 };
   const client = serverClient(
     { ...flags, server: flags.server!, model: flags.model },
-    {
-      backoff: { baseMs: flags.backoffMs, maxMs: flags.backoffMaxMs, jitter: 0.5 },
-      requestBudget: flags.requestBudget,
-    },
+    { backoff, requestBudget: flags.requestBudget },
   );
   return { server: client, ...(flags.completions ? { completionsTemplate: flags.template } : {}) };
 }
@@ -148,25 +132,22 @@ const er = defineCommand({
   options: selectionParams,
   async run(flags) {
     const manifest = await runEnglishReplay(selectionArgs(flags));
-    reportSelection(flags, manifest.selection);
-    if (flags.json) printJson(manifest);
-    else {
-      printHuman(
-        flags,
-        formatTable(
-          ["english replay", "value"],
-          [
-            ["mode", manifest.selection.mode],
-            ["phase-2 size", manifest.selection.phase2Size ?? "none"],
-            ["target", manifest.selection.target],
-            ["selected", manifest.selection.selected],
-            ["excluded (eval)", manifest.selection.excluded.total],
-            ["shortfall", manifest.selection.shortfall],
-            ["seed", manifest.selection.seed],
-          ],
-        ),
-      );
-    }
+    const s = manifest.selection;
+    reportSelection(flags, s);
+    printResult(flags, manifest, () =>
+      formatTable(
+        ["english replay", "value"],
+        [
+          ["mode", s.mode],
+          ["phase-2 size", s.phase2Size ?? "none"],
+          ["target", s.target],
+          ["selected", s.selected],
+          ["excluded (eval)", s.excluded.total],
+          ["shortfall", s.shortfall],
+          ["seed", s.seed],
+        ],
+      ),
+    );
   },
 });
 
@@ -179,12 +160,9 @@ const gr = defineCommand({
   ],
   options: { ...selectionParams, ...generatorParams },
   async run(flags) {
-    const { maxTokens, temperature, topP, seed } = flags;
-    const generator = await replayGeneratorFor(
-      generatorSource(flags),
-      { maxTokens, temperature, topP, seed },
-      { batchSize: flags.batchSize },
-    );
+    const { maxTokens, temperature, topP, seed, batchSize } = flags;
+    const sampling = { maxTokens, temperature, topP, seed };
+    const generator = await replayGeneratorFor(generatorSource(flags), sampling, { batchSize });
     const { summary, manifest } = await untilInterrupted(flags, "flushing what finished…", (signal) =>
       runGenerativeReplayFiles({
         ...selectionArgs(flags),
@@ -196,8 +174,7 @@ const gr = defineCommand({
       }),
     );
     reportSelection(flags, manifest.selection);
-    if (flags.json) printJson({ ...summary, manifest });
-    else printHuman(flags, grHuman(summary));
+    printResult(flags, { ...summary, manifest }, () => grHuman(summary));
     const shortfall = replayShortfall(manifest);
     if (shortfall) log(flags, `WARNING: ${shortfall}`);
     assertReplayFinished(summary);
@@ -215,45 +192,38 @@ const mix = defineCommand({
       "--replay <files...>",
       "replay buffers (replay.jsonl of `replay er` / `replay gr`)",
       z.array(text()).min(1),
-      {
-        path: "input",
-      },
+      { path: "input" },
     ),
     seed: param("--seed <s>", "shuffle seed", count().default(0)),
     out: param(
       "--out <file>",
       "mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json",
       text(),
-      {
-        path: "output-file",
-        writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`],
-      },
+      { path: "output-file", writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`] },
     ),
     format: formatOption("--format <format>", "embedded"),
   },
   async run(flags) {
+    const { phase2, replay, seed, out } = flags;
     const manifest = await mixReplayFiles({
-      phase2: flags.phase2,
-      replay: flags.replay,
-      seed: flags.seed,
-      out: flags.out,
-      format: MIX_FORMAT[flags.format],
+      phase2,
+      replay,
+      seed,
+      out,
+      format: MIX_FORMAT_OF_LAYOUT[flags.format],
     });
-    if (flags.json) printJson(manifest);
-    else {
-      printHuman(
-        flags,
-        formatTable(
-          ["mixed", "rows"],
-          [
-            ["phase 2", manifest.counts.byOrigin.phase2],
-            ["replay", manifest.counts.byOrigin.replay],
-            ["total", manifest.counts.total],
-            ...Object.entries(manifest.counts.byLanguage).map(([k, v]) => [`language ${k}`, v]),
-          ],
-        ),
-      );
-    }
+    const { byOrigin, byLanguage, total } = manifest.counts;
+    printResult(flags, manifest, () =>
+      formatTable(
+        ["mixed", "rows"],
+        [
+          ["phase 2", byOrigin.phase2],
+          ["replay", byOrigin.replay],
+          ["total", total],
+          ...Object.entries(byLanguage).map(([k, v]) => [`language ${k}`, v]),
+        ],
+      ),
+    );
   },
 });
 
