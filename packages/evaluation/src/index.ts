@@ -151,3 +151,4 @@ export {
 } from "./eval-model-for.js";
 export { type EvalRunOptions, evalRunOptionsSchema } from "./eval-run-options.js";
 export { evaluateModel } from "./evaluate-model.js";
+export { type QaFileScore, rougeFiles, scoreIfevalFiles, scoreQaFiles } from "./score-files.js";
