@@ -41,3 +41,20 @@ export const evalRunOptionsSchema = z.object({
     ),
 });
 export type EvalRunOptions = z.input<typeof evalRunOptionsSchema>;
+
+/** What one lm-evaluation-harness run asks for; `cftkit eval lm-eval` builds its flags from it. */
+export const lmEvalRunOptionsSchema = z.object({
+  model: text().describe("HF model folder, or server URL (its /v1/completions must return echo logprobs)"),
+  modelName: text()
+    .optional()
+    .describe("server: model id (also the tokenizer lm-eval loads; default: first of GET /models)"),
+  tasks: z
+    .array(text())
+    .min(1)
+    .describe("lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>"),
+  out: text().describe("lm-eval --output_path"),
+  limit: atLeastOne.optional().describe("lm-eval --limit"),
+  dtype: text().default("bfloat16").describe("hf backend dtype"),
+  logSamples: z.boolean().default(false).describe("lm-eval --log_samples"),
+  applyChatTemplate: z.boolean().default(false).describe("lm-eval --apply_chat_template"),
+});

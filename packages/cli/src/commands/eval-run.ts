@@ -1,9 +1,10 @@
 import { shellCommand } from "@cftkit/core";
 import { join } from "node:path";
-import { evalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
-import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
+import type { LmEvalResults } from "@cftkit/evaluation";
+import { evalRunOptionsSchema, lmEvalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
+import { formatTable, log, printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
-import { defineCommand, flag, list, param, positive, text, pathParam } from "../define-command.js";
+import { type CommonOptions, defineCommand, flag, param, pathParam } from "../define-command.js";
 
 interface TaskScore {
   task: string;
@@ -30,9 +31,6 @@ function scoreTable(
   ]);
   return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}  Overall ${pct(abilities.overall)}`;
 }
-
-const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });
-const limitOption = (what: string) => param("--limit <n>", what, positive().optional());
 
 const evalRun = defineCommand({
   path: ["eval", "run"],
@@ -61,6 +59,13 @@ const evalRun = defineCommand({
   },
 });
 
+/** lm-eval's results as cftkit task scores, with EA/MA from the one ability aggregation. */
+async function printLmEvalScores(options: CommonOptions, results: LmEvalResults): Promise<void> {
+  const { lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
+  const abilities = summarizeAbilities(lmEvalScoredTasks(results));
+  printResult(options, { ...results, abilities }, () => scoreTable(results.tasks, abilities));
+}
+
 const importLmEval = defineCommand({
   path: ["eval", "import-lm-eval"],
   description: "read an lm-evaluation-harness results_*.json into cftkit task scores (0-1) and EA/MA",
@@ -73,11 +78,8 @@ const importLmEval = defineCommand({
     ),
   },
   async run(options) {
-    const { importLmEvalResults, lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
-    const results = await importLmEvalResults(options.results);
-    const abilities = summarizeAbilities(lmEvalScoredTasks(results));
-    if (options.json) printJson({ ...results, abilities });
-    else printHuman(options, scoreTable(results.tasks, abilities));
+    const { importLmEvalResults } = await import("@cftkit/evaluation");
+    await printLmEvalScores(options, await importLmEvalResults(options.results));
   },
 });
 
@@ -87,51 +89,28 @@ const lmEval = defineCommand({
     "run lm-evaluation-harness on a model folder (hf) or server (local-completions) and import its results",
   examples: ["cftkit eval lm-eval --model models/tiny --tasks ifeval --out lm-eval-out --dry-run"],
   options: {
-    model: modelOption("HF model folder, or server URL (its /v1/completions must return echo logprobs)"),
-    modelName: param(
-      "--model-name <name>",
-      "server: model id (also the tokenizer lm-eval loads; default: first of GET /models)",
-      text().optional(),
-    ),
-    tasks: param(
-      "--tasks <list>",
-      "lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>",
-      list(text()),
-    ),
-    out: pathParam("--out <dir>", "lm-eval --output_path", "output-folder"),
-    limit: limitOption("lm-eval --limit"),
-    dtype: param("--dtype <dtype>", "hf backend dtype", text().default("bfloat16")),
-    logSamples: param("--log-samples", "lm-eval --log_samples", flag()),
-    applyChatTemplate: param("--apply-chat-template", "lm-eval --apply_chat_template", flag()),
+    ...optionsFrom(lmEvalRunOptionsSchema, {
+      model: { metavar: "dir|url", path: "model" },
+      modelName: "name",
+      out: { metavar: "dir", path: "output-folder" },
+      dtype: "dtype",
+    }),
     dryRun: param("--dry-run", "print the command and exit", flag()),
   },
   async run(options) {
     const evaluation = await import("@cftkit/evaluation");
-    const { tasks } = options;
-    const model = await evaluation.lmEvalModelFor(options.model, {
-      modelName: options.modelName,
-      dtype: options.dtype,
-      apiKey: process.env.OPENAI_API_KEY,
-    });
-    const lmOptions = {
-      model,
-      tasks,
-      outputPath: options.out,
-      limit: options.limit,
-      logSamples: options.logSamples,
-      applyChatTemplate: options.applyChatTemplate,
-    };
+    const { modelName, dtype, tasks, limit, logSamples, applyChatTemplate } = options;
+    const apiKey = process.env.OPENAI_API_KEY;
+    const model = await evaluation.lmEvalModelFor(options.model, { modelName, dtype, apiKey });
+    const lmOptions = { model, tasks, outputPath: options.out, limit, logSamples, applyChatTemplate };
     const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
-    if (options.dryRun) {
-      if (options.json) printJson({ command: [command, ...args] });
-      else printHuman(options, shellCommand([command, ...args]));
-      return;
-    }
-    log(options, `running ${shellCommand([command, ...args])}`);
-    const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
-    const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
-    if (options.json) printJson({ ...results, abilities });
-    else printHuman(options, scoreTable(results.tasks, abilities));
+    const line = shellCommand([command, ...args]);
+    if (options.dryRun) return printResult(options, { command: [command, ...args] }, () => line);
+    log(options, `running ${line}`);
+    await printLmEvalScores(
+      options,
+      await evaluation.runLmEval({ ...lmOptions, onLine: (l) => log(options, l) }),
+    );
   },
 });
 
