@@ -1,7 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import { desFileOptionsSchema } from "@cftkit/runner/des-file-options";
 import { z } from "zod";
-import { formatTable, printHuman, printJson, printResult, progress } from "../cli-output.js";
+import { formatTable, printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
 import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
 
@@ -48,9 +48,6 @@ const des = defineCommand({
   },
 });
 
-const MPD_DEFINITION =
-  "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
-
 const mpd = defineCommand({
   path: ["similarity", "mpd"],
   description:
@@ -75,29 +72,15 @@ const mpd = defineCommand({
     base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
   },
   async run(options) {
-    const reference = mpdReference(options);
-    const { compareModels } = await similarityApi();
-    const results = await compareModels(reference, options.models, { progress: progress(options) });
-    if (options.json)
-      printJson({
-        definition: MPD_DEFINITION,
-        reference,
-        base: reference, // the field's earlier name; same value
-        models: results.map((r) => ({
-          path: r.path,
-          mpd: r.mpd,
-          normalized: r.normalized,
-          tensors: r.tensors,
-        })),
-      });
-    else
-      printHuman(
-        options,
-        `${MPD_DEFINITION}\nreference: ${reference}; models compared with it:\n${formatTable(
-          ["model", "MPD", "normalised"],
-          results.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]),
-        )}`,
-      );
+    const { mpdReport } = await similarityApi();
+    const report = await mpdReport(mpdReference(options), options.models, { progress: progress(options) });
+    const rows = report.models.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]);
+    printResult(
+      options,
+      report,
+      () =>
+        `${report.definition}\nreference: ${report.reference}; models compared with it:\n${formatTable(["model", "MPD", "normalised"], rows)}`,
+    );
   },
 });
 
@@ -134,20 +117,11 @@ const drift = defineCommand({
     const { driftReport } = await similarityApi();
     const report = await driftReport(options.a, options.b, { chart: options.chart });
     const { layers, model_level: perModel } = report;
-    if (options.json) printJson(report);
-    else {
-      printHuman(
-        options,
-        formatTable(
-          ["layer", "spectral", "frobenius"],
-          layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]),
-        ),
-      );
-      printHuman(
-        options,
-        `\nper-model (covariance across layers of mean activations): spectral ${perModel.spectral.toPrecision(6)}, frobenius ${perModel.frobenius.toPrecision(6)}`,
-      );
-    }
+    const rows = layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]);
+    printResult(options, report, () => [
+      formatTable(["layer", "spectral", "frobenius"], rows),
+      `\nper-model (covariance across layers of mean activations): spectral ${perModel.spectral.toPrecision(6)}, frobenius ${perModel.frobenius.toPrecision(6)}`,
+    ]);
   },
 });
 
