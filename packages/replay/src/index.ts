@@ -94,3 +94,4 @@ export {
   type ReplayGenerationChoices,
   replayGenerationSchema,
 } from "./replay-generation-options.js";
+export { translateDatasetFile, translateFileOptionsSchema } from "./translate-file.js";
