@@ -34,3 +34,13 @@ export const hiddenStatesSettingsSchema = z.object({
     ),
   batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
 });
+
+/** The transformers engine's interpreter, device and dtype (`writeHiddenStatesFile`'s `transformers`). */
+export const transformersEngineSchema = z.object({
+  python: z.string().min(1).default("python3").describe("transformers engine: the interpreter"),
+  device: z.enum(["auto", "cpu", "cuda"]).default("auto").describe("transformers engine: the device"),
+  dtype: z
+    .enum(["auto", "float32", "bfloat16", "float16"])
+    .default("auto")
+    .describe("transformers engine: weights dtype (auto = bfloat16 on a GPU, float32 on the CPU)"),
+});
