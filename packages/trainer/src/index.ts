@@ -154,6 +154,7 @@ export {
   axolotlLogDocument,
   planGridDocument,
   preparedRunDocument,
+  rehearsalDocument,
   writeMetricsJsonl,
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
