@@ -92,7 +92,13 @@ export {
   type AxolotlRunOptions,
   type AxolotlRunResult,
 } from "./axolotl-launcher.js";
-export { writePlanGrid, planFileStem, type PlanGrid, type PlanGridEntry } from "./plan-grid.js";
+export {
+  writeExperimentPlans,
+  writePlanGrid,
+  planFileStem,
+  type PlanGrid,
+  type PlanGridEntry,
+} from "./plan-grid.js";
 export { checkAxolotlConfig, type AxolotlSchemaFacts } from "./axolotl-schema-check.js";
 export { readTrainingExamples, splitValidation, type TrainingExampleRow } from "./training-data.js";
 export {

@@ -1,21 +1,19 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { printable, shellComment } from "@cftkit/core";
 import {
   axolotlLogDocument,
-  compileExperiment,
   planGridDocument,
   preparedRunDocument,
   readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
-  readExperiment,
   readTrainingPlan,
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
   TRAINING_BACKENDS,
   writeMetricsJsonl,
-  writePlanGrid,
+  writeExperimentPlans,
 } from "@cftkit/trainer";
 import { z } from "zod";
 import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
@@ -34,21 +32,10 @@ const planCommand = defineCommand({
     }),
   },
   async run(options) {
-    const experiment = await readExperiment(options.experiment);
-    const compiled = await compileExperiment(experiment, {
-      baseDir: dirname(options.experiment),
-      experimentPath: options.experiment,
-    });
-    const grid = await writePlanGrid(compiled, options.out, {
-      backend: experiment.backend,
+    const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    if (options.json)
-      return printJson({
-        experiment: experiment.name,
-        backend: experiment.backend,
-        ...planGridDocument(grid),
-      });
+    if (options.json) return printJson({ experiment, backend, ...planGridDocument(grid) });
     printHuman(
       options,
       formatTable(
