@@ -95,3 +95,4 @@ export {
   replayGenerationSchema,
 } from "./replay-generation-options.js";
 export { translateDatasetFile, translateFileOptionsSchema } from "./translate-file.js";
+export { openAIServerSchema } from "./server-options.js";

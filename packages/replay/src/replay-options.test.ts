@@ -3,11 +3,19 @@ import { qualityFiltersOf, replayGenerationSchema } from "./replay-generation-op
 import { replayGeneratorFor } from "./replay-generator-source.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
 import { replaySizeSchema } from "./replay-selection.js";
+import { openAIServerSchema } from "./server-options.js";
 
 describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", () => {
   it("fill the defaults the CLI shows", () => {
     expect(replaySizeSchema.parse({ ratio: 0.1 })).toEqual({ ratio: 0.1, seed: 0, mode: "auto" });
     expect(replaySamplingSchema.parse({})).toEqual({ maxTokens: 512, temperature: 0, topP: 1 });
+    expect(openAIServerSchema(300_000).parse({ server: "http://h/v1", model: "m" })).toEqual({
+      server: "http://h/v1",
+      model: "m",
+      concurrency: 8,
+      timeoutMs: 300_000,
+      maxRetries: 6,
+    });
   });
 
   it("are checked by replayGeneratorFor before any model is loaded", async () => {
