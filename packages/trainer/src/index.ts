@@ -164,3 +164,4 @@ export {
   writeMetricsJsonl,
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
+export { trainRunOptionsSchema } from "./train-run-options.js";

@@ -11,14 +11,14 @@ import {
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
-  TRAINING_BACKENDS,
+  trainRunOptionsSchema,
   writeMetricsJsonl,
   writeExperimentPlans,
 } from "@cftkit/trainer";
-import { z } from "zod";
 import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
-import { defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
+import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
@@ -67,25 +67,7 @@ const runCommand = defineCommand({
     "cftkit train run plans/setting.FT.phase1.plan.yaml --dry-run",
   ],
   args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
-  options: {
-    backend: param("--backend <backend>", "trainer", z.enum(TRAINING_BACKENDS).default("axolotl")),
-    dryRun: param(
-      "--dry-run",
-      "print the Axolotl YAML and the exact command (or the embedded settings) and stop",
-      flag(),
-    ),
-    resume: param(
-      "--no-resume",
-      "start over even when output_dir has checkpoints",
-      z.boolean().default(true),
-    ),
-    axolotl: param(
-      "--axolotl <path>",
-      "the axolotl executable (default: `axolotl` on PATH, or $CFTKIT_AXOLOTL)",
-      text().optional(),
-    ),
-    verbose: param("--verbose", "pass Axolotl's raw output through to stderr", flag()),
-  },
+  options: optionsFrom(trainRunOptionsSchema, { backend: "backend", axolotl: "path" }),
   async run(options) {
     const plan = await readTrainingPlan(options.plan);
     const axolotl = { executable: options.axolotl, resume: options.resume };
