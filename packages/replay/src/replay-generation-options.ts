@@ -1,13 +1,10 @@
 import { z } from "zod";
+import { positiveInt } from "./positive-int.js";
 import { LOCAL_CHAT_TEMPLATES } from "./chat-templates.js";
 import type { QualityFilterOptions } from "./quality-filters.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
 
 const whole = z.uint32();
-const atLeastOne = z
-  .int()
-  .min(1)
-  .max(2 ** 32 - 1);
 const TEMPLATES = Object.keys(LOCAL_CHAT_TEMPLATES) as [string, ...string[]];
 
 /**
@@ -32,9 +29,9 @@ export const replayGenerationSchema = z.object({
   ...replaySamplingSchema.shape,
   backoffMs: whole.default(500).describe("first backoff"),
   backoffMaxMs: whole.default(30_000).describe("longest backoff"),
-  requestBudget: atLeastOne.optional().describe("stop after this many HTTP requests in total"),
-  batchSize: atLeastOne.default(4).describe("embedded model: prompts per generate call"),
-  fsyncEvery: atLeastOne.default(32).describe("fsync the output after this many records"),
+  requestBudget: positiveInt().optional().describe("stop after this many HTTP requests in total"),
+  batchSize: positiveInt().default(4).describe("embedded model: prompts per generate call"),
+  fsyncEvery: positiveInt().default(32).describe("fsync the output after this many records"),
   language: z.string().min(1).default("en").describe("expected response language, or none"),
   // The filters are on by default; each is described as the `--no-…` flag that turns it off.
   filterEmpty: z.boolean().default(true).describe("keep empty responses"),

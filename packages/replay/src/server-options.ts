@@ -1,9 +1,5 @@
 import { z } from "zod";
-
-const atLeastOne = z
-  .int()
-  .min(1)
-  .max(2 ** 32 - 1);
+import { positiveInt } from "./positive-int.js";
 
 /**
  * How generative replay and translation reach an OpenAI-compatible server (the options of core's
@@ -15,8 +11,8 @@ export function openAIServerSchema(timeoutMs: number) {
     server: z.string().min(1).describe("OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1"),
     model: z.string().min(1).describe("model name on the server"),
     apiKey: z.string().min(1).optional().describe("API key (default: $OPENAI_API_KEY)"),
-    concurrency: atLeastOne.default(8).describe("requests in flight"),
-    timeoutMs: atLeastOne.default(timeoutMs).describe("per-request timeout"),
+    concurrency: positiveInt().default(8).describe("requests in flight"),
+    timeoutMs: positiveInt().default(timeoutMs).describe("per-request timeout"),
     maxRetries: z.uint32().default(6).describe("retries per request (5xx, 429, resets, timeouts)"),
   });
 }

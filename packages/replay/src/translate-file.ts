@@ -1,12 +1,8 @@
 import { checkOptions } from "@cftkit/core";
 import { DATASET_FORMATS, type DatasetFormat, loadDataset, sampleRecords } from "@cftkit/datasets";
 import { z } from "zod";
+import { positiveInt } from "./positive-int.js";
 import { type TranslateOptions, type TranslateSummary, translateDataset } from "./translate-dataset.js";
-
-const atLeastOne = z
-  .int()
-  .min(1)
-  .max(2 ** 32 - 1);
 
 /** How `translateDatasetFile` reads and samples its input; `cftkit data translate` builds its flags from it. */
 export const translateFileOptionsSchema = z.object({
@@ -19,11 +15,11 @@ export const translateFileOptionsSchema = z.object({
     .min(1)
     .default("en")
     .describe("language of records that declare none (the source language)"),
-  count: atLeastOne
+  count: positiveInt()
     .optional()
     .describe("translate a seeded sample of this many records (the paper: 50,000 OpenOrca rows)"),
   seed: z.uint32().default(0).describe("sampling seed for --count"),
-  maxTokens: atLeastOne.default(2048).describe("most new tokens per translated field"),
+  maxTokens: positiveInt().default(2048).describe("most new tokens per translated field"),
 });
 
 /**
