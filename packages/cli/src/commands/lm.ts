@@ -1,6 +1,6 @@
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
-import { printHuman, printJson, printResult, progress } from "../cli-output.js";
+import { printResult, progress } from "../cli-output.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
 import { generationSettingsSchema, modelInitSchema } from "@cftkit/lm/model-settings";
 import { defineCommand, param, text, pathParam } from "../define-command.js";
@@ -53,19 +53,18 @@ const logits = defineCommand({
     const model = await CausalLM.load(options.modelDir);
     try {
       const { logits, hiddenMean } = await tokenLogits(model, ids);
-      if (options.json) printJson({ logits, hidden_mean: hiddenMean });
-      else {
-        const last = logits[logits.length - 1]!;
-        const top = last
-          .map((v, i) => [i, v] as const)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 5);
-        printHuman(
-          options,
+      const top = logits
+        .at(-1)!
+        .map((v, i) => [i, v] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5);
+      printResult(
+        options,
+        { logits, hidden_mean: hiddenMean },
+        () =>
           `positions: ${ids.length}, vocab: ${model.config.vocabSize}, layers (hidden states): ${hiddenMean.length}\n` +
-            `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
-        );
-      }
+          `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
+      );
     } finally {
       model.dispose();
     }
