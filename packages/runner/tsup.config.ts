@@ -1,3 +1,3 @@
 import { packageBuild } from "../../tsup.base";
 
-export default packageBuild(["src/hidden-states-settings.ts"]);
+export default packageBuild(["src/hidden-states-settings.ts", "src/des-file-options.ts"]);

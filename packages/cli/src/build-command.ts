@@ -39,25 +39,21 @@ function helpLine(spec: ParamSpec, positional: boolean): string {
 const displayName = (spec: ParamSpec, positional: boolean) =>
   positional ? spec.flags.replace(/\.\.\.|[[\]]/g, "") : spec.flags.split(/[ ,]/)[0]!;
 
+/** Every argument, then every option, of a command: its key, its spec, and whether it is positional. */
+function* paramsOf(command: DeclaredCommand): Generator<[string, ParamSpec, boolean]> {
+  for (const [key, spec] of Object.entries(command.args)) yield [key, spec, true];
+  for (const [key, spec] of Object.entries(command.options)) yield [key, spec, false];
+}
+
 /** Path-valued parameters as the guard sees them. */
 function givenPaths(command: DeclaredCommand, raw: Record<string, unknown>): GivenPath[] {
   const given: GivenPath[] = [];
-  for (const [positional, params] of [
-    [true, command.args],
-    [false, command.options],
-  ] as const) {
-    for (const [key, spec] of Object.entries(params)) {
-      const value = raw[key];
-      if (!spec.path || value === undefined) continue;
-      for (const path of Array.isArray(value) ? value : [value]) {
-        if (typeof path !== "string") continue;
-        given.push({
-          name: displayName(spec, positional),
-          role: spec.path,
-          path,
-          writes: spec.writes?.(path),
-        });
-      }
+  for (const [key, spec, positional] of paramsOf(command)) {
+    if (!spec.path || raw[key] === undefined) continue;
+    for (const path of [raw[key]].flat()) {
+      if (typeof path !== "string") continue;
+      const name = displayName(spec, positional);
+      given.push({ name, role: spec.path, path, writes: spec.writes?.(path) });
     }
   }
   return given;
@@ -69,28 +65,21 @@ export function parseValues(
   raw: Record<string, unknown>,
 ): Record<string, unknown> & CommonOptions {
   const common = raw as CommonOptions;
-  for (const params of [command.args, command.options]) {
-    for (const [key, spec] of Object.entries(params)) {
-      const canonical = typeof raw[key] === "string" ? spec.aliases?.[raw[key] as string] : undefined;
-      if (canonical === undefined) continue;
-      if (!common.quiet) process.stderr.write(`note: ${raw[key]} is read as ${canonical}\n`);
-      raw[key] = canonical;
-    }
+  for (const [key, spec] of paramsOf(command)) {
+    const canonical = typeof raw[key] === "string" ? spec.aliases?.[raw[key] as string] : undefined;
+    if (canonical === undefined) continue;
+    if (!common.quiet) process.stderr.write(`note: ${raw[key]} is read as ${canonical}\n`);
+    raw[key] = canonical;
   }
   checkPaths(givenPaths(command, raw), { force: raw.force === true });
   const values: Record<string, unknown> = { json: common.json === true, quiet: common.quiet === true };
-  for (const [positional, params] of [
-    [true, command.args],
-    [false, command.options],
-  ] as const) {
-    for (const [key, spec] of Object.entries(params)) {
-      const name = displayName(spec, positional);
-      const parsed = spec.schema.safeParse(raw[key]);
-      if (parsed.success) values[key] = parsed.data;
-      else if (raw[key] === undefined)
-        throw new CftkitError("CLI_MISSING_OPTION", `${name} is required: ${spec.description}`);
-      else throw new CftkitError("CLI_BAD_OPTION", describeBadValue(name, raw[key], parsed.error.issues));
-    }
+  for (const [key, spec, positional] of paramsOf(command)) {
+    const name = displayName(spec, positional);
+    const parsed = spec.schema.safeParse(raw[key]);
+    if (parsed.success) values[key] = parsed.data;
+    else if (raw[key] === undefined)
+      throw new CftkitError("CLI_MISSING_OPTION", `${name} is required: ${spec.description}`);
+    else throw new CftkitError("CLI_BAD_OPTION", describeBadValue(name, raw[key], parsed.error.issues));
   }
   return values as Record<string, unknown> & CommonOptions;
 }
@@ -126,9 +115,7 @@ export function addDeclaredCommand(
   cmd
     .option("--json", "print one JSON document on stdout")
     .option("--quiet", "no logs or progress on stderr");
-  const writesModel = [...Object.values(command.args), ...Object.values(command.options)].some(
-    (s) => s.path === "output-model",
-  );
+  const writesModel = [...paramsOf(command)].some(([, spec]) => spec.path === "output-model");
   if (writesModel) cmd.option("--force", "replace a model already in the output folder");
   cmd.addHelpText("after", `\nExamples:\n${command.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
   cmd.action(async (...received: unknown[]) => {

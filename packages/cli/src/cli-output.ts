@@ -16,6 +16,15 @@ export function printHuman(options: CommonOptions, text: string): void {
   if (!options.json) process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
 
+/**
+ * A command's result: the JSON document with --json, else the human text, built only when printed (a list is
+ * printed as that many printHuman calls).
+ */
+export function printResult(options: CommonOptions, json: unknown, human: () => string | string[]): void {
+  if (options.json) printJson(json);
+  else for (const text of [human()].flat()) printHuman(options, text);
+}
+
 /** Logs always go to stderr so stdout stays machine-readable. */
 export function log(options: CommonOptions, text: string): void {
   if (!options.quiet) process.stderr.write(`${text}\n`);

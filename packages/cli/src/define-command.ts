@@ -119,13 +119,7 @@ export function number(inner: z.ZodNumber = z.number()) {
 }
 
 /** A whole number ≥ 0 (counts, seeds, steps) unless `inner` says otherwise. */
-export function count(
-  inner: z.ZodNumber = z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
-) {
+export function count(inner: z.ZodNumber = z.uint32()) {
   return number(inner);
 }
 
@@ -133,7 +127,6 @@ export function count(
 export const positive = () =>
   count(
     z
-      .number()
       .int()
       .min(1)
       .max(2 ** 32 - 1),

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { addDeclaredCommand, parseValues } from "./build-command.js";
 import { defineCommand } from "./define-command.js";
-import { optionsFrom } from "./schema-options.js";
+import { optionsFrom, schemaValues } from "./schema-options.js";
 
 const schema = z.object({
   topPercent: z.number().min(0).max(100).describe("percent to select"),
@@ -72,6 +72,35 @@ describe("optionsFrom", () => {
     expect(Object.keys(renamed)).toEqual(["lr"]);
     expect(renamed.lr.flags).toBe("--lr <number>");
     expect(renamed.lr.schema.parse("3e-3")).toBe(0.003);
+    const lrSchema = z.object({
+      learningRate: z.number().describe("peak lr"),
+      seed: z.number().describe("seed"),
+    });
+    expect(
+      schemaValues(lrSchema, { learningRate: { flag: "lr" } }, { lr: 0.003, seed: 1, json: true }),
+    ).toEqual({
+      learningRate: 0.003,
+      seed: 1,
+    });
+  });
+
+  it("turns a flag that is on by default into --no-…, keeping the field's key", () => {
+    const { filterEmpty } = optionsFrom(
+      z.object({ filterEmpty: z.boolean().default(true).describe("keep empty responses") }),
+    );
+    expect(filterEmpty.flags).toBe("--no-filter-empty");
+    const program = new Command();
+    const on = defineCommand({
+      path: ["on"],
+      description: "d",
+      examples: ["e"],
+      options: { filterEmpty },
+      run() {},
+    });
+    addDeclaredCommand(program, on, {});
+    expect(program.commands[0]!.helpInformation()).toMatch(/--no-filter-empty\s+keep empty responses\n/);
+    expect(parseValues(on, {}).filterEmpty).toBe(true);
+    expect(parseValues(on, { filterEmpty: false }).filterEmpty).toBe(false);
   });
 
   it("refuses a field without help text", () => {

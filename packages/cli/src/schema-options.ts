@@ -70,7 +70,8 @@ function cliSchema(field: Field): z.ZodType {
 /**
  * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
  * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
- * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag.
+ * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag
+ * (`--no-x` when it defaults to true).
  * An override given as a string is the metavar: `{ topPercent: "P" }`; `{ learningRate: { flag: "lr" } }`
  * renames the flag (and the handler's key) to `--lr`.
  */
@@ -88,10 +89,30 @@ export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T
     const words = flag ?? kebab(key);
     const type = baseOf(field)._zod.def.type;
     const value = type === "number" ? "n" : type === "array" ? "list" : "value";
-    const flags = type === "boolean" ? `--${words}` : `--${words} <${metavar ?? value}>`;
+    // A flag that is on by default is turned off with `--no-…` (commander keeps the key `words`).
+    const on = type === "boolean" && field.safeParse(undefined).data === true;
+    const flags = type === "boolean" ? `--${on ? "no-" : ""}${words}` : `--${words} <${metavar ?? value}>`;
     const text = description ?? field.description;
     if (text === undefined) throw new Error(`option ${key} has no .describe() text`);
     params[camel(words)] = { flags, description: text, schema: cliSchema(field), ...extra };
   }
   return params as { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> };
+}
+
+/**
+ * The schema's own fields back from a command's parsed values (the inverse of `optionsFrom`'s renames):
+ * `{ lr: 3e-3 }` with `{ learningRate: { flag: "lr" } }` → `{ learningRate: 3e-3 }`.
+ */
+export function schemaValues<T extends z.ZodRawShape>(
+  schema: z.ZodObject<T>,
+  overrides: Overrides<T>,
+  values: object,
+): z.output<z.ZodObject<T>> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const given = overrides[key as keyof T];
+    const flag = typeof given === "object" ? given.flag : undefined;
+    fields[key] = (values as Record<string, unknown>)[camel(flag ?? kebab(key))];
+  }
+  return fields as z.output<z.ZodObject<T>>;
 }

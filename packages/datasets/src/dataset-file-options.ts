@@ -6,14 +6,13 @@ import { OUTPUT_LAYOUTS } from "./output-layout.js";
  * them, and `cftkit data sample|mix|split` build their flags, help text and defaults from them.
  */
 
-const whole = () =>
+/** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
+const positive = () =>
   z
-    .number()
     .int()
-    .min(0)
+    .min(1)
     .max(2 ** 32 - 1);
-const positive = () => whole().min(1);
-const seed = () => whole().default(0).describe("random seed");
+const seed = () => z.uint32().default(0).describe("random seed");
 const layout = () =>
   z
     .enum(OUTPUT_LAYOUTS)

@@ -7,6 +7,7 @@ export const EVALUATION_ERROR_CODES = {
   EVAL_BAD_DATASET: "a task or reference file does not have the expected shape",
   EVAL_BAD_JSON: "an evaluation input is not valid JSON / JSONL",
   EVAL_BAD_TASK: "a task name is unknown or lacks its file",
+  EVAL_BAD_OPTION: "evaluation run options are out of range or missing",
   EVAL_EMPTY_TASK: "a task file holds no examples",
   EVAL_FILE_NOT_FOUND: "an evaluation input cannot be read",
   EVAL_NO_JUDGE: "a judged task was asked for without a judge endpoint",

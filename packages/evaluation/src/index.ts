@@ -149,3 +149,6 @@ export {
   serverModelName,
   type EvalModelSpec,
 } from "./eval-model-for.js";
+export { type EvalRunOptions, evalRunOptionsSchema } from "./eval-run-options.js";
+export { evaluateModel } from "./evaluate-model.js";
+export { type QaFileScore, rougeFiles, scoreIfevalFiles, scoreQaFiles } from "./score-files.js";

@@ -4,17 +4,10 @@ import { z } from "zod";
 import type { FreezeSelection } from "./layer-diff.js";
 import { patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 
-const whole = () =>
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1);
-
 /** The options of randomLayers (the CLI's `freeze random` flags are built from it); randomLayers() checks them. */
 export const randomLayersOptionsSchema = z.object({
-  k: whole().describe("number of decoder layers to freeze"),
-  seed: whole().describe("random seed (recorded in the output)"),
+  k: z.uint32().describe("number of decoder layers to freeze"),
+  seed: z.uint32().describe("random seed (recorded in the output)"),
 });
 
 export interface RandomLayersResult extends FreezeSelection {

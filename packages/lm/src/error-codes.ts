@@ -7,6 +7,7 @@ export const LM_ERROR_CODES = {
   LM_BAD_INPUT: "a prompt encodes to zero tokens",
   LM_BAD_LABEL: "a label id is outside the vocabulary",
   LM_BAD_LORA_OPTIONS: "LoRA options are out of range",
+  LM_BAD_OPTION: "model init or generation settings are out of range",
   LM_BAD_LR_SCHEDULER: "the learning-rate scheduler is unknown",
   LM_BAD_OPTIMIZER_STATE: "the optimizer state does not match a parameter",
   LM_BAD_TOKEN_ID: "a token id is outside the vocabulary",

@@ -97,3 +97,9 @@ export {
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
 export { tokenLogits } from "./token-logits.js";
+export { generationSettingsSchema, modelInitSchema } from "./model-settings.js";
+export {
+  generateWithModelFolder,
+  type InitModelFolderResult,
+  initModelFolder,
+} from "./model-folder-tasks.js";

@@ -25,13 +25,12 @@ export const PAPER_TRAINING_DEFAULTS = {
 } as const;
 
 const d = PAPER_TRAINING_DEFAULTS;
-const whole = () =>
+/** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
+const positive = () =>
   z
-    .number()
     .int()
-    .min(0)
+    .min(1)
     .max(2 ** 32 - 1);
-const positive = () => whole().min(1);
 
 /**
  * The training settings a caller chooses, with the paper's defaults: trainCausalLM checks them, and
@@ -49,7 +48,7 @@ export const trainingSettingsSchema = z.object({
     .default(d.microBatchSize)
     .describe("micro-batch size; gradient accumulation = batch / micro-batch"),
   maxSteps: positive().optional().describe("stop after this many optimizer steps (overrides --epochs)"),
-  warmupSteps: whole().default(d.warmupSteps).describe("linear warmup steps"),
+  warmupSteps: z.uint32().default(d.warmupSteps).describe("linear warmup steps"),
   lrScheduler: z
     .enum(["cosine", "linear", "constant"])
     .default(d.lrScheduler)
@@ -61,7 +60,7 @@ export const trainingSettingsSchema = z.object({
     .default(d.maxGradNorm)
     .describe("gradient clipping by global norm (0 = off)"),
   sequenceLength: positive().default(d.sequenceLength).describe("truncate examples to this many tokens"),
-  seed: whole().default(d.seed).describe("seed of data order, LoRA init and dropout"),
+  seed: z.uint32().default(d.seed).describe("seed of data order, LoRA init and dropout"),
   unfrozenParameters: z
     .array(z.string().min(1))
     .optional()
@@ -70,3 +69,23 @@ export const trainingSettingsSchema = z.object({
   evalEverySteps: positive().optional().describe("compute eval_loss every N steps (needs --validation)"),
   resume: z.boolean().default(false).describe("continue from the newest checkpoint in --out"),
 });
+
+/**
+ * The LoRA choices of a training run: no `r` means full fine-tuning. `loraOptionsOf` turns them into the
+ * trainer's `lora` option; `cftkit lm train` builds its `--lora-…` flags from this schema.
+ */
+export const loraSettingsSchema = z.object({
+  r: positive().optional().describe("train LoRA adapters of this rank instead of the full model"),
+  alpha: z.number().gt(0).optional().describe("LoRA alpha (2 × r when not given)"),
+  dropout: z.number().min(0).lt(1).default(d.lora.dropout).describe("LoRA dropout"),
+  targetModules: z
+    .array(z.string().min(1))
+    .default([...d.lora.targetModules])
+    .describe("LoRA target module, e.g. q_proj (repeatable)"),
+});
+
+/** The trainer's `lora` option for those choices (alpha defaults to 2 × r), or undefined without a rank. */
+export function loraOptionsOf(settings: z.input<typeof loraSettingsSchema>): LoraOptions | undefined {
+  const { r, alpha, dropout, targetModules } = loraSettingsSchema.parse(settings);
+  return r === undefined ? undefined : { r, alpha: alpha ?? 2 * r, dropout, targetModules };
+}

@@ -59,6 +59,7 @@ export {
   type GrFileOptions,
   type MixManifest,
   type MixFormat,
+  MIX_FORMAT_OF_LAYOUT,
 } from "./replay-files.js";
 export { REPLAY_ERROR_CODES } from "./error-codes.js";
 export { sharedGenerator } from "./shared-generator.js";
@@ -88,3 +89,10 @@ export {
 } from "./replay-outcome.js";
 export { replaySizeSchema } from "./replay-selection.js";
 export { replaySamplingSchema } from "./replay-sampling.js";
+export {
+  qualityFiltersOf,
+  type ReplayGenerationChoices,
+  replayGenerationSchema,
+} from "./replay-generation-options.js";
+export { translateDatasetFile, translateFileOptionsSchema } from "./translate-file.js";
+export { openAIServerSchema } from "./server-options.js";

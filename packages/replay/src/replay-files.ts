@@ -14,6 +14,7 @@ import {
   type InstructionRecord,
   type LoadOptions,
   loadDataset,
+  type OutputLayout,
   readRecordsJsonl,
   recordToMessages,
   writeRecordsJsonl,
@@ -297,6 +298,14 @@ async function generateWithTopUps(
 }
 
 export type MixFormat = "embedded" | "chat_template" | "alpaca" | "cftkit";
+
+/** The mix format of each `@cftkit/datasets` output layout (the names `cftkit replay mix --format` takes). */
+export const MIX_FORMAT_OF_LAYOUT: Record<OutputLayout, MixFormat> = {
+  embedded: "embedded",
+  "axolotl-chat": "chat_template",
+  "axolotl-alpaca": "alpaca",
+  cftkit: "cftkit",
+};
 
 export interface MixManifest {
   kind: "replay-mix";

@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
+import { qualityFiltersOf, replayGenerationSchema } from "./replay-generation-options.js";
 import { replayGeneratorFor } from "./replay-generator-source.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
 import { replaySizeSchema } from "./replay-selection.js";
+import { openAIServerSchema } from "./server-options.js";
 
 describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", () => {
   it("fill the defaults the CLI shows", () => {
     expect(replaySizeSchema.parse({ ratio: 0.1 })).toEqual({ ratio: 0.1, seed: 0, mode: "auto" });
     expect(replaySamplingSchema.parse({})).toEqual({ maxTokens: 512, temperature: 0, topP: 1 });
+    expect(openAIServerSchema(300_000).parse({ server: "http://h/v1", model: "m" })).toEqual({
+      server: "http://h/v1",
+      model: "m",
+      concurrency: 8,
+      timeoutMs: 300_000,
+      maxRetries: 6,
+    });
   });
 
   it("are checked by replayGeneratorFor before any model is loaded", async () => {
@@ -17,5 +26,19 @@ describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", 
     await expect(replayGeneratorFor({ initTiny: 0 }, { maxTokens: 0 })).rejects.toMatchObject({
       code: "REPLAY_BAD_OPTION",
     });
+  });
+
+  it("turn the flat generation choices into quality filters ('none' turns the language check off)", () => {
+    const defaults = replayGenerationSchema.parse({});
+    expect(qualityFiltersOf(defaults)).toEqual({
+      empty: true,
+      truncated: true,
+      refusal: true,
+      language: "en",
+      minChars: 0,
+    });
+    const loose = replayGenerationSchema.parse({ filterRefusal: false, language: "none", minChars: 5 });
+    expect(qualityFiltersOf(loose)).toMatchObject({ refusal: false, language: null, minChars: 5 });
+    expect(replayGenerationSchema.safeParse({ batchSize: 0 }).success).toBe(false);
   });
 });

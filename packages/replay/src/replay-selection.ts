@@ -13,18 +13,11 @@ import { z } from "zod";
 export type ReplayMode = "twins" | "counterpart";
 export const REPLAY_MODES = ["auto", "twins", "counterpart"] as const;
 
-const whole = () =>
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1);
-
 /** How many English items, and how they are found: selectReplay checks it, and `cftkit replay er|gr` build their flags from it. */
 export const replaySizeSchema = z.object({
   ratio: z.number().gt(0).optional().describe("replay size as a fraction of the Phase-2 size (0.10 = 10%)"),
-  count: whole().min(1).optional().describe("replay size as a count"),
-  seed: whole().default(0).describe("sampling seed"),
+  count: z.uint32().min(1).optional().describe("replay size as a count"),
+  seed: z.uint32().default(0).describe("sampling seed"),
   mode: z
     .enum(REPLAY_MODES)
     .default("auto")

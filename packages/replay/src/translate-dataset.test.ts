@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OpenAICompatibleClient } from "@cftkit/core";
 import { startFaultServer } from "@cftkit/core/testing";
-import { loadDataset } from "@cftkit/datasets";
+import { loadDataset, sampleRecords } from "@cftkit/datasets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectReplayItems } from "./replay-selection.js";
 import { translateDataset } from "./translate-dataset.js";
+import { translateDatasetFile } from "./translate-file.js";
 
 let dir: string;
 let openorca: string;
@@ -126,6 +127,34 @@ describe("data translate (OpenOrca → MOpenOrca-style) through a loopback serve
       ).rejects.toMatchObject({
         code: "TRANSLATE_SETTINGS_CHANGED",
       });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("translateDatasetFile: the file in, a seeded sample out", () => {
+  it("reads the file, translates a seeded sample of --count records, and refuses a bad count", async () => {
+    const server = await startFaultServer({ respond });
+    try {
+      const client = new OpenAICompatibleClient({ baseUrl: server.url, model: "translator" });
+      const out = join(dir, "sample.jsonl");
+      const summary = await translateDatasetFile(openorca, {
+        count: 4,
+        seed: 2,
+        languages: ["de"],
+        client,
+        out,
+      });
+      expect(summary).toMatchObject({ requested: 4, pending: 0 });
+      expect(summary.accepted + summary.rejected).toBe(4);
+      const records = await loadDataset(openorca);
+      const sampled = sampleRecords(records, { count: 4, seed: 2 }).map((r) => r.id);
+      const translated = lines(out).map((r) => r.parallel_id);
+      for (const id of translated) expect(sampled).toContain(id);
+      await expect(
+        translateDatasetFile(openorca, { count: 0, languages: ["de"], client, out: join(dir, "x.jsonl") }),
+      ).rejects.toMatchObject({ code: "REPLAY_BAD_OPTION" });
     } finally {
       await server.close();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { writeHiddenStatesFile } from "./hidden-states-file.js";
-import { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
+import { hiddenStatesSettingsSchema, transformersEngineSchema } from "./hidden-states-settings.js";
 
 describe("hiddenStatesSettingsSchema (the API's check and `cftkit lm hidden-states`'s flags)", () => {
   it("fills the defaults the CLI shows", () => {
@@ -11,6 +11,8 @@ describe("hiddenStatesSettingsSchema (the API's check and `cftkit lm hidden-stat
       engine: "embedded",
       batchTokens: 2048,
     });
+    expect(transformersEngineSchema.parse({})).toEqual({ python: "python3", device: "auto", dtype: "auto" });
+    expect(transformersEngineSchema.safeParse({ device: "tpu" }).success).toBe(false);
   });
 
   it("is checked by writeHiddenStatesFile before any file is read", async () => {

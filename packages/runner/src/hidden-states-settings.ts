@@ -2,9 +2,9 @@ import { z } from "zod";
 
 // Its own entry (`@cftkit/runner/hidden-states-settings`, nothing heavy behind it) so `cftkit --help` can read it.
 
+/** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
 const positive = () =>
   z
-    .number()
     .int()
     .min(1)
     .max(2 ** 32 - 1);
@@ -33,4 +33,14 @@ export const hiddenStatesSettingsSchema = z.object({
       "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
     ),
   batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
+});
+
+/** The transformers engine's interpreter, device and dtype (`writeHiddenStatesFile`'s `transformers`). */
+export const transformersEngineSchema = z.object({
+  python: z.string().min(1).default("python3").describe("transformers engine: the interpreter"),
+  device: z.enum(["auto", "cpu", "cuda"]).default("auto").describe("transformers engine: the device"),
+  dtype: z
+    .enum(["auto", "float32", "bfloat16", "float16"])
+    .default("auto")
+    .describe("transformers engine: weights dtype (auto = bfloat16 on a GPU, float32 on the CPU)"),
 });

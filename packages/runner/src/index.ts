@@ -29,6 +29,8 @@ export {
   type HiddenStatesFileOptions,
   type HiddenStatesFileResult,
 } from "./hidden-states-file.js";
-export { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
+export { hiddenStatesSettingsSchema, transformersEngineSchema } from "./hidden-states-settings.js";
 export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
 export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";
+export { type DesFileOptions, desFileOptionsSchema } from "./des-file-options.js";
+export { type DesOfFiles, desOfFiles } from "./des-files.js";

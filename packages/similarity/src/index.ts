@@ -7,7 +7,13 @@ export {
   type ActivationLayer,
 } from "./activation-file.js";
 export { layerDrift, layerDriftFromFiles, modelDrift, type LayerDrift } from "./layer-drift.js";
-export { modelParameterDifference, compareModels, type MpdResult } from "./model-parameter-difference.js";
+export {
+  modelParameterDifference,
+  compareModels,
+  MPD_DEFINITION,
+  type MpdResult,
+  mpdReport,
+} from "./model-parameter-difference.js";
 export { project, type ProjectionMethod, type ProjectionOptions } from "./projection.js";
 export {
   lineChartSvg,

@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compareModels, modelParameterDifference } from "./model-parameter-difference.js";
+import {
+  compareModels,
+  MPD_DEFINITION,
+  modelParameterDifference,
+  mpdReport,
+} from "./model-parameter-difference.js";
 
 const reference = fileURLToPath(new URL("../../../tools/reference/mpd.py", import.meta.url));
 
@@ -32,6 +37,12 @@ describe("MPD (Definition 2) against numpy on independently written checkpoints"
     expect(swapped.mpd).toBeCloseTo(results[2]!.mpd, 10);
     const fromBase = await modelParameterDifference(join(dir, "base"), join(dir, "far"));
     expect(Math.abs(fromBase.mpd - results[2]!.mpd)).toBeGreaterThan(0.05 * results[2]!.mpd);
+    // The report document carries the same numbers, with the definition and the reference (also as `base`).
+    const report = await mpdReport(join(dir, "reference"), [join(dir, "far")]);
+    expect(report).toMatchObject({ definition: MPD_DEFINITION, reference: join(dir, "reference") });
+    expect(report.base).toBe(report.reference);
+    expect(report.models[0]!.mpd).toBeCloseTo(results[2]!.mpd, 10);
+    expect(report.models[0]!.normalized).toBe(1);
   });
 
   it("refuses checkpoints with different tensor sets", async () => {

@@ -90,3 +90,18 @@ export async function compareModels(
   const largest = Math.max(...raw.map((r) => r.mpd));
   return raw.map((r) => ({ ...r, normalized: largest > 0 ? r.mpd / largest : 0 }));
 }
+
+/** Definition 2 in words, as `cftkit similarity mpd` prints it above its table. */
+export const MPD_DEFINITION =
+  "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
+
+/** `compareModels` as a self-describing document (`cftkit similarity mpd --json`); `base` is `reference`'s earlier name. */
+export async function mpdReport(
+  reference: string,
+  modelPaths: string[],
+  options: { progress?: ProgressReporter } = {},
+): Promise<{ definition: string; reference: string; base: string; models: MpdResult[] }> {
+  const results = await compareModels(reference, modelPaths, options);
+  const models = results.map(({ path, mpd, normalized, tensors }) => ({ path, mpd, normalized, tensors }));
+  return { definition: MPD_DEFINITION, reference, base: reference, models };
+}

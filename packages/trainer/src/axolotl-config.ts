@@ -74,24 +74,7 @@ export function planToAxolotlConfig(
   plan: TrainingPlan,
   options: AxolotlConfigOptions = {},
 ): { config: AxolotlConfig; sideFiles: AxolotlSideFile[] } {
-  if (plan.base_model.startsWith("init:")) {
-    throw new CftkitError(
-      "TRAIN_AXOLOTL_UNSUPPORTED",
-      `${plan.name}: base_model ${plan.base_model} is a fresh embedded model; the Axolotl backend needs a model folder or a Hugging Face id`,
-    );
-  }
-  if (plan.freeze && plan.lora) {
-    throw new CftkitError(
-      "TRAIN_FREEZE_WITH_LORA",
-      `${plan.name}: unfrozen_parameters and LoRA cannot be combined (Axolotl prefixes names with base_model.model. under LoRA)`,
-    );
-  }
-  if (plan.freeze && !plan.freeze.unfrozen_parameters) {
-    throw new CftkitError(
-      "TRAIN_FREEZE_SELECTION_MISSING",
-      `${plan.name}: the freeze selection ${plan.freeze.source} has not been read yet (does the file exist? run \`cftkit freeze …\` first)`,
-    );
-  }
+  assertAxolotlCanRun(plan);
   const h = plan.hyperparameters;
   const l = plan.launcher;
   const worldSize = l.gpus_per_node * l.nodes;
@@ -156,12 +139,43 @@ export function planToAxolotlConfig(
     if (plan.lora.target_modules) config.lora_target_modules = plan.lora.target_modules;
     else config.lora_target_linear = true;
   }
+  Object.assign(config, launcherKeys(plan, configDir, sideFiles));
+  if (options.resumeFromCheckpoint) config.resume_from_checkpoint = options.resumeFromCheckpoint;
+  return { config, sideFiles };
+}
+
+/** The plans Axolotl cannot run, refused before any key is written. */
+function assertAxolotlCanRun(plan: TrainingPlan): void {
+  if (plan.base_model.startsWith("init:")) {
+    throw new CftkitError(
+      "TRAIN_AXOLOTL_UNSUPPORTED",
+      `${plan.name}: base_model ${plan.base_model} is a fresh embedded model; the Axolotl backend needs a model folder or a Hugging Face id`,
+    );
+  }
+  if (plan.freeze && plan.lora) {
+    throw new CftkitError(
+      "TRAIN_FREEZE_WITH_LORA",
+      `${plan.name}: unfrozen_parameters and LoRA cannot be combined (Axolotl prefixes names with base_model.model. under LoRA)`,
+    );
+  }
+  if (plan.freeze && !plan.freeze.unfrozen_parameters) {
+    throw new CftkitError(
+      "TRAIN_FREEZE_SELECTION_MISSING",
+      `${plan.name}: the freeze selection ${plan.freeze.source} has not been read yet (does the file exist? run \`cftkit freeze …\` first)`,
+    );
+  }
+}
+
+/** DeepSpeed and FSDP keys from the plan's launcher (a DeepSpeed preset becomes a side file in configDir). */
+function launcherKeys(plan: TrainingPlan, configDir: string, sideFiles: AxolotlSideFile[]): AxolotlConfig {
+  const l = plan.launcher;
+  const config: AxolotlConfig = {};
   if (l.deepspeed) {
     if ((DEEPSPEED_PRESETS as readonly string[]).includes(l.deepspeed)) {
       const path = join(configDir, `deepspeed_${l.deepspeed}.json`);
       sideFiles.push({
         path,
-        content: `${JSON.stringify(deepSpeedPreset(l.deepspeed as DeepSpeedPreset, h.bf16), null, 2)}\n`,
+        content: `${JSON.stringify(deepSpeedPreset(l.deepspeed as DeepSpeedPreset, plan.hyperparameters.bf16), null, 2)}\n`,
       });
       config.deepspeed = path;
     } else {
@@ -190,8 +204,7 @@ export function planToAxolotlConfig(
       fsdp.activation_checkpointing = l.fsdp.activation_checkpointing;
     config.fsdp_config = fsdp;
   }
-  if (options.resumeFromCheckpoint) config.resume_from_checkpoint = options.resumeFromCheckpoint;
-  return { config, sideFiles };
+  return config;
 }
 
 /**

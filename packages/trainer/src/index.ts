@@ -92,7 +92,13 @@ export {
   type AxolotlRunOptions,
   type AxolotlRunResult,
 } from "./axolotl-launcher.js";
-export { writePlanGrid, planFileStem, type PlanGrid, type PlanGridEntry } from "./plan-grid.js";
+export {
+  writeExperimentPlans,
+  writePlanGrid,
+  planFileStem,
+  type PlanGrid,
+  type PlanGridEntry,
+} from "./plan-grid.js";
 export { checkAxolotlConfig, type AxolotlSchemaFacts } from "./axolotl-schema-check.js";
 export { readTrainingExamples, splitValidation, type TrainingExampleRow } from "./training-data.js";
 export {
@@ -154,6 +160,8 @@ export {
   axolotlLogDocument,
   planGridDocument,
   preparedRunDocument,
+  rehearsalDocument,
   writeMetricsJsonl,
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
+export { trainRunOptionsSchema } from "./train-run-options.js";

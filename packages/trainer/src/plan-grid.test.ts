@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkAxolotlConfig } from "./axolotl-schema-check.js";
 import { readExperiment } from "./experiment-schema.js";
-import { writePlanGrid } from "./plan-grid.js";
+import { writeExperimentPlans, writePlanGrid } from "./plan-grid.js";
 import { compileExperiment } from "./strategy-compiler.js";
 import { loadAxolotlSchema, repoPath } from "./testing/repo-paths.js";
 import { readTrainingPlan } from "./training-plan.js";
@@ -236,5 +236,24 @@ describe("freeze selections that do not exist yet", () => {
       expect(existsSync(e.planPath.replace(".plan.yaml", ".axolotl.yml"))).toBe(false);
     }
     expect(readFileSync(grid.commandsPath, "utf8")).toContain("cftkit train run");
+  });
+});
+
+describe("writeExperimentPlans (cftkit train plan)", () => {
+  it("reads, compiles and writes an experiment file's grid with the experiment's backend", async () => {
+    const out = mkdtempSync(join(tmpdir(), "cftkit-experiment-plans-"));
+    try {
+      const path = repoPath("examples/paper-mistral-7b.yaml");
+      const { experiment, backend, grid } = await writeExperimentPlans(path, out);
+      expect({ experiment, backend }).toEqual({ experiment: "paper-mistral-7b", backend: "axolotl" });
+      const direct = await compileExperiment(await readExperiment(path), {
+        baseDir: dirname(path),
+        experimentPath: path,
+      });
+      expect(grid.entries.map((e) => e.name).sort()).toEqual(direct.plans.map((p) => p.name).sort());
+      expect(existsSync(grid.commandsPath)).toBe(true);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { ShellScript, writeFileAtomic } from "@cftkit/core";
 import { buildAxolotlCommand, formatCommand } from "./axolotl-command.js";
 import { axolotlConfigToYaml, planToAxolotlConfig } from "./axolotl-config.js";
 import { planRelativeTo } from "./plan-paths.js";
-import type { CompiledExperiment } from "./strategy-compiler.js";
+import { readExperiment } from "./experiment-schema.js";
+import { type CompiledExperiment, compileExperiment } from "./strategy-compiler.js";
 import { writeTrainingPlan } from "./training-plan.js";
 
 export interface PlanGridEntry {
@@ -145,4 +146,19 @@ export async function writePlanGrid(
     missingInputs: compiled.missingInputs,
     notes: compiled.notes,
   };
+}
+
+/**
+ * `writePlanGrid` from an experiment file (`cftkit train plan`): read it, compile it with paths resolved
+ * against its folder, and write the grid with the experiment's own backend.
+ */
+export async function writeExperimentPlans(
+  experimentPath: string,
+  outDir: string,
+  options: Pick<PlanGridOptions, "cftkit"> = {},
+): Promise<{ experiment: string; backend: "axolotl" | "embedded"; grid: PlanGrid }> {
+  const experiment = await readExperiment(experimentPath);
+  const compiled = await compileExperiment(experiment, { baseDir: dirname(experimentPath), experimentPath });
+  const grid = await writePlanGrid(compiled, outDir, { backend: experiment.backend, cftkit: options.cftkit });
+  return { experiment: experiment.name, backend: experiment.backend, grid };
 }

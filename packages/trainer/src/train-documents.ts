@@ -3,6 +3,7 @@ import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
 import type { ParsedAxolotlLog } from "./axolotl-log-file.js";
 import { metricToJson } from "./axolotl-log-parser.js";
 import type { PlanGrid } from "./plan-grid.js";
+import type { RehearseResult } from "./rehearse/rehearse.js";
 
 /** The JSON documents of `cftkit train plan|run --dry-run|logs` (snake_case keys, nulls for what is absent). */
 
@@ -56,4 +57,21 @@ export function axolotlLogDocument(parsed: ParsedAxolotlLog) {
 /** Metrics as JSON lines (atomically). */
 export async function writeMetricsJsonl(path: string, metrics: Record<string, unknown>[]): Promise<void> {
   await writeFileAtomic(path, metrics.map((m) => `${JSON.stringify(m)}\n`).join(""));
+}
+
+/** The `train rehearse --json` document: what ran and, for a check, what trains. */
+export function rehearsalDocument(result: RehearseResult) {
+  return {
+    mode: result.mode,
+    output_dir: result.outputDir,
+    trainable_parameters: result.check.trainableParameters,
+    total_parameters: result.check.totalParameters,
+    patterns: result.check.patterns,
+    warnings: result.check.warnings,
+    unsupported: result.unsupported,
+    hardware_only: result.hardwareOnly,
+    steps: result.steps,
+    final_loss: result.finalLoss,
+    merged_dir: result.mergedDir,
+  };
 }

@@ -1,8 +1,13 @@
 import { CftkitError } from "@cftkit/core";
-import { DATASET_FORMATS, type DatasetFormat } from "@cftkit/datasets";
-import { z } from "zod";
-import { formatTable, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
-import { count, defineCommand, param, positive, text, pathParam } from "../define-command.js";
+import {
+  assertTranslationFinished,
+  MULTIALPACA_LANGUAGES,
+  translateDatasetFile,
+  translateFileOptionsSchema,
+} from "@cftkit/replay";
+import { formatTable, printResult, progress, untilInterrupted } from "../cli-output.js";
+import { defineCommand, param, pathParam, text } from "../define-command.js";
+import { optionsFrom, schemaValues } from "../schema-options.js";
 import { serverClient, serverParams } from "../server-options.js";
 
 /** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
@@ -31,67 +36,36 @@ const translate = defineCommand({
       ],
     }),
     ...serverParams(300_000),
-    from: param(
-      "--from <format>",
-      "input layout",
-      z.enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]]).default("auto"),
-    ),
-    language: param(
-      "--language <tag>",
-      "language of records that declare none (the source language)",
-      text().default("en"),
-    ),
-    count: param(
-      "--count <n>",
-      "translate a seeded sample of this many records (the paper: 50,000 OpenOrca rows)",
-      positive().optional(),
-    ),
-    seed: param("--seed <s>", "sampling seed for --count", count().default(0)),
-    maxTokens: param("--max-tokens <n>", "most new tokens per translated field", positive().default(2048)),
+    ...optionsFrom(translateFileOptionsSchema, { from: "format", language: "tag", count: "n", seed: "s" }),
   },
   async run(flags) {
-    const { loadDataset, sampleRecords } = await import("@cftkit/datasets");
-    const { assertTranslationFinished, translateDataset, MULTIALPACA_LANGUAGES } = await import(
-      "@cftkit/replay"
-    );
     const languages =
       flags.to === "multialpaca" ? [...MULTIALPACA_LANGUAGES] : flags.to.split(",").map((l) => l.trim());
-    if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l))) {
+    if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l)))
       throw new CftkitError(
         "CLI_BAD_OPTION",
         `--to must be language codes such as de,fr or multialpaca; got "${flags.to}"`,
       );
-    }
-    let records = await loadDataset(flags.input, { format: flags.from, language: flags.language });
-    if (flags.count !== undefined) records = sampleRecords(records, { count: flags.count, seed: flags.seed });
     const summary = await untilInterrupted(flags, "what finished is kept", (signal) =>
-      translateDataset({
-        records,
+      translateDatasetFile(flags.input, {
+        ...schemaValues(translateFileOptionsSchema, {}, flags),
+        out: flags.out,
         languages,
         client: serverClient(flags),
-        out: flags.out,
-        maxTokens: flags.maxTokens,
-        sourceLanguage: flags.language,
         signal,
         progress: progress(flags),
       }),
     );
-    if (flags.json) printJson(summary);
-    else {
-      printHuman(
-        flags,
-        formatTable(
-          ["language", "accepted", "rejected", "failed", "pending"],
-          Object.entries(summary.byLanguage).map(([l, c]) => [
-            l,
-            c.accepted,
-            c.rejected,
-            c.failed,
-            c.pending,
-          ]),
-        ),
-      );
-    }
+    const rows = Object.entries(summary.byLanguage).map(([l, c]) => [
+      l,
+      c.accepted,
+      c.rejected,
+      c.failed,
+      c.pending,
+    ]);
+    printResult(flags, summary, () =>
+      formatTable(["language", "accepted", "rejected", "failed", "pending"], rows),
+    );
     assertTranslationFinished(summary);
   },
 });

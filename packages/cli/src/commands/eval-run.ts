@@ -1,23 +1,10 @@
 import { shellCommand } from "@cftkit/core";
-import type { AlpacaEvalAnnotator } from "@cftkit/evaluation";
-import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import {
-  defineCommand,
-  flag,
-  list,
-  param,
-  positive,
-  text,
-  pathParam,
-  optionalPath,
-} from "../define-command.js";
-
-// Listed here (not imported) because @cftkit/evaluation is loaded lazily.
-const ALPACA_EVAL_ANNOTATORS = [
-  "alpaca_eval_gpt4",
-  "cftkit_pairwise",
-] as const satisfies readonly AlpacaEvalAnnotator[];
+import { join } from "node:path";
+import type { LmEvalResults } from "@cftkit/evaluation";
+import { evalRunOptionsSchema, lmEvalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
+import { formatTable, log, printResult, progress } from "../cli-output.js";
+import { optionsFrom } from "../schema-options.js";
+import { type CommonOptions, defineCommand, flag, param, pathParam } from "../define-command.js";
 
 interface TaskScore {
   task: string;
@@ -45,9 +32,6 @@ function scoreTable(
   return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}  Overall ${pct(abilities.overall)}`;
 }
 
-const modelOption = (what: string) => param("--model <dir|url>", what, text(), { path: "model" });
-const limitOption = (what: string) => param("--limit <n>", what, positive().optional());
-
 const evalRun = defineCommand({
   path: ["eval", "run"],
   description: "run tasks against an embedded model folder or an OpenAI-compatible server; EA/MA summary",
@@ -55,93 +39,32 @@ const evalRun = defineCommand({
     "cftkit eval run --model models/tiny --tasks xquad_en,ifeval --limit 20 --out eval/",
     "cftkit eval run --model http://127.0.0.1:8000/v1 --tasks xquad_de --out eval/",
   ],
-  options: {
-    model: modelOption("HF model folder (embedded) or server URL (e.g. http://127.0.0.1:8000/v1)"),
-    modelName: param(
-      "--model-name <name>",
-      "server: the model field (default: first of GET /models); results name",
-      text().optional(),
-    ),
-    tasks: param(
-      "--tasks <list>",
-      "comma list: ifeval[:FILE], xquad_<lang>[:FILE], mlqa_<c>_<q>:FILE, mmlu:FILE, global_mmlu_<lang>:FILE, hellaswag:FILE, xlsum_<lang>:FILE, alpaca_eval:FILE, heldout:FILE",
-      list(text()),
-    ),
-    limit: limitOption("first N items of each task"),
-    out: optionalPath(
-      "--out <dir>",
-      "write tasks/<task>.json, predictions/<task>.jsonl, results.json, responses.jsonl (resumable)",
-      "output-folder",
-    ),
-    dataDir: param(
-      "--data-dir <dir>",
-      "where default task files live (data/xquad, data/ifeval)",
-      text().default("data"),
-      { path: "input" },
-    ),
-    concurrency: param("--concurrency <n>", "server requests in flight", positive().default(4)),
-    timeoutMs: param("--timeout-ms <ms>", "per-request timeout", positive().default(120_000)),
-    apiKey: param("--api-key <key>", "server API key (default: $OPENAI_API_KEY)", text().optional()),
-    judge: param(
-      "--judge <url>",
-      "judge model server for alpaca_eval (OpenAI-compatible)",
-      text().optional(),
-    ),
-    judgeModel: param(
-      "--judge-model <name>",
-      "judge model name (default: first of GET /models)",
-      text().optional(),
-    ),
-    alpacaEvalAnnotator: param(
-      "--alpaca-eval-annotator <name>",
-      "alpaca_eval_gpt4: alpaca_eval's GPT-4 annotator protocol (ranking prompt, random order, win rate against the reference outputs); cftkit_pairwise: cftkit's A/B judge asked in both orders",
-      z.enum(ALPACA_EVAL_ANNOTATORS).default("alpaca_eval_gpt4"),
-    ),
-  },
+  options: optionsFrom(evalRunOptionsSchema, {
+    model: { metavar: "dir|url", path: "model" },
+    modelName: "name",
+    out: { metavar: "dir", path: "output-folder" },
+    dataDir: { metavar: "dir", path: "input" },
+    timeoutMs: "ms",
+    apiKey: "key",
+    judge: "url",
+    judgeModel: "name",
+    alpacaEvalAnnotator: "name",
+  }),
   async run(options) {
-    const { join } = await import("node:path");
-    const evaluation = await import("@cftkit/evaluation");
-    const { limit, concurrency, timeoutMs } = options;
-    const tasks = options.tasks.map((t) => evaluation.parseTaskSpec(t, { dataDir: options.dataDir, limit }));
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
-    const { model, dispose } = await evaluation.openEvalModel({
-      model: options.model,
-      modelName: options.modelName,
-      apiKey,
-      concurrency,
-      timeoutMs,
-      cache: options.out ? join(options.out, "responses.jsonl") : undefined,
-    });
-    let judge: import("@cftkit/evaluation").EvalModel | undefined;
-    if (options.judge) {
-      const baseUrl = evaluation.apiBase(options.judge);
-      judge = new evaluation.OpenAIEvalModel({
-        baseUrl,
-        model: options.judgeModel ?? (await evaluation.serverModelName(baseUrl, apiKey)),
-        apiKey,
-        concurrency,
-        timeoutMs,
-        cache: options.out ? join(options.out, "judge-responses.jsonl") : undefined,
-      });
-    }
-    try {
-      const report = await evaluation.runEvaluation({
-        model,
-        tasks,
-        out: options.out,
-        judge,
-        alpacaEvalAnnotator: options.alpacaEvalAnnotator,
-        progress: progress(options),
-      });
-      if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
-      if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
-      if (options.json) printJson(report);
-      else printHuman(options, scoreTable(report.tasks, report.abilities));
-    } finally {
-      dispose();
-    }
+    const { evaluateModel } = await import("@cftkit/evaluation");
+    const report = await evaluateModel({ ...options, progress: progress(options) });
+    if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
+    if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
+    printResult(options, report, () => scoreTable(report.tasks, report.abilities));
   },
 });
+
+/** lm-eval's results as cftkit task scores, with EA/MA from the one ability aggregation. */
+async function printLmEvalScores(options: CommonOptions, results: LmEvalResults): Promise<void> {
+  const { lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
+  const abilities = summarizeAbilities(lmEvalScoredTasks(results));
+  printResult(options, { ...results, abilities }, () => scoreTable(results.tasks, abilities));
+}
 
 const importLmEval = defineCommand({
   path: ["eval", "import-lm-eval"],
@@ -155,11 +78,8 @@ const importLmEval = defineCommand({
     ),
   },
   async run(options) {
-    const { importLmEvalResults, lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
-    const results = await importLmEvalResults(options.results);
-    const abilities = summarizeAbilities(lmEvalScoredTasks(results));
-    if (options.json) printJson({ ...results, abilities });
-    else printHuman(options, scoreTable(results.tasks, abilities));
+    const { importLmEvalResults } = await import("@cftkit/evaluation");
+    await printLmEvalScores(options, await importLmEvalResults(options.results));
   },
 });
 
@@ -169,51 +89,28 @@ const lmEval = defineCommand({
     "run lm-evaluation-harness on a model folder (hf) or server (local-completions) and import its results",
   examples: ["cftkit eval lm-eval --model models/tiny --tasks ifeval --out lm-eval-out --dry-run"],
   options: {
-    model: modelOption("HF model folder, or server URL (its /v1/completions must return echo logprobs)"),
-    modelName: param(
-      "--model-name <name>",
-      "server: model id (also the tokenizer lm-eval loads; default: first of GET /models)",
-      text().optional(),
-    ),
-    tasks: param(
-      "--tasks <list>",
-      "lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>",
-      list(text()),
-    ),
-    out: pathParam("--out <dir>", "lm-eval --output_path", "output-folder"),
-    limit: limitOption("lm-eval --limit"),
-    dtype: param("--dtype <dtype>", "hf backend dtype", text().default("bfloat16")),
-    logSamples: param("--log-samples", "lm-eval --log_samples", flag()),
-    applyChatTemplate: param("--apply-chat-template", "lm-eval --apply_chat_template", flag()),
+    ...optionsFrom(lmEvalRunOptionsSchema, {
+      model: { metavar: "dir|url", path: "model" },
+      modelName: "name",
+      out: { metavar: "dir", path: "output-folder" },
+      dtype: "dtype",
+    }),
     dryRun: param("--dry-run", "print the command and exit", flag()),
   },
   async run(options) {
     const evaluation = await import("@cftkit/evaluation");
-    const { tasks } = options;
-    const model = await evaluation.lmEvalModelFor(options.model, {
-      modelName: options.modelName,
-      dtype: options.dtype,
-      apiKey: process.env.OPENAI_API_KEY,
-    });
-    const lmOptions = {
-      model,
-      tasks,
-      outputPath: options.out,
-      limit: options.limit,
-      logSamples: options.logSamples,
-      applyChatTemplate: options.applyChatTemplate,
-    };
+    const { modelName, dtype, tasks, limit, logSamples, applyChatTemplate } = options;
+    const apiKey = process.env.OPENAI_API_KEY;
+    const model = await evaluation.lmEvalModelFor(options.model, { modelName, dtype, apiKey });
+    const lmOptions = { model, tasks, outputPath: options.out, limit, logSamples, applyChatTemplate };
     const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
-    if (options.dryRun) {
-      if (options.json) printJson({ command: [command, ...args] });
-      else printHuman(options, shellCommand([command, ...args]));
-      return;
-    }
-    log(options, `running ${shellCommand([command, ...args])}`);
-    const results = await evaluation.runLmEval({ ...lmOptions, onLine: (line) => log(options, line) });
-    const abilities = evaluation.summarizeAbilities(evaluation.lmEvalScoredTasks(results));
-    if (options.json) printJson({ ...results, abilities });
-    else printHuman(options, scoreTable(results.tasks, abilities));
+    const line = shellCommand([command, ...args]);
+    if (options.dryRun) return printResult(options, { command: [command, ...args] }, () => line);
+    log(options, `running ${line}`);
+    await printLmEvalScores(
+      options,
+      await evaluation.runLmEval({ ...lmOptions, onLine: (l) => log(options, l) }),
+    );
   },
 });
 

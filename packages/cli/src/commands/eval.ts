@@ -1,11 +1,9 @@
 import { join } from "node:path";
-import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson } from "../cli-output.js";
-import { defineCommand, flag, param, text, pathParam } from "../define-command.js";
+import { formatTable, log, printResult } from "../cli-output.js";
+import { defineCommand, flag, param, pathParam, text } from "../define-command.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
-const metricsApi = () => import("@cftkit/metrics");
 const evaluationApi = () => import("@cftkit/evaluation");
 
 const qa = defineCommand({
@@ -14,13 +12,10 @@ const qa = defineCommand({
   examples: ["cftkit eval qa --dataset data/xquad/xquad.de.json --predictions preds.json"],
   options: {
     dataset: pathParam("--dataset <squad.json>", "SQuAD v1.1-layout data set (XQuAD, MLQA, SQuAD)", "input"),
-    predictions: param(
+    predictions: pathParam(
       "--predictions <preds.json>",
       '{"<id>": "<answer>"} (or JSONL of {id, prediction})',
-      text(),
-      {
-        path: "input",
-      },
+      "input",
     ),
     scorer: param(
       "--scorer <name>",
@@ -30,36 +25,16 @@ const qa = defineCommand({
     lang: param("--lang <code>", "answer language (mlqa: en es hi vi de ar zh)", text().default("en")),
   },
   async run(options) {
-    const { readJsonFile, readPredictions } = await evaluationApi();
-    const { scoreMlqa, scoreSquad } = await metricsApi();
-    const dataset = (await readJsonFile(options.dataset, "dataset")) as { data?: unknown };
-    if (!dataset || !Array.isArray(dataset.data)) {
-      throw new CftkitError(
-        "EVAL_BAD_DATASET",
-        `${options.dataset}: expected SQuAD v1.1 JSON with a "data" array`,
-      );
-    }
-    const predictions = await readPredictions(options.predictions);
-    const score =
-      options.scorer === "mlqa"
-        ? scoreMlqa(dataset as Parameters<typeof scoreMlqa>[0], predictions, options.lang)
-        : scoreSquad(dataset as Parameters<typeof scoreSquad>[0], predictions);
+    const { scoreQaFiles } = await evaluationApi();
+    const score = await scoreQaFiles(options.dataset, options.predictions, options);
     if (score.answered < score.count)
       log(options, `${score.count - score.answered} unanswered question(s) score 0`);
-    const result = {
-      exact_match: score.exact_match,
-      f1: score.f1,
-      count: score.count,
-      answered: score.answered,
-      scorer: options.scorer,
-      lang: options.lang,
-    };
-    if (options.json) printJson(result);
-    else
-      printHuman(
-        options,
-        `exact_match ${score.exact_match.toFixed(4)}  f1 ${score.f1.toFixed(4)}  (${score.count} questions, ${options.scorer}/${options.lang})`,
-      );
+    printResult(
+      options,
+      score,
+      () =>
+        `exact_match ${score.exact_match.toFixed(4)}  f1 ${score.f1.toFixed(4)}  (${score.count} questions, ${score.scorer}/${score.lang})`,
+    );
   },
 });
 
@@ -83,24 +58,11 @@ const ifeval = defineCommand({
     ),
   },
   async run(options) {
-    const { evaluateIfeval, readIfevalInputs, readIfevalResponses, writeIfevalOutputs } = await metricsApi();
-    const inputs = await readIfevalInputs(options.input);
-    const responses = await readIfevalResponses(options.responses);
-    const result = evaluateIfeval(inputs, responses);
-    if (options.out) {
-      const files = await writeIfevalOutputs(options.out, result);
-      log(options, `wrote ${files.strict} and ${files.loose}`);
-    }
-    if (options.json) printJson(result.metrics);
-    else {
-      printHuman(
-        options,
-        formatTable(
-          ["metric", "value"],
-          Object.entries(result.metrics).map(([k, v]) => [k, v.toFixed(6)]),
-        ),
-      );
-    }
+    const { scoreIfevalFiles } = await evaluationApi();
+    const { result, files } = await scoreIfevalFiles(options.input, options.responses, options.out);
+    if (files) log(options, `wrote ${files.strict} and ${files.loose}`);
+    const rows = Object.entries(result.metrics).map(([k, v]) => [k, v.toFixed(6)]);
+    printResult(options, result.metrics, () => formatTable(["metric", "value"], rows));
   },
 });
 
@@ -128,28 +90,13 @@ const rouge = defineCommand({
     stem: param("--stem", "Porter stemmer (NLTK extensions mode) on tokens longer than 3 characters", flag()),
   },
   async run(options) {
-    const { readTexts } = await evaluationApi();
-    const { rougeCorpus } = await metricsApi();
-    const predictions = await readTexts(options.predictions, "predictions");
-    const references = await readTexts(options.references, "references");
-    const mode = options.lang === "en" ? "en" : "multilingual";
-    const scores = rougeCorpus(references, predictions, { stem: options.stem, mode });
-    const result = { ...scores, lang: options.lang, mode, stem: options.stem };
-    if (options.json) printJson(result);
-    else {
-      printHuman(
-        options,
-        formatTable(
-          ["type", "precision", "recall", "f1"],
-          (["rouge1", "rouge2", "rougeL"] as const).map((k) => [
-            k,
-            scores[k].precision.toFixed(5),
-            scores[k].recall.toFixed(5),
-            scores[k].fmeasure.toFixed(5),
-          ]),
-        ),
-      );
-    }
+    const { rougeFiles } = await evaluationApi();
+    const result = await rougeFiles(options.predictions, options.references, options);
+    const rows = (["rouge1", "rouge2", "rougeL"] as const).map((k) => {
+      const { precision, recall, fmeasure } = result[k];
+      return [k, precision.toFixed(5), recall.toFixed(5), fmeasure.toFixed(5)];
+    });
+    printResult(options, result, () => formatTable(["type", "precision", "recall", "f1"], rows));
   },
 });
 

@@ -1,6 +1,5 @@
-import { basename, dirname, relative } from "node:path";
-import { SafetensorsCheckpoint } from "@cftkit/safetensors";
-import { formatTable, printHuman, printJson } from "../cli-output.js";
+import { listCheckpoint } from "@cftkit/safetensors";
+import { formatTable, printResult } from "../cli-output.js";
 import { defineCommand, pathParam } from "../define-command.js";
 
 /** `cftkit inspect <file-or-dir>`: list the tensors of a safetensors file or checkpoint folder. */
@@ -16,46 +15,19 @@ const inspect = defineCommand({
     ),
   },
   async run(options) {
-    const checkpoint = await SafetensorsCheckpoint.open(options.path);
-    try {
-      const root =
-        checkpoint.files.length === 1 && checkpoint.files[0] === checkpoint.path
-          ? dirname(checkpoint.path)
-          : checkpoint.path.endsWith(".json")
-            ? dirname(checkpoint.path)
-            : checkpoint.path;
-      const tensors = checkpoint.tensors.map((t) => ({
-        name: t.name,
-        dtype: t.dtype,
-        shape: t.shape,
-        file: relative(root, t.file) || basename(t.file),
-      }));
-      const result = {
-        tensors,
-        totalParameters: checkpoint.totalParameters,
-        totalBytes: checkpoint.totalBytes,
-        files: checkpoint.files.map((f) => relative(root, f) || basename(f)),
-        metadata: checkpoint.metadata,
-      };
-      if (options.json) {
-        printJson(result);
-        return;
-      }
-      const multi = checkpoint.files.length > 1;
-      const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
-      const rows = tensors.map((t) => {
-        const row = [t.name, t.dtype, `[${t.shape.join(", ")}]`];
-        if (multi) row.push(t.file);
-        return row;
-      });
-      printHuman(options, formatTable(header, rows));
-      printHuman(
-        options,
-        `\n${tensors.length} tensors in ${checkpoint.files.length} file(s), ${result.totalParameters.toLocaleString("en-US")} parameters, ${formatBytes(result.totalBytes)}`,
-      );
-    } finally {
-      await checkpoint.close();
-    }
+    const result = await listCheckpoint(options.path);
+    const multi = result.files.length > 1;
+    const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
+    const rows = result.tensors.map((t) => [
+      t.name,
+      t.dtype,
+      `[${t.shape.join(", ")}]`,
+      ...(multi ? [t.file] : []),
+    ]);
+    printResult(options, result, () => [
+      formatTable(header, rows),
+      `\n${result.tensors.length} tensors in ${result.files.length} file(s), ${result.totalParameters.toLocaleString("en-US")} parameters, ${formatBytes(result.totalBytes)}`,
+    ]);
   },
 });
 

@@ -6,10 +6,10 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
-import { hiddenStatesSettingsSchema } from "@cftkit/runner/hidden-states-settings";
+import { hiddenStatesSettingsSchema, transformersEngineSchema } from "@cftkit/runner/hidden-states-settings";
 import { z } from "zod";
-import { log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, number, param, text, pathParam, optionalPath } from "../define-command.js";
+import { log, printResult, progress } from "../cli-output.js";
+import { defineCommand, number, param, pathParam, optionalPath } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
 /** The bundled MT-Bench questions: the default prompt set for drift. */
@@ -58,17 +58,7 @@ const hiddenStatesOptions = {
     "output-folder",
   ),
   batchTokens,
-  python: param("--python <path>", "transformers engine: the interpreter", text().default("python3")),
-  device: param(
-    "--device <name>",
-    "transformers engine: the device",
-    z.enum(["auto", "cpu", "cuda"]).default("auto"),
-  ),
-  dtype: param(
-    "--dtype <name>",
-    "transformers engine: weights dtype (auto = bfloat16 on a GPU, float32 on the CPU)",
-    z.enum(["auto", "float32", "bfloat16", "float16"]).default("auto"),
-  ),
+  ...optionsFrom(transformersEngineSchema, { python: "path", device: "name", dtype: "name" }),
 };
 
 export const hiddenStates = defineCommand({
@@ -97,11 +87,11 @@ export const hiddenStates = defineCommand({
       progress: progress(options),
       log: (line) => log(options, line),
     });
-    if (options.json) printJson(result);
-    else
-      printHuman(
-        options,
+    printResult(
+      options,
+      result,
+      () =>
         `wrote ${resolve(options.out)}: ${result.layers} layers × ${result.samples} samples × ${result.hidden_size} (${result.engine})`,
-      );
+    );
   },
 });

@@ -1,32 +1,12 @@
-import type { TrainOptions } from "@cftkit/lm";
-import { PAPER_TRAINING_DEFAULTS, trainingSettingsSchema } from "@cftkit/lm/defaults";
-import { z } from "zod";
-import { log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, positive, number, param, text, pathParam, optionalPath } from "../define-command.js";
-import { optionsFrom } from "../schema-options.js";
+import { loraOptionsOf, loraSettingsSchema, trainingSettingsSchema } from "@cftkit/lm/defaults";
+import { log, printResult, progress } from "../cli-output.js";
+import { defineCommand, optionalPath, pathParam } from "../define-command.js";
+import { optionsFrom, schemaValues } from "../schema-options.js";
 
-// The embedded trainer's own defaults (the paper's Table A1), from its light entry: --help loads no tfjs.
-const d = PAPER_TRAINING_DEFAULTS;
-
-/** The metavar these flags had before they came from the schema. */
+// The embedded trainer's own settings and defaults (the paper's Table A1), from its light entry: --help
+// loads no tfjs. The flags keep their short names (--lr, --batch, …).
 const num = "number";
-const {
-  lr,
-  epochs,
-  batch,
-  microBatch,
-  maxSteps,
-  warmup,
-  scheduler,
-  weightDecay,
-  maxGradNorm,
-  seqLen,
-  seed,
-  unfrozen,
-  saveEvery,
-  evalEvery,
-  resume,
-} = optionsFrom(trainingSettingsSchema, {
+const settingsFlags = {
   learningRate: { flag: "lr", metavar: num },
   epochs: num,
   globalBatchSize: { flag: "batch" },
@@ -39,7 +19,14 @@ const {
   unfrozenParameters: { flag: "unfrozen", metavar: "pattern", repeatable: true },
   saveEverySteps: { flag: "save-every" },
   evalEverySteps: { flag: "eval-every" },
-});
+} as const;
+const loraFlags = {
+  r: { flag: "lora-r" },
+  alpha: { flag: "lora-alpha", metavar: num },
+  dropout: { flag: "lora-dropout", metavar: num },
+  targetModules: { flag: "lora-targets", metavar: "module", repeatable: true },
+} as const;
+const { saveEvery, evalEvery, resume, ...settings } = optionsFrom(trainingSettingsSchema, settingsFlags);
 
 /** `cftkit lm train`: the embedded CPU trainer (full fine-tuning, unfrozen_parameters, LoRA). */
 const train = defineCommand({
@@ -69,98 +56,42 @@ const train = defineCommand({
       "output-folder",
     ),
     validation: optionalPath("--validation <file>", "held-out JSONL rows for eval_loss", "input"),
-    lr,
-    epochs,
-    batch,
-    microBatch,
-    maxSteps,
-    warmup,
-    scheduler,
-    weightDecay,
-    maxGradNorm,
-    seqLen,
-    seed,
-    unfrozen,
-    loraR: param(
-      "--lora-r <n>",
-      "train LoRA adapters of this rank instead of the full model",
-      positive().optional(),
-    ),
-    loraAlpha: param(
-      "--lora-alpha <number>",
-      "LoRA alpha (2 × r when not given)",
-      number(z.number().gt(0)).optional(),
-    ),
-    loraDropout: param(
-      "--lora-dropout <number>",
-      "LoRA dropout",
-      number(z.number().min(0).lt(1)).default(d.lora.dropout),
-    ),
-    loraTargets: param(
-      "--lora-targets <module>",
-      "LoRA target module, e.g. q_proj (repeatable)",
-      z.array(text()).default([...d.lora.targetModules]),
-      { repeatable: true },
-    ),
+    ...settings,
+    ...optionsFrom(loraSettingsSchema, loraFlags),
     saveEvery,
     evalEvery,
     resume,
   },
   async run(options) {
-    const { readTrainingExamplesFile } = await import("@cftkit/lm");
+    const { readTrainingExamplesFile, trainCausalLM } = await import("@cftkit/lm");
     const train = await readTrainingExamplesFile(options.data);
     const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
-    const trainOptions: TrainOptions = {
+    const lora = loraOptionsOf(schemaValues(loraSettingsSchema, loraFlags, options));
+    log(options, `training ${options.modelDir} on ${train.length} examples → ${options.out}`);
+    const result = await trainCausalLM({
+      ...definedOnly(schemaValues(trainingSettingsSchema, settingsFlags, options)),
       modelDir: options.modelDir,
       outDir: options.out,
       train,
       ...(validation ? { validation } : {}),
-      learningRate: options.lr,
-      epochs: options.epochs,
-      globalBatchSize: options.batch,
-      microBatchSize: options.microBatch,
-      maxSteps: options.maxSteps,
-      warmupSteps: options.warmup,
-      lrScheduler: options.scheduler,
-      weightDecay: options.weightDecay,
-      maxGradNorm: options.maxGradNorm,
-      sequenceLength: options.seqLen,
-      seed: options.seed,
-      unfrozenParameters: options.unfrozen,
-      saveEverySteps: options.saveEvery,
-      evalEverySteps: options.evalEvery,
-      resume: options.resume,
+      ...(lora ? { lora } : {}),
       progress: progress(options),
-    };
-    if (options.loraR !== undefined) {
-      const r = options.loraR;
-      trainOptions.lora = {
-        r,
-        alpha: options.loraAlpha ?? 2 * r,
-        dropout: options.loraDropout,
-        targetModules: options.loraTargets,
-      };
-    }
-    for (const key of Object.keys(trainOptions) as (keyof TrainOptions)[])
-      if (trainOptions[key] === undefined) delete trainOptions[key];
-    log(options, `training ${options.modelDir} on ${train.length} examples → ${options.out}`);
-    const { trainCausalLM } = await import("@cftkit/lm");
-    const result = await trainCausalLM(trainOptions);
-    if (options.json) printJson(result);
-    else {
-      printHuman(
-        options,
-        [
-          `steps: ${result.steps}${result.resumedFromStep ? ` (resumed from ${result.resumedFromStep})` : ""}`,
-          `final loss: ${result.finalLoss.toFixed(4)}${result.evalLoss !== undefined ? `  eval loss: ${result.evalLoss.toFixed(4)}` : ""}`,
-          `tokens/s: ${result.tokensPerSecond.toFixed(0)}`,
-          `trainable parameters: ${result.trainableParameters} of ${result.totalParameters}`,
-          `model: ${result.modelDir}${result.adapterDir ? `  adapter: ${result.adapterDir}` : ""}`,
-          `metrics: ${result.metricsPath}`,
-        ].join("\n"),
-      );
-    }
+    });
+    printResult(options, result, () =>
+      [
+        `steps: ${result.steps}${result.resumedFromStep ? ` (resumed from ${result.resumedFromStep})` : ""}`,
+        `final loss: ${result.finalLoss.toFixed(4)}${result.evalLoss !== undefined ? `  eval loss: ${result.evalLoss.toFixed(4)}` : ""}`,
+        `tokens/s: ${result.tokensPerSecond.toFixed(0)}`,
+        `trainable parameters: ${result.trainableParameters} of ${result.totalParameters}`,
+        `model: ${result.modelDir}${result.adapterDir ? `  adapter: ${result.adapterDir}` : ""}`,
+        `metrics: ${result.metricsPath}`,
+      ].join("\n"),
+    );
   },
 });
+
+/** The settings given or defaulted: an absent optional one is left out, not passed as undefined. */
+const definedOnly = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export const lmTrainCommands = [train];

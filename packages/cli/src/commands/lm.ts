@@ -1,8 +1,9 @@
-import { resolve } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
-import { printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, number, param, text, pathParam } from "../define-command.js";
+import { printResult, progress } from "../cli-output.js";
+import { optionsFrom, schemaValues } from "../schema-options.js";
+import { generationSettingsSchema, modelInitSchema } from "@cftkit/lm/model-settings";
+import { defineCommand, param, text, pathParam } from "../define-command.js";
 import { hiddenStates } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
@@ -27,35 +28,16 @@ const init = defineCommand({
   examples: ["cftkit lm init --preset tiny --seed 0 --out models/tiny"],
   options: {
     out: pathParam("--out <dir>", "output folder", "output-model"),
-    preset: param("--preset <name>", "model size", z.enum(["tiny", "small"]).default("tiny")),
-    seed: param("--seed <s>", "initialisation seed", count().default(0)),
-    dtype: param("--dtype <dtype>", "weight dtype", z.enum(["F32", "BF16"]).default("F32")),
+    ...optionsFrom(modelInitSchema, { preset: "name", seed: "s", dtype: "dtype" }),
   },
   async run(options) {
-    const { CausalLM, parameterCount } = await lmApi();
-    const { seed } = options;
-    const model = await CausalLM.init({ preset: options.preset, seed });
-    try {
-      await model.save(options.out, { dtype: options.dtype });
-      const result = {
-        out: resolve(options.out),
-        preset: options.preset,
-        seed,
-        dtype: options.dtype,
-        parameters: parameterCount(model.config),
-        hidden_size: model.config.hiddenSize,
-        num_hidden_layers: model.config.numHiddenLayers,
-        vocab_size: model.config.vocabSize,
-      };
-      if (options.json) printJson(result);
-      else
-        printHuman(
-          options,
-          `wrote ${result.out} (${options.preset}, ${result.parameters} parameters, seed ${seed})`,
-        );
-    } finally {
-      model.dispose();
-    }
+    const { initModelFolder } = await lmApi();
+    const result = await initModelFolder(options.out, options);
+    printResult(
+      options,
+      result,
+      () => `wrote ${result.out} (${result.preset}, ${result.parameters} parameters, seed ${result.seed})`,
+    );
   },
 });
 
@@ -71,24 +53,26 @@ const logits = defineCommand({
     const model = await CausalLM.load(options.modelDir);
     try {
       const { logits, hiddenMean } = await tokenLogits(model, ids);
-      if (options.json) printJson({ logits, hidden_mean: hiddenMean });
-      else {
-        const last = logits[logits.length - 1]!;
-        const top = last
-          .map((v, i) => [i, v] as const)
-          .sort((a, b) => b[1] - a[1])
-          .slice(0, 5);
-        printHuman(
-          options,
+      const top = logits
+        .at(-1)!
+        .map((v, i) => [i, v] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5);
+      printResult(
+        options,
+        { logits, hidden_mean: hiddenMean },
+        () =>
           `positions: ${ids.length}, vocab: ${model.config.vocabSize}, layers (hidden states): ${hiddenMean.length}\n` +
-            `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
-        );
-      }
+          `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
+      );
     } finally {
       model.dispose();
     }
   },
 });
+
+const generationFlags = { temperature: "t", topP: "p", seed: "s", chatTemplate: { flag: "chat" } } as const;
+const { chat, ...sampling } = optionsFrom(generationSettingsSchema, generationFlags);
 
 const generate = defineCommand({
   path: ["lm", "generate"],
@@ -97,45 +81,27 @@ const generate = defineCommand({
   args: { modelDir: modelDir("HF model folder with a tokenizer") },
   options: {
     prompt: param("--prompt <text...>", "one or more prompts", z.array(z.string()).min(1)),
-    maxNewTokens: param(
-      "--max-new-tokens <n>",
-      "tokens to generate at most",
-      count(z.number().int().min(1)).default(128),
-    ),
-    temperature: param("--temperature <t>", "0 = greedy", number(z.number().min(0)).default(0)),
-    topP: param("--top-p <p>", "nucleus sampling mass", number(z.number().gt(0).max(1)).default(1)),
-    seed: param("--seed <s>", "sampling seed", count().default(0)),
+    ...sampling,
     stop: param("--stop <text...>", "stop strings", z.array(z.string()).optional()),
-    chat: param("--chat", "wrap each prompt as a user turn with the chat template", flag()),
+    chat,
   },
   async run(options) {
-    const { CausalLM } = await lmApi();
-    const model = await CausalLM.load(options.modelDir);
-    try {
-      const { seed } = options;
-      const results = await model.generate(options.prompt, {
-        maxNewTokens: options.maxNewTokens,
-        temperature: options.temperature,
-        topP: options.topP,
-        seed,
-        stop: options.stop,
-        chatTemplate: options.chat,
-        progress: progress(options),
-      });
-      if (options.json)
-        printJson({
-          seed,
-          results: results.map((r, i) => ({
-            prompt: options.prompt[i],
-            text: r.text,
-            token_ids: r.tokenIds,
-            finish_reason: r.finishReason,
-          })),
-        });
-      else for (const r of results) printHuman(options, r.text);
-    } finally {
-      model.dispose();
-    }
+    const { generateWithModelFolder } = await lmApi();
+    const settings = {
+      ...schemaValues(generationSettingsSchema, { chatTemplate: { flag: "chat" } }, options),
+    };
+    const results = await generateWithModelFolder(options.modelDir, options.prompt, {
+      ...settings,
+      stop: options.stop,
+      progress: progress(options),
+    });
+    const json = results.map((r, i) => ({
+      prompt: options.prompt[i],
+      text: r.text,
+      token_ids: r.tokenIds,
+      finish_reason: r.finishReason,
+    }));
+    printResult(options, { seed: options.seed, results: json }, () => results.map((r) => r.text));
   },
 });
 

@@ -1,36 +1,32 @@
+import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import {
   assertReplayFinished,
   describeSelection,
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
-  LOCAL_CHAT_TEMPLATES,
-  type MixFormat,
-  type QualityFilterOptions,
+  MIX_FORMAT_OF_LAYOUT,
   mixReplayFiles,
+  qualityFiltersOf,
   type ReplayGeneratorSource,
-  replaySamplingSchema,
-  replaySizeSchema,
+  replayGenerationSchema,
   replayGeneratorFor,
   replayShortfall,
+  replaySizeSchema,
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
-import type { OutputLayout } from "@cftkit/datasets";
-import { join } from "node:path";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress, untilInterrupted } from "../cli-output.js";
+import { formatTable, log, printResult, progress, untilInterrupted } from "../cli-output.js";
 import {
   type CommonOptions,
   count,
   defineCommand,
-  flag,
+  optionalPath,
   param,
-  positive,
+  pathParam,
   text,
   type Values,
-  pathParam,
-  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom } from "../schema-options.js";
@@ -52,9 +48,7 @@ const selectionParams = {
     "--exclude <files...>",
     "evaluation sets whose items are never replayed (by id, parallel_id, instruction)",
     z.array(text()).optional(),
-    {
-      path: "input",
-    },
+    { path: "input" },
   ),
   ...optionsFrom(replaySizeSchema, { ratio: "r", seed: "s", mode: "m" }),
   out: param("--out <dir>", "output folder (replay.jsonl, manifest.json)", text(), {
@@ -66,65 +60,27 @@ type SelectionFlags = Values<typeof selectionParams> & CommonOptions;
 
 const server = serverParams(120_000);
 
-/** Where `replay gr` gets its responses from, and how it filters them. */
+/** Where `replay gr` gets its responses from, and how it filters them (@cftkit/replay's schema). */
 const generatorParams = {
   ...server,
   server: { ...server.server, schema: text().optional() },
   model: { ...server.model, schema: text().optional() },
-  completions: param(
-    "--completions",
-    "use /v1/completions with a local chat template instead of /v1/chat/completions",
-    flag(),
-  ),
-  template: param(
-    "--template <name>",
-    "local chat template for --completions",
-    z.enum(Object.keys(LOCAL_CHAT_TEMPLATES) as [string, ...string[]]).default("chatml"),
-  ),
-  modelDir: optionalPath(
-    "--model-dir <dir>",
-    "generate with the embedded model (@cftkit/lm) from this HF folder",
-    "model",
-  ),
-  initTiny: param(
-    "--init-tiny <seed>",
-    "generate with a fresh random tiny embedded model (pipeline checks only)",
-    count().optional(),
-  ),
-  ...optionsFrom(replaySamplingSchema, { temperature: "t", topP: "p" }),
-  backoffMs: param("--backoff-ms <ms>", "first backoff", count().default(500)),
-  backoffMaxMs: param("--backoff-max-ms <ms>", "longest backoff", count().default(30_000)),
-  requestBudget: param(
-    "--request-budget <n>",
-    "stop after this many HTTP requests in total",
-    positive().optional(),
-  ),
-  batchSize: param("--batch-size <n>", "embedded model: prompts per generate call", positive().default(4)),
-  fsyncEvery: param("--fsync-every <n>", "fsync the output after this many records", positive().default(32)),
-  language: param("--language <code>", "expected response language, or none", text().default("en")),
-  filterEmpty: param("--no-filter-empty", "keep empty responses", z.boolean().default(true)),
-  filterTruncated: param(
-    "--no-filter-truncated",
-    "keep responses cut at --max-tokens",
-    z.boolean().default(true),
-  ),
-  filterRefusal: param("--no-filter-refusal", "keep refusals", z.boolean().default(true)),
-  minChars: param("--min-chars <n>", "reject responses shorter than this", count().default(0)),
+  ...optionsFrom(replayGenerationSchema, {
+    template: "name",
+    modelDir: { metavar: "dir", path: "model" },
+    initTiny: "seed",
+    temperature: "t",
+    topP: "p",
+    backoffMs: "ms",
+    backoffMaxMs: "ms",
+    language: "code",
+  }),
 };
 type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 
-/** The replay package's name for each output layout. */
-const MIX_FORMAT: Record<OutputLayout, MixFormat> = {
-  embedded: "embedded",
-  "axolotl-chat": "chat_template",
-  "axolotl-alpaca": "alpaca",
-  cftkit: "cftkit",
-};
-
 function selectionArgs(flags: SelectionFlags) {
-  if ((flags.ratio === undefined) === (flags.count === undefined)) {
+  if ((flags.ratio === undefined) === (flags.count === undefined))
     throw new CftkitError("CLI_BAD_OPTION", "give exactly one of --ratio or --count");
-  }
   const { phase2, english, exclude, ratio, count, seed, mode } = flags;
   return { phase2, english, exclude: exclude ?? [], ratio, count, seed, mode, outDir: flags.out };
 }
@@ -136,34 +92,20 @@ function reportSelection(flags: CommonOptions, selection: EnglishReplayManifest[
 
 /** The one generator the options name: a server (with --model), --model-dir or --init-tiny. */
 function generatorSource(flags: GrFlags): ReplayGeneratorSource {
-  const sources = [flags.server, flags.modelDir, flags.initTiny].filter((x) => x !== undefined).length;
-  if (sources !== 1) {
+  if ([flags.server, flags.modelDir, flags.initTiny].filter((x) => x !== undefined).length !== 1)
     throw new CftkitError(
       "CLI_BAD_OPTION",
       "give exactly one generator: --server URL --model NAME, --model-dir DIR or --init-tiny SEED",
     );
-  }
   if (flags.modelDir) return { modelDir: flags.modelDir };
   if (flags.initTiny !== undefined) return { initTiny: flags.initTiny };
   if (!flags.model) throw new CftkitError("CLI_MISSING_OPTION", "--model is required with --server");
+  const backoff = { baseMs: flags.backoffMs, maxMs: flags.backoffMaxMs, jitter: 0.5 };
   const client = serverClient(
     { ...flags, server: flags.server!, model: flags.model },
-    {
-      backoff: { baseMs: flags.backoffMs, maxMs: flags.backoffMaxMs, jitter: 0.5 },
-      requestBudget: flags.requestBudget,
-    },
+    { backoff, requestBudget: flags.requestBudget },
   );
   return { server: client, ...(flags.completions ? { completionsTemplate: flags.template } : {}) };
-}
-
-function filtersOf(flags: GrFlags): QualityFilterOptions {
-  return {
-    empty: flags.filterEmpty,
-    truncated: flags.filterTruncated,
-    refusal: flags.filterRefusal,
-    language: flags.language === "none" ? null : flags.language,
-    minChars: flags.minChars,
-  };
 }
 
 function grHuman(summary: GenerativeReplaySummary): string {
@@ -190,25 +132,22 @@ const er = defineCommand({
   options: selectionParams,
   async run(flags) {
     const manifest = await runEnglishReplay(selectionArgs(flags));
-    reportSelection(flags, manifest.selection);
-    if (flags.json) printJson(manifest);
-    else {
-      printHuman(
-        flags,
-        formatTable(
-          ["english replay", "value"],
-          [
-            ["mode", manifest.selection.mode],
-            ["phase-2 size", manifest.selection.phase2Size ?? "none"],
-            ["target", manifest.selection.target],
-            ["selected", manifest.selection.selected],
-            ["excluded (eval)", manifest.selection.excluded.total],
-            ["shortfall", manifest.selection.shortfall],
-            ["seed", manifest.selection.seed],
-          ],
-        ),
-      );
-    }
+    const s = manifest.selection;
+    reportSelection(flags, s);
+    printResult(flags, manifest, () =>
+      formatTable(
+        ["english replay", "value"],
+        [
+          ["mode", s.mode],
+          ["phase-2 size", s.phase2Size ?? "none"],
+          ["target", s.target],
+          ["selected", s.selected],
+          ["excluded (eval)", s.excluded.total],
+          ["shortfall", s.shortfall],
+          ["seed", s.seed],
+        ],
+      ),
+    );
   },
 });
 
@@ -221,25 +160,21 @@ const gr = defineCommand({
   ],
   options: { ...selectionParams, ...generatorParams },
   async run(flags) {
-    const { maxTokens, temperature, topP, seed } = flags;
-    const generator = await replayGeneratorFor(
-      generatorSource(flags),
-      { maxTokens, temperature, topP, seed },
-      { batchSize: flags.batchSize },
-    );
+    const { maxTokens, temperature, topP, seed, batchSize } = flags;
+    const sampling = { maxTokens, temperature, topP, seed };
+    const generator = await replayGeneratorFor(generatorSource(flags), sampling, { batchSize });
     const { summary, manifest } = await untilInterrupted(flags, "flushing what finished…", (signal) =>
       runGenerativeReplayFiles({
         ...selectionArgs(flags),
         generator,
-        filters: filtersOf(flags),
+        filters: qualityFiltersOf(flags),
         signal,
         progress: progress(flags),
         fsyncEvery: flags.fsyncEvery,
       }),
     );
     reportSelection(flags, manifest.selection);
-    if (flags.json) printJson({ ...summary, manifest });
-    else printHuman(flags, grHuman(summary));
+    printResult(flags, { ...summary, manifest }, () => grHuman(summary));
     const shortfall = replayShortfall(manifest);
     if (shortfall) log(flags, `WARNING: ${shortfall}`);
     assertReplayFinished(summary);
@@ -257,45 +192,38 @@ const mix = defineCommand({
       "--replay <files...>",
       "replay buffers (replay.jsonl of `replay er` / `replay gr`)",
       z.array(text()).min(1),
-      {
-        path: "input",
-      },
+      { path: "input" },
     ),
     seed: param("--seed <s>", "shuffle seed", count().default(0)),
     out: param(
       "--out <file>",
       "mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json",
       text(),
-      {
-        path: "output-file",
-        writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`],
-      },
+      { path: "output-file", writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`] },
     ),
     format: formatOption("--format <format>", "embedded"),
   },
   async run(flags) {
+    const { phase2, replay, seed, out } = flags;
     const manifest = await mixReplayFiles({
-      phase2: flags.phase2,
-      replay: flags.replay,
-      seed: flags.seed,
-      out: flags.out,
-      format: MIX_FORMAT[flags.format],
+      phase2,
+      replay,
+      seed,
+      out,
+      format: MIX_FORMAT_OF_LAYOUT[flags.format],
     });
-    if (flags.json) printJson(manifest);
-    else {
-      printHuman(
-        flags,
-        formatTable(
-          ["mixed", "rows"],
-          [
-            ["phase 2", manifest.counts.byOrigin.phase2],
-            ["replay", manifest.counts.byOrigin.replay],
-            ["total", manifest.counts.total],
-            ...Object.entries(manifest.counts.byLanguage).map(([k, v]) => [`language ${k}`, v]),
-          ],
-        ),
-      );
-    }
+    const { byOrigin, byLanguage, total } = manifest.counts;
+    printResult(flags, manifest, () =>
+      formatTable(
+        ["mixed", "rows"],
+        [
+          ["phase 2", byOrigin.phase2],
+          ["replay", byOrigin.replay],
+          ["total", total],
+          ...Object.entries(byLanguage).map(([k, v]) => [`language ${k}`, v]),
+        ],
+      ),
+    );
   },
 });
 

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { printHuman, printJson, progress } from "../cli-output.js";
+import { printHuman, printJson, printResult, progress } from "../cli-output.js";
 import { defineCommand, flag, list, param, pathParam, text } from "../define-command.js";
 
 /** `--only a,b` / `--from a`: step names from the runner's step table (loaded when the command runs). */
@@ -35,9 +35,7 @@ const run = defineCommand({
     const experiment = await readRunExperiment(path);
     if (options.dryRun) {
       const plan = await dryRun(experiment, path);
-      if (options.json) printJson(plan);
-      else printHuman(options, formatDryRun(plan));
-      return;
+      return printResult(options, plan, () => formatDryRun(plan));
     }
     const from = await checkSteps(options.from === undefined ? undefined : [options.from], "--from");
     const outcome = await runExperiment({

@@ -1,31 +1,13 @@
 import { CftkitError } from "@cftkit/core";
-import type { TextEncoder } from "@cftkit/similarity";
+import { desFileOptionsSchema } from "@cftkit/runner/des-file-options";
 import { z } from "zod";
-import { formatTable, printHuman, printJson, progress } from "../cli-output.js";
-import { count, defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
+import { formatTable, printResult, progress } from "../cli-output.js";
+import { optionsFrom } from "../schema-options.js";
+import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
 
 // Heavy packages (transformers.js, vega, tfjs) load inside the actions so `cftkit --help` and the other
 // commands start fast.
 const similarityApi = () => import("@cftkit/similarity");
-
-interface EncoderChoice {
-  model?: string;
-  encoder: "sentence" | "lm";
-  offline: boolean;
-  cache?: string;
-}
-
-async function encoderFor(options: EncoderChoice): Promise<TextEncoder> {
-  const { CachedEncoder, DEFAULT_SENTENCE_MODEL, SentenceTransformerEncoder } = await similarityApi();
-  const inner =
-    options.encoder === "lm"
-      ? await (await import("@cftkit/runner")).CausalLmEncoder.load(options.model ?? ".")
-      : await SentenceTransformerEncoder.load({
-          model: options.model ?? DEFAULT_SENTENCE_MODEL,
-          offline: options.offline,
-        });
-  return options.cache ? new CachedEncoder(inner, options.cache) : inner;
-}
 
 const des = defineCommand({
   path: ["similarity", "des"],
@@ -36,93 +18,35 @@ const des = defineCommand({
       "<data...>",
       "two or more data files or folders (any format `cftkit data` reads)",
       z.array(text()).min(2),
-      {
-        path: "input",
-      },
+      { path: "input" },
     ),
   },
-  options: {
-    model: param(
-      "--model <id-or-dir>",
-      "sentence encoder id or local folder (default Xenova/LaBSE); with --encoder lm, a causal-LM folder",
-      text().optional(),
-    ),
-    encoder: param(
-      "--encoder <kind>",
-      "sentence (transformers.js feature extraction) | lm (mean-pooled last hidden state of a causal LM)",
-      z.enum(["sentence", "lm"]).default("sentence"),
-    ),
-    offline: param(
-      "--offline",
-      "never use the network; the model must be a local folder or already cached",
-      flag(),
-    ),
-    samples: param(
-      "--samples <n>",
-      "random records per set (paper: 500)",
-      count(z.number().int().min(1)).default(500),
-    ),
-    seed: param("--seed <s>", "sampling seed", count().default(0)),
-    text: param(
-      "--text <part>",
-      "which part of a record is embedded",
-      z.enum(["instruction", "instruction+input", "instruction+input+output"]).default("instruction"),
-    ),
-    cache: param("--cache <file>", "embedding cache (JSONL) so re-runs are instant", text().optional()),
-  },
+  options: optionsFrom(desFileOptionsSchema, {
+    model: "id-or-dir",
+    encoder: "kind",
+    samples: "n",
+    seed: "s",
+    text: "part",
+    cache: "file",
+  }),
   async run(options) {
-    const { des, desMatrix } = await similarityApi();
-    const { loadDataset } = await import("@cftkit/datasets");
-    const sets = await Promise.all(
-      options.data.map(async (p) => ({ name: p, records: await loadDataset(p) })),
-    );
-    const encoder = await encoderFor(options);
-    const common = {
-      encoder,
-      samples: options.samples,
-      seed: options.seed,
-      text: options.text,
-      progress: progress(options),
-    };
-    try {
-      if (sets.length === 2) {
-        const result = await des(sets[0]!.records, sets[1]!.records, common);
-        if (options.json) printJson(result);
-        else {
-          printHuman(
-            options,
-            `DES = ${result.des.toFixed(4)} (${result.samples_a} vs ${result.samples_b} samples, ${result.model}, seed ${result.seed})`,
-          );
-          const langs = Object.entries(result.by_language);
-          if (langs.length)
-            printHuman(
-              options,
-              formatTable(
-                ["language", "DES"],
-                langs.map(([l, v]) => [l, v.toFixed(4)]),
-              ),
-            );
-        }
-      } else {
-        const result = await desMatrix(sets, common);
-        if (options.json) printJson(result);
-        else
-          printHuman(
-            options,
-            formatTable(
-              ["", ...result.names],
-              result.matrix.map((row, i) => [result.names[i]!, ...row.map((v) => v.toFixed(4))]),
-            ),
-          );
-      }
-    } finally {
-      await encoder.dispose?.();
+    const { desOfFiles } = await import("@cftkit/runner");
+    const result = await desOfFiles(options.data, { ...options, progress: progress(options) });
+    if ("matrix" in result) {
+      const { names, matrix } = result.matrix;
+      const rows = matrix.map((row, i) => [names[i]!, ...row.map((v) => v.toFixed(4))]);
+      return printResult(options, result.matrix, () => formatTable(["", ...names], rows));
     }
+    const r = result.pair;
+    const languages = Object.entries(r.by_language).map(([l, v]) => [l, v.toFixed(4)]);
+    printResult(options, r, () =>
+      [
+        `DES = ${r.des.toFixed(4)} (${r.samples_a} vs ${r.samples_b} samples, ${r.model}, seed ${r.seed})`,
+        ...(languages.length ? [formatTable(["language", "DES"], languages)] : []),
+      ].join("\n"),
+    );
   },
 });
-
-const MPD_DEFINITION =
-  "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
 
 const mpd = defineCommand({
   path: ["similarity", "mpd"],
@@ -148,29 +72,15 @@ const mpd = defineCommand({
     base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
   },
   async run(options) {
-    const reference = mpdReference(options);
-    const { compareModels } = await similarityApi();
-    const results = await compareModels(reference, options.models, { progress: progress(options) });
-    if (options.json)
-      printJson({
-        definition: MPD_DEFINITION,
-        reference,
-        base: reference, // the field's earlier name; same value
-        models: results.map((r) => ({
-          path: r.path,
-          mpd: r.mpd,
-          normalized: r.normalized,
-          tensors: r.tensors,
-        })),
-      });
-    else
-      printHuman(
-        options,
-        `${MPD_DEFINITION}\nreference: ${reference}; models compared with it:\n${formatTable(
-          ["model", "MPD", "normalised"],
-          results.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]),
-        )}`,
-      );
+    const { mpdReport } = await similarityApi();
+    const report = await mpdReport(mpdReference(options), options.models, { progress: progress(options) });
+    const rows = report.models.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]);
+    printResult(
+      options,
+      report,
+      () =>
+        `${report.definition}\nreference: ${report.reference}; models compared with it:\n${formatTable(["model", "MPD", "normalised"], rows)}`,
+    );
   },
 });
 
@@ -207,20 +117,11 @@ const drift = defineCommand({
     const { driftReport } = await similarityApi();
     const report = await driftReport(options.a, options.b, { chart: options.chart });
     const { layers, model_level: perModel } = report;
-    if (options.json) printJson(report);
-    else {
-      printHuman(
-        options,
-        formatTable(
-          ["layer", "spectral", "frobenius"],
-          layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]),
-        ),
-      );
-      printHuman(
-        options,
-        `\nper-model (covariance across layers of mean activations): spectral ${perModel.spectral.toPrecision(6)}, frobenius ${perModel.frobenius.toPrecision(6)}`,
-      );
-    }
+    const rows = layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]);
+    printResult(options, report, () => [
+      formatTable(["layer", "spectral", "frobenius"], rows),
+      `\nper-model (covariance across layers of mean activations): spectral ${perModel.spectral.toPrecision(6)}, frobenius ${perModel.frobenius.toPrecision(6)}`,
+    ]);
   },
 });
 

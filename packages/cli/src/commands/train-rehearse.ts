@@ -31,7 +31,7 @@ const rehearse = defineCommand({
     ),
   },
   async run(options) {
-    const { rehearseAxolotlConfig } = await import("@cftkit/trainer");
+    const { rehearsalDocument, rehearseAxolotlConfig } = await import("@cftkit/trainer");
     // With --json the Trainer lines go to stderr and stdout holds one JSON summary.
     const stream = options.json ? process.stderr : process.stdout;
     const result = await rehearseAxolotlConfig(options.config, {
@@ -40,20 +40,7 @@ const rehearse = defineCommand({
       ignoreUnsupported: options.ignoreUnsupported,
       write: (line) => stream.write(`${line}\n`),
     });
-    if (options.json)
-      printJson({
-        mode: result.mode,
-        output_dir: result.outputDir,
-        trainable_parameters: result.check.trainableParameters,
-        total_parameters: result.check.totalParameters,
-        patterns: result.check.patterns,
-        warnings: result.check.warnings,
-        unsupported: result.unsupported,
-        hardware_only: result.hardwareOnly,
-        steps: result.steps,
-        final_loss: result.finalLoss,
-        merged_dir: result.mergedDir,
-      });
+    if (options.json) printJson(rehearsalDocument(result));
   },
 });
 

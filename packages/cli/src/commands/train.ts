@@ -1,26 +1,24 @@
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { printable, shellComment } from "@cftkit/core";
 import {
   axolotlLogDocument,
-  compileExperiment,
   planGridDocument,
   preparedRunDocument,
   readAxolotlLogFile,
   planToTrainOptions,
   prepareAxolotlRun,
-  readExperiment,
   readTrainingPlan,
   resolvePlanInputs,
   runAxolotl,
   runEmbedded,
-  TRAINING_BACKENDS,
+  trainRunOptionsSchema,
   writeMetricsJsonl,
-  writePlanGrid,
+  writeExperimentPlans,
 } from "@cftkit/trainer";
-import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
-import { defineCommand, flag, param, text, pathParam, optionalPath } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
+import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
@@ -34,21 +32,10 @@ const planCommand = defineCommand({
     }),
   },
   async run(options) {
-    const experiment = await readExperiment(options.experiment);
-    const compiled = await compileExperiment(experiment, {
-      baseDir: dirname(options.experiment),
-      experimentPath: options.experiment,
-    });
-    const grid = await writePlanGrid(compiled, options.out, {
-      backend: experiment.backend,
+    const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    if (options.json)
-      return printJson({
-        experiment: experiment.name,
-        backend: experiment.backend,
-        ...planGridDocument(grid),
-      });
+    if (options.json) return printJson({ experiment, backend, ...planGridDocument(grid) });
     printHuman(
       options,
       formatTable(
@@ -80,69 +67,43 @@ const runCommand = defineCommand({
     "cftkit train run plans/setting.FT.phase1.plan.yaml --dry-run",
   ],
   args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
-  options: {
-    backend: param("--backend <backend>", "trainer", z.enum(TRAINING_BACKENDS).default("axolotl")),
-    dryRun: param(
-      "--dry-run",
-      "print the Axolotl YAML and the exact command (or the embedded settings) and stop",
-      flag(),
-    ),
-    resume: param(
-      "--no-resume",
-      "start over even when output_dir has checkpoints",
-      z.boolean().default(true),
-    ),
-    axolotl: param(
-      "--axolotl <path>",
-      "the axolotl executable (default: `axolotl` on PATH, or $CFTKIT_AXOLOTL)",
-      text().optional(),
-    ),
-    verbose: param("--verbose", "pass Axolotl's raw output through to stderr", flag()),
-  },
+  options: optionsFrom(trainRunOptionsSchema, { backend: "backend", axolotl: "path" }),
   async run(options) {
     const plan = await readTrainingPlan(options.plan);
-    if (options.backend === "axolotl") {
-      if (options.dryRun) {
-        const prepared = await prepareAxolotlRun(plan, {
-          executable: options.axolotl,
-          resume: options.resume,
-        });
-        if (options.json) return printJson(preparedRunDocument(prepared));
-        printHuman(options, `${shellComment(prepared.configPath)}\n${prepared.yaml}`);
-        for (const f of prepared.sideFiles) printHuman(options, `${shellComment(f.path)}\n${f.content}`);
-        printHuman(options, `# command\n${prepared.commandLine}`);
-        return;
-      }
-      const result = await runAxolotl(plan, {
-        executable: options.axolotl,
-        resume: options.resume,
-        progress: progress(options),
-        onOutput: options.verbose ? (_s, text) => process.stderr.write(text) : undefined,
-      });
-      if (options.json) {
-        printJson({ backend: "axolotl", plan: plan.name, ...result });
-        return;
-      }
-      printHuman(
-        options,
-        `${plan.name}: done (${result.metrics} metric lines${result.finalLoss !== undefined ? `, final loss ${result.finalLoss}` : ""}); model in ${result.artifacts.outputDir}, metrics in ${result.metricsPath}`,
-      );
-      return;
+    const axolotl = { executable: options.axolotl, resume: options.resume };
+    if (options.dryRun && options.backend === "axolotl") {
+      const prepared = await prepareAxolotlRun(plan, axolotl);
+      return printResult(options, preparedRunDocument(prepared), () => [
+        `${shellComment(prepared.configPath)}\n${prepared.yaml}`,
+        ...prepared.sideFiles.map((f) => `${shellComment(f.path)}\n${f.content}`),
+        `# command\n${prepared.commandLine}`,
+      ]);
     }
     if (options.dryRun) {
       const settings = planToTrainOptions(await resolvePlanInputs(plan));
-      if (options.json) printJson({ backend: "embedded", plan: plan.name, options: settings });
-      else printHuman(options, JSON.stringify(settings, null, 2));
-      return;
+      const doc = { backend: "embedded", plan: plan.name, options: settings };
+      return printResult(options, doc, () => JSON.stringify(settings, null, 2));
+    }
+    if (options.backend === "axolotl") {
+      const result = await runAxolotl(plan, {
+        ...axolotl,
+        progress: progress(options),
+        onOutput: options.verbose ? (_s, text) => process.stderr.write(text) : undefined,
+      });
+      const loss = result.finalLoss !== undefined ? `, final loss ${result.finalLoss}` : "";
+      return printResult(
+        options,
+        { backend: "axolotl", plan: plan.name, ...result },
+        () =>
+          `${plan.name}: done (${result.metrics} metric lines${loss}); model in ${result.artifacts.outputDir}, metrics in ${result.metricsPath}`,
+      );
     }
     const result = await runEmbedded(plan, { progress: progress(options), resume: options.resume });
-    if (options.json) {
-      printJson({ backend: "embedded", plan: plan.name, ...result });
-      return;
-    }
-    printHuman(
+    printResult(
       options,
-      `${plan.name}: ${result.steps} steps, final loss ${result.finalLoss.toFixed(4)}; model in ${result.modelDir}, metrics in ${result.metricsPath}`,
+      { backend: "embedded", plan: plan.name, ...result },
+      () =>
+        `${plan.name}: ${result.steps} steps, final loss ${result.finalLoss.toFixed(4)}; model in ${result.modelDir}, metrics in ${result.metricsPath}`,
     );
   },
 });

@@ -1,0 +1,60 @@
+// Its own entry (`@cftkit/evaluation/eval-run-options`, nothing heavy behind it) so `cftkit --help` can read it.
+import { z } from "zod";
+import { ALPACA_EVAL_ANNOTATORS } from "./tasks/alpaca-eval-annotator.js";
+
+const atLeastOne = z
+  .int()
+  .min(1)
+  .max(2 ** 32 - 1);
+const text = () => z.string().min(1);
+
+/**
+ * What one evaluation run asks for: the model, the tasks and how to reach the servers. `evaluateModel`
+ * checks it, and `cftkit eval run` builds its flags, help text and defaults from it.
+ */
+export const evalRunOptionsSchema = z.object({
+  model: text().describe("HF model folder (embedded) or server URL (e.g. http://127.0.0.1:8000/v1)"),
+  modelName: text()
+    .optional()
+    .describe("server: the model field (default: first of GET /models); results name"),
+  tasks: z
+    .array(text())
+    .min(1)
+    .describe(
+      "comma list: ifeval[:FILE], xquad_<lang>[:FILE], mlqa_<c>_<q>:FILE, mmlu:FILE, global_mmlu_<lang>:FILE, hellaswag:FILE, xlsum_<lang>:FILE, alpaca_eval:FILE, heldout:FILE",
+    ),
+  limit: atLeastOne.optional().describe("first N items of each task"),
+  out: text()
+    .optional()
+    .describe("write tasks/<task>.json, predictions/<task>.jsonl, results.json, responses.jsonl (resumable)"),
+  dataDir: text().default("data").describe("where default task files live (data/xquad, data/ifeval)"),
+  concurrency: atLeastOne.default(4).describe("server requests in flight"),
+  timeoutMs: atLeastOne.default(120_000).describe("per-request timeout"),
+  apiKey: text().optional().describe("server API key (default: $OPENAI_API_KEY)"),
+  judge: text().optional().describe("judge model server for alpaca_eval (OpenAI-compatible)"),
+  judgeModel: text().optional().describe("judge model name (default: first of GET /models)"),
+  alpacaEvalAnnotator: z
+    .enum(ALPACA_EVAL_ANNOTATORS)
+    .default("alpaca_eval_gpt4")
+    .describe(
+      "alpaca_eval_gpt4: alpaca_eval's GPT-4 annotator protocol (ranking prompt, random order, win rate against the reference outputs); cftkit_pairwise: cftkit's A/B judge asked in both orders",
+    ),
+});
+export type EvalRunOptions = z.input<typeof evalRunOptionsSchema>;
+
+/** What one lm-evaluation-harness run asks for; `cftkit eval lm-eval` builds its flags from it. */
+export const lmEvalRunOptionsSchema = z.object({
+  model: text().describe("HF model folder, or server URL (its /v1/completions must return echo logprobs)"),
+  modelName: text()
+    .optional()
+    .describe("server: model id (also the tokenizer lm-eval loads; default: first of GET /models)"),
+  tasks: z
+    .array(text())
+    .min(1)
+    .describe("lm-eval task names: ifeval,mmlu,hellaswag,xquad_<lang>,mlqa_<c>_<q>,global_mmlu_<lang>"),
+  out: text().describe("lm-eval --output_path"),
+  limit: atLeastOne.optional().describe("lm-eval --limit"),
+  dtype: text().default("bfloat16").describe("hf backend dtype"),
+  logSamples: z.boolean().default(false).describe("lm-eval --log_samples"),
+  applyChatTemplate: z.boolean().default(false).describe("lm-eval --apply_chat_template"),
+});

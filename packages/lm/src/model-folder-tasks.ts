@@ -1,0 +1,58 @@
+import { resolve } from "node:path";
+import { checkOptions, type ProgressReporter } from "@cftkit/core";
+import { CausalLM, type GenerateResult } from "./causal-lm.js";
+import { parameterCount } from "./model-config.js";
+import { generationSettingsSchema, modelInitSchema } from "./model-settings.js";
+import type { z } from "zod";
+
+/** What `initModelFolder` wrote (snake_case: the `cftkit lm init --json` document). */
+export interface InitModelFolderResult {
+  out: string;
+  preset: "tiny" | "small";
+  seed: number;
+  dtype: "F32" | "BF16";
+  parameters: number;
+  hidden_size: number;
+  num_hidden_layers: number;
+  vocab_size: number;
+}
+
+/** Write a fresh random model folder (config, weights, byte-level tokenizer, generation config) at `out`. */
+export async function initModelFolder(
+  out: string,
+  settings: z.input<typeof modelInitSchema> = {},
+): Promise<InitModelFolderResult> {
+  const { preset, seed, dtype } = checkOptions(modelInitSchema, settings, "LM_BAD_OPTION");
+  const model = await CausalLM.init({ preset, seed });
+  try {
+    await model.save(out, { dtype });
+    const c = model.config;
+    return {
+      out: resolve(out),
+      preset,
+      seed,
+      dtype,
+      parameters: parameterCount(c),
+      hidden_size: c.hiddenSize,
+      num_hidden_layers: c.numHiddenLayers,
+      vocab_size: c.vocabSize,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Load a model folder, generate a response to each prompt, and let the model go. */
+export async function generateWithModelFolder(
+  modelDir: string,
+  prompts: string[],
+  settings: z.input<typeof generationSettingsSchema> & { stop?: string[]; progress?: ProgressReporter } = {},
+): Promise<GenerateResult[]> {
+  const checked = checkOptions(generationSettingsSchema, settings, "LM_BAD_OPTION");
+  const model = await CausalLM.load(modelDir);
+  try {
+    return await model.generate(prompts, { ...checked, stop: settings.stop, progress: settings.progress });
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,37 @@
+import { basename, dirname, relative } from "node:path";
+import type { Dtype } from "./dtype.js";
+import { SafetensorsCheckpoint } from "./checkpoint.js";
+
+/** What a checkpoint holds, with shard files named relative to it (the `cftkit inspect --json` document). */
+export interface CheckpointListing {
+  tensors: { name: string; dtype: Dtype; shape: number[]; file: string }[];
+  totalParameters: number;
+  totalBytes: number;
+  files: string[];
+  metadata: Record<string, string>;
+}
+
+/** List the tensors (dtype, shape, shard file) of a `.safetensors` file or a checkpoint folder. */
+export async function listCheckpoint(path: string): Promise<CheckpointListing> {
+  const checkpoint = await SafetensorsCheckpoint.open(path);
+  try {
+    // Files are named from the folder that holds them: the file's own folder, the index's, or the folder given.
+    const single = checkpoint.files.length === 1 && checkpoint.files[0] === checkpoint.path;
+    const root = single || checkpoint.path.endsWith(".json") ? dirname(checkpoint.path) : checkpoint.path;
+    const name = (file: string) => relative(root, file) || basename(file);
+    return {
+      tensors: checkpoint.tensors.map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: t.shape,
+        file: name(t.file),
+      })),
+      totalParameters: checkpoint.totalParameters,
+      totalBytes: checkpoint.totalBytes,
+      files: checkpoint.files.map(name),
+      metadata: checkpoint.metadata,
+    };
+  } finally {
+    await checkpoint.close();
+  }
+}
