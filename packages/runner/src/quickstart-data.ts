@@ -100,7 +100,7 @@ export async function prepareQuickstartData(
     alpaca.filter(
       (r, i) => !trainedAlpaca.has(r.id) && r.output.length > 0 && (!unseen || i >= unseen.firstAlpacaRow),
     ),
-    { count: sizes.heldoutPerLanguage * 2, seed: seed + 6 },
+    { count: sizes.heldoutAlpaca ?? sizes.heldoutPerLanguage * 2, seed: seed + 6 },
   ).map((r) => ({ id: r.id, language: "en", messages: recordToMessages(r) }));
 
   const heldout = XQUAD_LANGUAGES.flatMap((lang) =>

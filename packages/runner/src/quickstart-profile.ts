@@ -1,8 +1,13 @@
 /** How big the quickstart is: `fast` for tests, `default` for the README's < 15 min on 2 cores, `full` for more steps. */
 export type QuickstartProfile = "fast" | "default" | "full";
 
+import type { ModelPreset } from "@cftkit/lm";
+
 export interface QuickstartSizes {
-  preset: "tiny" | "small";
+  /** The model size; the bundled base is `tiny`, another preset is pre-trained in the run (`pretrainSteps`). */
+  preset: ModelPreset;
+  /** Pre-training steps for a preset the bundled base is not (the recipe of tools/pretrain-base.ts). */
+  pretrainSteps?: number;
   /** Phase-1 training records per pair. */
   phase1Records: number;
   /** Phase-2 training records per language (11 languages). */
@@ -13,6 +18,10 @@ export interface QuickstartSizes {
   qaPerLanguage: number;
   /** English QA items (default qaPerLanguage): xquad_f1/en is the generative part of EA. */
   qaEnglish?: number;
+  /** Held-out Alpaca instructions (likelihood and free answers scored by ROUGE-L; default 2 × heldoutPerLanguage). */
+  heldoutAlpaca?: number;
+  /** Longest free answer to a held-out Alpaca instruction, in tokens (default 48). */
+  responseMaxNewTokens?: number;
   /** Longest generated QA answer in tokens (bytes for the byte-level base; default 16). */
   qaMaxNewTokens?: number;
   phase1Steps: number;
@@ -64,6 +73,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     qaPerLanguage: 1,
     qaEnglish: 16,
     qaMaxNewTokens: 24,
+    heldoutAlpaca: 16,
+    responseMaxNewTokens: 48,
     phase1Steps: 128,
     phase2Steps: 24,
     learningRate: 3e-3,
@@ -76,7 +87,9 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
   },
   full: {
     seeds: 5,
-    preset: "small",
+    // A bigger model than the bundled tiny base: the run pre-trains it first with the bundled base's recipe.
+    preset: "mini",
+    pretrainSteps: 2000,
     phase1Records: 1200,
     phase2PerLanguage: 100,
     evalArticles: 8,
@@ -84,6 +97,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     qaPerLanguage: 16,
     qaEnglish: 48,
     qaMaxNewTokens: 32,
+    heldoutAlpaca: 48,
+    responseMaxNewTokens: 96,
     phase1Steps: 300,
     phase2Steps: 200,
     learningRate: 1e-3,
