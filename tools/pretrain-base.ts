@@ -50,6 +50,12 @@ const base = await pretrainBase({
       );
   },
 });
+if (base.metrics.length === 0) {
+  console.log(
+    `${outDir} already holds the finished ${preset} base of ${steps} steps (pretraining.json); nothing to do`,
+  );
+  process.exit(0);
+}
 const minutes = (performance.now() - started) / 60000;
 const meanLoad = loads.reduce((s, l) => s + l, 0) / Math.max(1, loads.length);
 const config = JSON.parse(await readFile(join(outDir, "config.json"), "utf8")) as Record<string, number>;
@@ -79,7 +85,8 @@ bigger preset inside the run folder.
 - Run: ${base.tokens.toLocaleString("en")} tokens in ${minutes.toFixed(1)} minutes on a 2-core machine (mean 1-minute load average
   ${meanLoad.toFixed(1)} during the run); validation loss ${base.initialEvalLoss?.toFixed(3)} → ${base.evalLoss?.toFixed(3)} (nats per byte).
 
-Reproduce: \`npx tsx --conditions=source tools/pretrain-base.ts --preset ${preset} --steps ${steps}\`
+\`pretraining.json\` records the preset, steps, parameters, tokens, losses, held-out articles and counts (the quickstart
+reads the preset from it). Reproduce: \`npx tsx --conditions=source tools/pretrain-base.ts --preset ${preset} --steps ${steps}\`
 
 ## Loss curve (training loss of the step; validation every 100 steps)
 

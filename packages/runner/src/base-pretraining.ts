@@ -122,7 +122,13 @@ export interface PretrainedBase {
   counts: Record<string, number>;
 }
 
-const FILES = ["config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors"];
+const FILES = [
+  "config.json",
+  "generation_config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "model.safetensors",
+];
 
 /**
  * Pre-train a byte-level base with the recipe: resumable (checkpoints every 100 steps in `workDir`), and
@@ -168,7 +174,10 @@ export async function pretrainBase(options: PretrainBaseOptions): Promise<Pretra
   await mkdir(options.outDir, { recursive: true });
   for (const f of FILES)
     if (existsSync(join(result.modelDir, f))) await cp(join(result.modelDir, f), join(options.outDir, f));
-  await writeFileAtomic(join(options.outDir, "heldout-articles.json"), `${JSON.stringify(reserved, null, 2)}\n`);
+  await writeFileAtomic(
+    join(options.outDir, "heldout-articles.json"),
+    `${JSON.stringify(reserved, null, 2)}\n`,
+  );
   const base: Omit<PretrainedBase, "dir" | "metrics"> = {
     preset: options.preset,
     steps: options.steps,

@@ -88,7 +88,9 @@ export async function writeQuickstartExperiment(
     ? { articles: pretrained.heldoutArticles, firstAlpacaRow: pretrained.firstHeldoutAlpacaRow }
     : undefined;
   const data = await prepareQuickstartData(bundledDataDir(), out, sizes, seed, unseen);
-  const modelName = pretrained ? `pre-trained byte-level ${sizes.preset} base` : `${sizes.preset} embedded model`;
+  const modelName = pretrained
+    ? `pre-trained byte-level ${sizes.preset} base`
+    : `${sizes.preset} embedded model`;
   const options = { profile, seed };
   const notes = [
     pretrained

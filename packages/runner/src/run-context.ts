@@ -149,7 +149,11 @@ async function readResponses(ctx: Pick<RunContext, "baseDir">, experiment: RunEx
   for (const r of config.responses) {
     const rows = await readJsonlRows<HeldoutExample>(absolutePath(ctx, r.path));
     for (const language of [...new Set(rows.map((row) => row.language))].sort())
-      sets.push({ task: r.task, language, items: responseItems(rows.filter((row) => row.language === language)) });
+      sets.push({
+        task: r.task,
+        language,
+        items: responseItems(rows.filter((row) => row.language === language)),
+      });
   }
   const files = await Promise.all(
     config.responses.map(async (r) => ({ task: r.task, ...(await fileKey(ctx, r.path)) })),

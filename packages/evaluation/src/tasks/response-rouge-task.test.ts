@@ -56,7 +56,11 @@ describe("responseItems", () => {
 describe("responseRougeTask", () => {
   it("scores greedy answers with ROUGE-L F1 as the independent rouge_score reference does (stemmed English)", async () => {
     const pairs: [string, string, string][] = [
-      ["Describe running.", "Running is a form of exercise that strengthens the heart.", "He runs and exercises daily for his heart"],
+      [
+        "Describe running.",
+        "Running is a form of exercise that strengthens the heart.",
+        "He runs and exercises daily for his heart",
+      ],
       ["List two fruits.", "Apples and oranges are fruits.", "the the the"],
       ["Say nothing.", "Nothing at all.", ""],
     ];
@@ -68,7 +72,10 @@ describe("responseRougeTask", () => {
     }));
     const result = await responseRougeTask(model, items, { set: "alpaca", language: "en", maxNewTokens: 7 });
     const jobs = join(tmp, "jobs.json");
-    writeFileSync(jobs, JSON.stringify({ pairs: pairs.map(([, ref, a]) => [ref, a]), stem: true, repeat: 1 }));
+    writeFileSync(
+      jobs,
+      JSON.stringify({ pairs: pairs.map(([, ref, a]) => [ref, a]), stem: true, repeat: 1 }),
+    );
     const ref = spawnSync("python3", [join(repo, "tools/reference/rouge_ref.py"), "score", jobs], {
       encoding: "utf8",
     });
