@@ -9,14 +9,14 @@ import {
   writeRecordsJsonl,
 } from "@cftkit/datasets";
 import { XQUAD_LANGUAGES } from "@cftkit/evaluation";
-import type { QuickstartSizes } from "./quickstart-profile.js";
+import type { QuickstartPair, QuickstartSizes } from "./quickstart-profile.js";
 
 /** Where the quickstart's prepared data files are, relative to the run folder. */
 export interface QuickstartData {
   phase2Chat: string;
   phase2Records: string;
   english: string;
-  phase1: Record<"similar" | "dissimilar", { chat: string; records: string; description: string }>;
+  phase1: Record<QuickstartPair, { chat: string; records: string; description: string }>;
   heldout: string;
   heldoutAlpaca: string;
   qa: string;
@@ -49,7 +49,8 @@ async function writeChat(path: string, records: InstructionRecord[]): Promise<vo
 /**
  * Build the quickstart's data from the bundled public sets, mirroring the paper's two phase pairs:
  * Phase 2 = XQuAD QA instructions in the 11 non-English languages, English counterpart = XQuAD-en;
- * Phase 1 = XQuAD-en QA instructions (similar pair) or Alpaca (dissimilar pair). Evaluation uses whole
+ * Phase 1 = XQuAD-en QA instructions (similar pair), Alpaca (dissimilar pair), or half of each (mixed pair,
+ * when the profile has it: a third point for DES against forgetting). Evaluation uses whole
  * held-out articles, so no evaluation paragraph is trained on.
  */
 export async function prepareQuickstartData(
@@ -93,6 +94,9 @@ export async function prepareQuickstartData(
     language: "en",
   });
   const dissimilar = sampleRecords(alpaca, { count: sizes.phase1Records, seed: seed + 3 });
+  // Between the two: the first half of each sample, the same number of records.
+  const half = Math.floor(sizes.phase1Records / 2);
+  const mixed = [...similar.slice(0, half), ...dissimilar.slice(0, sizes.phase1Records - half)];
   // General English instruction following (the paper's EA is IFEval/AlpacaEval-like): Alpaca records no
   // Phase-1 set trains on.
   const trainedAlpaca = new Set(dissimilar.map((r) => r.id));
@@ -133,6 +137,11 @@ export async function prepareQuickstartData(
         records: "data/phase1-xquad-en.records.jsonl",
         description: "XQuAD-en QA",
       },
+      mixed: {
+        chat: "data/phase1-mixed.chat.jsonl",
+        records: "data/phase1-mixed.records.jsonl",
+        description: "XQuAD-en QA + Alpaca, half each",
+      },
       dissimilar: {
         chat: "data/phase1-alpaca.chat.jsonl",
         records: "data/phase1-alpaca.records.jsonl",
@@ -147,6 +156,7 @@ export async function prepareQuickstartData(
       phase2: phase2.length,
       english: english.length,
       phase1_similar: similar.length,
+      phase1_mixed: mixed.length,
       phase1_dissimilar: dissimilar.length,
       heldout: heldout.length,
       heldout_alpaca: heldoutAlpaca.length,
@@ -159,6 +169,10 @@ export async function prepareQuickstartData(
   await writeRecordsJsonl(join(outDir, data.english), english);
   await writeChat(join(outDir, data.phase1.similar.chat), similar);
   await writeRecordsJsonl(join(outDir, data.phase1.similar.records), similar);
+  if (sizes.pairs.includes("mixed")) {
+    await writeChat(join(outDir, data.phase1.mixed.chat), mixed);
+    await writeRecordsJsonl(join(outDir, data.phase1.mixed.records), mixed);
+  }
   await writeChat(join(outDir, data.phase1.dissimilar.chat), dissimilar);
   await writeRecordsJsonl(join(outDir, data.phase1.dissimilar.records), dissimilar);
   await writeFileAtomic(join(outDir, data.heldout), heldout.map((r) => JSON.stringify(r)).join("\n") + "\n");

@@ -3,6 +3,8 @@ export type QuickstartProfile = "fast" | "default" | "full";
 
 import type { ModelPreset } from "@cftkit/lm";
 
+export type QuickstartPair = "similar" | "mixed" | "dissimilar";
+
 export interface QuickstartSizes {
   /** The model size; the bundled base is `tiny`, another preset is pre-trained in the run (`pretrainSteps`). */
   preset: ModelPreset;
@@ -32,7 +34,8 @@ export interface QuickstartSizes {
   driftPrompts: number;
   lfLayers: number;
   grMaxNewTokens: number;
-  pairs: ("similar" | "dissimilar")[];
+  /** Phase-1 sets, from most to least like Phase 2 (`mixed`: half of each, a third point for DES ↔ forgetting). */
+  pairs: QuickstartPair[];
   /** Rows per optimizer step (default 8); the step tests use fewer. */
   microBatch?: number;
   /** How many seeds train and evaluate every model (the run's seed and the next ones). */
@@ -83,7 +86,7 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     driftPrompts: 40,
     lfLayers: 1,
     grMaxNewTokens: 48,
-    pairs: ["similar", "dissimilar"],
+    pairs: ["similar", "mixed", "dissimilar"],
   },
   full: {
     seeds: 5,
@@ -107,6 +110,6 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     driftPrompts: 80,
     lfLayers: 2,
     grMaxNewTokens: 96,
-    pairs: ["similar", "dissimilar"],
+    pairs: ["similar", "mixed", "dissimilar"],
   },
 };

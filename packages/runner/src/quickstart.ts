@@ -67,7 +67,7 @@ export function quickstartSeeds(sizes: QuickstartSizes, seed: number): number[] 
   return Array.from({ length: sizes.seeds }, (_, i) => seed + i);
 }
 
-/** The quickstart's strategies for the dissimilar pair (the similar pair shows the baseline only). */
+/** The quickstart's strategies for the dissimilar pair (the similar and mixed pairs show the baseline only). */
 export const QUICKSTART_STRATEGIES = ["baseline", "ER_10", "GR_5", "LF_H2", "Spectrum", "LoRA"] as const;
 
 /**
@@ -139,8 +139,8 @@ export async function writeQuickstartExperiment(
     settings: sizes.pairs.map((pair) => ({
       name: pair,
       description: `${data.phase1[pair].description} → XQuAD QA in 11 languages`,
-      // The similar pair shows the paper's "no forgetting" baseline; the mitigations matter for the dissimilar one.
-      strategies: pair === "similar" ? strategies.filter((s) => s === "baseline") : [...strategies],
+      // The similar and mixed pairs show how far the baseline forgets; the mitigations matter for the dissimilar one.
+      strategies: pair === "dissimilar" ? [...strategies] : strategies.filter((s) => s === "baseline"),
       phase1: { datasets: [chat(data.phase1[pair].chat)] },
       phase2: { datasets: [chat(data.phase2Chat)] },
     })),
@@ -177,7 +177,7 @@ export async function writeQuickstartExperiment(
   await writeFileAtomic(
     experimentPath,
     `# Written by \`cftkit quickstart --profile ${options.profile}\`; run it again with \`cftkit run ${experimentPath}\`.\n` +
-      `# Pairs: similar = ${data.phase1.similar.description} → XQuAD in 11 languages; dissimilar = ${data.phase1.dissimilar.description} → the same Phase 2.\n` +
+      `# Pairs (Phase 1 → XQuAD in 11 languages): ${sizes.pairs.map((p) => `${p} = ${data.phase1[p].description}`).join("; ")}.\n` +
       `# Held-out XQuAD articles (never trained on): ${data.evalArticles.join(", ")}.\n` +
       toYaml(experiment),
   );
