@@ -28,6 +28,12 @@ export function responseItems(
   });
 }
 
+/** ROUGE as the language's reference tool scores it: `rouge_score` with stemming for English, XL-Sum's multilingual tokenizer otherwise. */
+export function rougeForLanguage(references: string[], predictions: string[], language: string) {
+  const mode = language === "en" ? ("en" as const) : ("multilingual" as const);
+  return { rouge: rougeCorpus(references, predictions, { mode, stem: mode === "en" }), mode };
+}
+
 /**
  * Free-form answers to held-out instructions, scored by ROUGE-L F1 against the reference responses
  * (`rouge_score` rules with stemming for English, the multilingual XL-Sum tokenizer otherwise): a
@@ -47,11 +53,10 @@ export async function responseRougeTask(
   progress.update({ done: items.length });
   progress.stop();
   const predictions = outputs.map((o) => o.trim());
-  const mode = options.language === "en" ? "en" : "multilingual";
-  const rouge = rougeCorpus(
+  const { rouge, mode } = rougeForLanguage(
     items.map((i) => i.reference),
     predictions,
-    { mode, stem: mode === "en" },
+    options.language,
   );
   return {
     task: `response_rougeL_${options.set}_${options.language}`,
