@@ -59,6 +59,7 @@ export async function tinyRun(
   const path = await writeQuickstartExperiment(out, TINY_SIZES, "test", 0, { strategies });
   const experiment = await readRunExperiment(path);
   experiment.evaluation.qa_max_new_tokens = 4;
+  experiment.evaluation.responses_max_new_tokens = 4;
   edit?.(experiment);
   const ctx = await createRunContext({
     experiment,
