@@ -74,6 +74,7 @@ export {
   heldoutLikelihood,
 } from "./tasks/heldout-likelihood-task.js";
 export { type QaItem, type QaTaskResult, qaGenerationTask } from "./tasks/qa-generation-task.js";
+export { type ResponseItem, responseItems, responseRougeTask } from "./tasks/response-rouge-task.js";
 export { type ChatRenderer, renderChatML } from "./tasks/chatml.js";
 export { ResponseCache } from "./tasks/response-cache.js";
 export { OpenAIEvalModel, type OpenAIEvalModelOptions } from "./tasks/openai-eval-model.js";

@@ -20,6 +20,14 @@ export const EvaluationSchema = z
         ]),
       )
       .default([]),
+    /**
+     * Held-out chat examples (`{id, language, messages}` JSONL, the same layout as `heldout`) whose last
+     * assistant turn is the reference: greedy answers scored with ROUGE-L F1 per language (`response_rougeL/<task>/<lang>`).
+     */
+    responses: z
+      .array(z.object({ path: z.string().min(1), task: z.string().regex(/^[A-Za-z0-9_.-]+$/) }).strict())
+      .default([]),
+    responses_max_new_tokens: z.number().int().positive().default(64),
     /** Extractive QA items (`{id, language, messages, answers}` JSONL), answered greedily and scored like XQuAD. */
     qa: z.array(z.string().min(1)).default([]),
     /** Languages that count as English ability (EA); every other language counts as multilingual ability (MA). */

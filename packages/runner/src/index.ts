@@ -11,6 +11,15 @@ export { dryRun, formatDryRun, type DryRun } from "./dry-run.js";
 export { quickstart, type QuickstartOptions } from "./quickstart.js";
 export { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
 export { bundledDataDir } from "./bundled-data.js";
+export {
+  PRETRAIN_RECIPE,
+  type PretrainBaseOptions,
+  type PretrainedBase,
+  type PretrainingCorpus,
+  pretrainBase,
+  pretrainingCorpus,
+  reservedArticles,
+} from "./base-pretraining.js";
 export { CausalLmEncoder } from "./causal-lm-encoder.js";
 export { abilityScores, type MeasuredScores } from "./ability-scores.js";
 export type {

@@ -39,4 +39,31 @@ describe("quickstart data with the pre-trained base", () => {
       await rm(out, { recursive: true, force: true });
     }
   });
+
+  it("builds the mixed pair's Phase 1 from half of each other Phase-1 sample", async () => {
+    const out = await mkdtemp(join(tmpdir(), "cftkit-qs-mixed-"));
+    try {
+      const sizes = {
+        ...QUICKSTART_PROFILES.fast,
+        phase1Records: 9,
+        pairs: ["similar", "mixed", "dissimilar"] as const,
+      };
+      const data = await prepareQuickstartData(
+        bundledDataDir(),
+        out,
+        { ...sizes, pairs: [...sizes.pairs] },
+        3,
+      );
+      const ids = (pair: "similar" | "mixed" | "dissimilar") =>
+        readFileSync(join(out, data.phase1[pair].records), "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => (JSON.parse(l) as { id: string }).id);
+      const [similar, mixed, dissimilar] = [ids("similar"), ids("mixed"), ids("dissimilar")];
+      expect(mixed).toEqual([...similar.slice(0, 4), ...dissimilar.slice(0, 5)]);
+      expect(data.counts.phase1_mixed).toBe(9);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
 });

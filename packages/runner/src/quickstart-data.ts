@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "@cftkit/core";
 import {
@@ -9,14 +10,14 @@ import {
   writeRecordsJsonl,
 } from "@cftkit/datasets";
 import { XQUAD_LANGUAGES } from "@cftkit/evaluation";
-import type { QuickstartSizes } from "./quickstart-profile.js";
+import type { QuickstartPair, QuickstartSizes } from "./quickstart-profile.js";
 
 /** Where the quickstart's prepared data files are, relative to the run folder. */
 export interface QuickstartData {
   phase2Chat: string;
   phase2Records: string;
   english: string;
-  phase1: Record<"similar" | "dissimilar", { chat: string; records: string; description: string }>;
+  phase1: Record<QuickstartPair, { chat: string; records: string; description: string }>;
   heldout: string;
   heldoutAlpaca: string;
   qa: string;
@@ -46,20 +47,38 @@ async function writeChat(path: string, records: InstructionRecord[]): Promise<vo
   await exportAxolotl(records, { type: "chat_template", out: path });
 }
 
-/**
- * Build the quickstart's data from the bundled public sets, mirroring the paper's two phase pairs:
- * Phase 2 = XQuAD QA instructions in the 11 non-English languages, English counterpart = XQuAD-en;
- * Phase 1 = XQuAD-en QA instructions (similar pair) or Alpaca (dissimilar pair). Evaluation uses whole
- * held-out articles, so no evaluation paragraph is trained on.
- */
-export async function prepareQuickstartData(
-  dataDir: string,
-  outDir: string,
-  sizes: QuickstartSizes,
-  seed: number,
-  /** What a pre-trained base never saw: evaluation draws only from these articles and Alpaca rows. */
-  unseen?: { articles: string[]; firstAlpacaRow: number },
-): Promise<QuickstartData> {
+/** Where the quickstart writes its data, relative to the run folder. */
+const FILES = {
+  phase2Chat: "data/phase2.chat.jsonl",
+  phase2Records: "data/phase2.records.jsonl",
+  english: "data/english-counterpart.records.jsonl",
+  phase1: {
+    similar: {
+      chat: "data/phase1-xquad-en.chat.jsonl",
+      records: "data/phase1-xquad-en.records.jsonl",
+      description: "XQuAD-en QA",
+    },
+    mixed: {
+      chat: "data/phase1-mixed.chat.jsonl",
+      records: "data/phase1-mixed.records.jsonl",
+      description: "XQuAD-en QA + Alpaca, half each",
+    },
+    dissimilar: {
+      chat: "data/phase1-alpaca.chat.jsonl",
+      records: "data/phase1-alpaca.records.jsonl",
+      description: "Alpaca",
+    },
+  },
+  heldout: "data/heldout-xquad.jsonl",
+  heldoutAlpaca: "data/heldout-alpaca.jsonl",
+  qa: "data/qa-eval.jsonl",
+  driftPrompts: "data/mt-bench-questions.jsonl",
+} as const;
+
+type Unseen = { articles: string[]; firstAlpacaRow: number };
+
+/** XQuAD QA records per language, each cut to the sentence that holds its answer. */
+async function qaRecordsByLanguage(dataDir: string): Promise<Map<string, InstructionRecord[]>> {
   const byLanguage = new Map<string, InstructionRecord[]>();
   for (const lang of XQUAD_LANGUAGES) {
     const records = await loadDataset(join(dataDir, "xquad", `xquad.${lang}.json`), {
@@ -68,41 +87,33 @@ export async function prepareQuickstartData(
     });
     byLanguage.set(lang, records.map(shortenQaRecord));
   }
-  // Held-out articles are drawn once (from the English titles, which every language shares).
-  const articles = [...new Set(byLanguage.get("en")!.map((r) => r.group ?? r.id))]
+  return byLanguage;
+}
+
+/** The held-out articles, drawn once from the English titles (which every language shares). */
+function drawEvalArticles(
+  english: InstructionRecord[],
+  count: number,
+  seed: number,
+  unseen?: Unseen,
+): string[] {
+  const articles = [...new Set(english.map((r) => r.group ?? r.id))]
     .filter((a) => !unseen || unseen.articles.includes(a))
     .sort();
-  const evalArticles = sampleRecords(
+  return sampleRecords(
     articles.map((a) => ({ id: a, language: "en", instruction: a, output: a, source: "articles" })),
-    { count: sizes.evalArticles, seed },
+    { count, seed },
   )
     .map((r) => r.id)
     .sort();
-  const held = new Set(evalArticles);
-  const trainOf = (lang: string) => byLanguage.get(lang)!.filter((r) => !held.has(r.group ?? ""));
-  const evalOf = (lang: string) => byLanguage.get(lang)!.filter((r) => held.has(r.group ?? ""));
+}
 
-  // Each language draws its own items (seed per language), as MultiAlpaca's languages cover different tasks.
-  const phase2 = XQUAD_LANGUAGES.filter((l) => l !== "en").flatMap((lang, i) =>
-    sampleRecords(trainOf(lang), { count: sizes.phase2PerLanguage, seed: seed + 100 + i }),
-  );
-  const english = trainOf("en");
-  const similar = sampleRecords(english, { count: sizes.phase1Records, seed: seed + 2 });
-  const alpaca = await loadDataset(join(dataDir, "alpaca", "alpaca_5000.json"), {
-    format: "alpaca",
-    language: "en",
-  });
-  const dissimilar = sampleRecords(alpaca, { count: sizes.phase1Records, seed: seed + 3 });
-  // General English instruction following (the paper's EA is IFEval/AlpacaEval-like): Alpaca records no
-  // Phase-1 set trains on.
-  const trainedAlpaca = new Set(dissimilar.map((r) => r.id));
-  const heldoutAlpaca = sampleRecords(
-    alpaca.filter(
-      (r, i) => !trainedAlpaca.has(r.id) && r.output.length > 0 && (!unseen || i >= unseen.firstAlpacaRow),
-    ),
-    { count: sizes.heldoutPerLanguage * 2, seed: seed + 6 },
-  ).map((r) => ({ id: r.id, language: "en", messages: recordToMessages(r) }));
-
+/** Held-out likelihood rows and QA items of every language, from the held-out articles only. */
+function evaluationItems(
+  evalOf: (lang: string) => InstructionRecord[],
+  sizes: QuickstartSizes,
+  seed: number,
+) {
   const heldout = XQUAD_LANGUAGES.flatMap((lang) =>
     sampleRecords(evalOf(lang), { count: sizes.heldoutPerLanguage, seed: seed + 4 }).map((r) => ({
       id: r.id,
@@ -110,7 +121,7 @@ export async function prepareQuickstartData(
       messages: recordToMessages(r),
     })),
   );
-  // English gets more QA items: xquad_f1/en is EA's one generative measure (MA averages 11 languages).
+  // English gets more QA items: xquad_f1/en is one of EA's generative measures (MA averages 11 languages).
   const qaCount = (lang: string) =>
     lang === "en" ? (sizes.qaEnglish ?? sizes.qaPerLanguage) : sizes.qaPerLanguage;
   const qa = XQUAD_LANGUAGES.flatMap((lang) =>
@@ -122,56 +133,88 @@ export async function prepareQuickstartData(
       answers: [r.output],
     })),
   );
+  return { heldout, qa };
+}
 
-  const data: QuickstartData = {
-    phase2Chat: "data/phase2.chat.jsonl",
-    phase2Records: "data/phase2.records.jsonl",
-    english: "data/english-counterpart.records.jsonl",
-    phase1: {
-      similar: {
-        chat: "data/phase1-xquad-en.chat.jsonl",
-        records: "data/phase1-xquad-en.records.jsonl",
-        description: "XQuAD-en QA",
-      },
-      dissimilar: {
-        chat: "data/phase1-alpaca.chat.jsonl",
-        records: "data/phase1-alpaca.records.jsonl",
-        description: "Alpaca",
-      },
-    },
-    heldout: "data/heldout-xquad.jsonl",
-    heldoutAlpaca: "data/heldout-alpaca.jsonl",
-    qa: "data/qa-eval.jsonl",
-    driftPrompts: "data/mt-bench-questions.jsonl",
+/** The Alpaca rows: the dissimilar Phase 1, and held-out instructions no Phase-1 set (nor the base) saw. */
+async function alpacaSets(dataDir: string, sizes: QuickstartSizes, seed: number, unseen?: Unseen) {
+  const alpaca = await loadDataset(join(dataDir, "alpaca", "alpaca_5000.json"), {
+    format: "alpaca",
+    language: "en",
+  });
+  const dissimilar = sampleRecords(alpaca, { count: sizes.phase1Records, seed: seed + 3 });
+  // General English instruction following (the paper's EA is IFEval/AlpacaEval-like).
+  const trained = new Set(dissimilar.map((r) => r.id));
+  const heldout = sampleRecords(
+    alpaca.filter(
+      (r, i) => !trained.has(r.id) && r.output.length > 0 && (!unseen || i >= unseen.firstAlpacaRow),
+    ),
+    { count: sizes.heldoutAlpaca ?? sizes.heldoutPerLanguage * 2, seed: seed + 6 },
+  ).map((r) => ({ id: r.id, language: "en", messages: recordToMessages(r) }));
+  return { dissimilar, heldout };
+}
+
+const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+
+/**
+ * Build the quickstart's data from the bundled public sets, mirroring the paper's phase pairs:
+ * Phase 2 = XQuAD QA instructions in the 11 non-English languages, English counterpart = XQuAD-en;
+ * Phase 1 = XQuAD-en QA instructions (similar pair), Alpaca (dissimilar pair), or half of each (mixed pair,
+ * when the profile has it: a third point for DES against forgetting). Evaluation uses whole
+ * held-out articles, so no evaluation paragraph is trained on.
+ */
+export async function prepareQuickstartData(
+  dataDir: string,
+  outDir: string,
+  sizes: QuickstartSizes,
+  seed: number,
+  /** What a pre-trained base never saw: evaluation draws only from these articles and Alpaca rows. */
+  unseen?: Unseen,
+): Promise<QuickstartData> {
+  const byLanguage = await qaRecordsByLanguage(dataDir);
+  const evalArticles = drawEvalArticles(byLanguage.get("en")!, sizes.evalArticles, seed, unseen);
+  const held = new Set(evalArticles);
+  const trainOf = (lang: string) => byLanguage.get(lang)!.filter((r) => !held.has(r.group ?? ""));
+  const evalOf = (lang: string) => byLanguage.get(lang)!.filter((r) => held.has(r.group ?? ""));
+
+  // Each language draws its own items (seed per language), as MultiAlpaca's languages cover different tasks.
+  const phase2 = XQUAD_LANGUAGES.filter((l) => l !== "en").flatMap((lang, i) =>
+    sampleRecords(trainOf(lang), { count: sizes.phase2PerLanguage, seed: seed + 100 + i }),
+  );
+  const english = trainOf("en");
+  const similar = sampleRecords(english, { count: sizes.phase1Records, seed: seed + 2 });
+  const alpaca = await alpacaSets(dataDir, sizes, seed, unseen);
+  const dissimilar = alpaca.dissimilar;
+  // Between the two: the first half of each sample, the same number of records.
+  const half = Math.floor(sizes.phase1Records / 2);
+  const mixed = [...similar.slice(0, half), ...dissimilar.slice(0, sizes.phase1Records - half)];
+  const { heldout, qa } = evaluationItems(evalOf, sizes, seed);
+
+  const phase1 = { similar, mixed, dissimilar };
+  for (const pair of sizes.pairs) {
+    await writeChat(join(outDir, FILES.phase1[pair].chat), phase1[pair]);
+    await writeRecordsJsonl(join(outDir, FILES.phase1[pair].records), phase1[pair]);
+  }
+  await writeChat(join(outDir, FILES.phase2Chat), phase2);
+  await writeRecordsJsonl(join(outDir, FILES.phase2Records), phase2);
+  await writeRecordsJsonl(join(outDir, FILES.english), english);
+  await writeFileAtomic(join(outDir, FILES.heldout), jsonl(heldout));
+  await writeFileAtomic(join(outDir, FILES.heldoutAlpaca), jsonl(alpaca.heldout));
+  await writeFileAtomic(join(outDir, FILES.qa), jsonl(qa));
+  await writeFileAtomic(
+    join(outDir, FILES.driftPrompts),
+    await readFile(join(dataDir, "mt_bench", "question.jsonl")),
+  );
+  return {
+    ...FILES,
     counts: {
       phase2: phase2.length,
       english: english.length,
-      phase1_similar: similar.length,
-      phase1_dissimilar: dissimilar.length,
+      ...Object.fromEntries(sizes.pairs.map((pair) => [`phase1_${pair}`, phase1[pair].length])),
       heldout: heldout.length,
-      heldout_alpaca: heldoutAlpaca.length,
+      heldout_alpaca: alpaca.heldout.length,
       qa: qa.length,
     },
     evalArticles,
   };
-  await writeChat(join(outDir, data.phase2Chat), phase2);
-  await writeRecordsJsonl(join(outDir, data.phase2Records), phase2);
-  await writeRecordsJsonl(join(outDir, data.english), english);
-  await writeChat(join(outDir, data.phase1.similar.chat), similar);
-  await writeRecordsJsonl(join(outDir, data.phase1.similar.records), similar);
-  await writeChat(join(outDir, data.phase1.dissimilar.chat), dissimilar);
-  await writeRecordsJsonl(join(outDir, data.phase1.dissimilar.records), dissimilar);
-  await writeFileAtomic(join(outDir, data.heldout), heldout.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  await writeFileAtomic(
-    join(outDir, data.heldoutAlpaca),
-    `${heldoutAlpaca.map((r) => JSON.stringify(r)).join("\n")}\n`,
-  );
-
-  await writeFileAtomic(join(outDir, data.qa), qa.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  const { readFile } = await import("node:fs/promises");
-  await writeFileAtomic(
-    join(outDir, data.driftPrompts),
-    await readFile(join(dataDir, "mt_bench", "question.jsonl")),
-  );
-  return data;
 }

@@ -1,8 +1,15 @@
 /** How big the quickstart is: `fast` for tests, `default` for the README's < 15 min on 2 cores, `full` for more steps. */
 export type QuickstartProfile = "fast" | "default" | "full";
 
+import type { ModelPreset } from "@cftkit/lm";
+
+export type QuickstartPair = "similar" | "mixed" | "dissimilar";
+
 export interface QuickstartSizes {
-  preset: "tiny" | "small";
+  /** The model size; the bundled base is `tiny`, another preset is pre-trained in the run (`pretrainSteps`). */
+  preset: ModelPreset;
+  /** Pre-training steps for a preset the bundled base is not (the recipe of tools/pretrain-base.ts). */
+  pretrainSteps?: number;
   /** Phase-1 training records per pair. */
   phase1Records: number;
   /** Phase-2 training records per language (11 languages). */
@@ -13,6 +20,10 @@ export interface QuickstartSizes {
   qaPerLanguage: number;
   /** English QA items (default qaPerLanguage): xquad_f1/en is the generative part of EA. */
   qaEnglish?: number;
+  /** Held-out Alpaca instructions (likelihood and free answers scored by ROUGE-L; default 2 × heldoutPerLanguage). */
+  heldoutAlpaca?: number;
+  /** Longest free answer to a held-out Alpaca instruction, in tokens (default 48). */
+  responseMaxNewTokens?: number;
   /** Longest generated QA answer in tokens (bytes for the byte-level base; default 16). */
   qaMaxNewTokens?: number;
   phase1Steps: number;
@@ -23,7 +34,8 @@ export interface QuickstartSizes {
   driftPrompts: number;
   lfLayers: number;
   grMaxNewTokens: number;
-  pairs: ("similar" | "dissimilar")[];
+  /** Phase-1 sets, from most to least like Phase 2 (`mixed`: half of each, a third point for DES ↔ forgetting). */
+  pairs: QuickstartPair[];
   /** Rows per optimizer step (default 8); the step tests use fewer. */
   microBatch?: number;
   /** How many seeds train and evaluate every model (the run's seed and the next ones). */
@@ -64,6 +76,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     qaPerLanguage: 1,
     qaEnglish: 16,
     qaMaxNewTokens: 24,
+    heldoutAlpaca: 16,
+    responseMaxNewTokens: 48,
     phase1Steps: 128,
     phase2Steps: 24,
     learningRate: 3e-3,
@@ -72,11 +86,13 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     driftPrompts: 40,
     lfLayers: 1,
     grMaxNewTokens: 48,
-    pairs: ["similar", "dissimilar"],
+    pairs: ["similar", "mixed", "dissimilar"],
   },
   full: {
     seeds: 5,
-    preset: "small",
+    // A bigger model than the bundled tiny base: the run pre-trains it first with the bundled base's recipe.
+    preset: "mini",
+    pretrainSteps: 2000,
     phase1Records: 1200,
     phase2PerLanguage: 100,
     evalArticles: 8,
@@ -84,6 +100,8 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     qaPerLanguage: 16,
     qaEnglish: 48,
     qaMaxNewTokens: 32,
+    heldoutAlpaca: 48,
+    responseMaxNewTokens: 96,
     phase1Steps: 300,
     phase2Steps: 200,
     learningRate: 1e-3,
@@ -92,6 +110,6 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     driftPrompts: 80,
     lfLayers: 2,
     grMaxNewTokens: 96,
-    pairs: ["similar", "dissimilar"],
+    pairs: ["similar", "mixed", "dissimilar"],
   },
 };

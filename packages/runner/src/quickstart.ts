@@ -1,7 +1,8 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { type ProgressReporter, writeFileAtomic } from "@cftkit/core";
 import { stringify as toYaml } from "yaml";
-import { bundledBaseModel, bundledDataDir } from "./bundled-data.js";
+import { bundledDataDir } from "./bundled-data.js";
+import { ensureQuickstartBase, type QuickstartBase, quickstartBase } from "./quickstart-base.js";
 import { prepareQuickstartData } from "./quickstart-data.js";
 import { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
 import { readRunExperiment } from "./experiment-schema.js";
@@ -26,12 +27,12 @@ export async function quickstart(
 ): Promise<RunOutcome & { experimentPath: string }> {
   const sizes = QUICKSTART_PROFILES[options.profile];
   printBudget(options, sizes);
-  const experimentPath = await writeQuickstartExperiment(
-    resolve(options.out),
-    sizes,
-    options.profile,
-    options.seed,
-  );
+  const out = resolve(options.out);
+  const base = await quickstartBase(out, sizes);
+  await ensureQuickstartBase(out, base, options.progress);
+  const experimentPath = await writeQuickstartExperiment(out, sizes, options.profile, options.seed, {
+    base,
+  });
   const outcome = await runExperiment({
     experiment: await readRunExperiment(experimentPath),
     experimentPath,
@@ -66,7 +67,7 @@ export function quickstartSeeds(sizes: QuickstartSizes, seed: number): number[] 
   return Array.from({ length: sizes.seeds }, (_, i) => seed + i);
 }
 
-/** The quickstart's strategies for the dissimilar pair (the similar pair shows the baseline only). */
+/** The quickstart's strategies for the dissimilar pair (the similar and mixed pairs show the baseline only). */
 export const QUICKSTART_STRATEGIES = ["baseline", "ER_10", "GR_5", "LF_H2", "Spectrum", "LoRA"] as const;
 
 /**
@@ -78,21 +79,25 @@ export async function writeQuickstartExperiment(
   sizes: QuickstartSizes,
   profile: string,
   seed: number,
-  strategies: readonly string[] = QUICKSTART_STRATEGIES,
+  choices: { strategies?: readonly string[]; base?: QuickstartBase } = {},
 ): Promise<string> {
-  const pretrained = bundledBaseModel();
+  const strategies = choices.strategies ?? QUICKSTART_STRATEGIES;
+  const base = choices.base ?? (await quickstartBase(out, sizes));
+  const pretrained = base.kind === "pretrained" ? base : null;
   const unseen = pretrained
     ? { articles: pretrained.heldoutArticles, firstAlpacaRow: pretrained.firstHeldoutAlpacaRow }
     : undefined;
   const data = await prepareQuickstartData(bundledDataDir(), out, sizes, seed, unseen);
-  const modelName = pretrained ? "pre-trained byte-level base" : `${sizes.preset} embedded model`;
+  const modelName = pretrained
+    ? `pre-trained byte-level ${sizes.preset} base`
+    : `${sizes.preset} embedded model`;
   const options = { profile, seed };
   const notes = [
     pretrained
-      ? "A small Llama-architecture model (byte-level tokenizer) pre-trained on XQuAD paragraphs of 12 languages and Alpaca (test-fixtures/base-model; the evaluation articles and Alpaca rows were held out), fine-tuned on CPU: absolute scores are small-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies."
+      ? `A small Llama-architecture model (preset ${sizes.preset}, byte-level tokenizer) pre-trained on XQuAD paragraphs of 12 languages and Alpaca (${pretrained.origin === "bundled" ? "test-fixtures/base-model" : `${pretrained.pretrainSteps} steps of the same recipe in this run folder, base-${sizes.preset}/`}; the evaluation articles and Alpaca rows were held out), fine-tuned on CPU: absolute scores are small-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`
       : `A ${sizes.preset} Llama-architecture model (byte-level tokenizer) initialised from seed ${options.seed} and trained on CPU: absolute scores are tiny-model scores, not comparable with the paper's 7B numbers — compare the deltas between phases and strategies.`,
     `Phase 2 = XQuAD QA instructions in ar de el es hi ro ru th tr vi zh (${data.counts.phase2} records); English counterpart = XQuAD-en. Each context is cut to the sentence holding the answer so the model trains in minutes.`,
-    `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on; English ability also counts ${data.counts.heldout_alpaca} held-out Alpaca instructions (general instruction following, like the paper's IFEval/AlpacaEval).`,
+    `Evaluation uses ${data.evalArticles.length} whole held-out XQuAD articles (${data.counts.heldout} held-out records, ${data.counts.qa} QA items), never trained on; English ability also counts ${data.counts.heldout_alpaca} held-out Alpaca instructions (general instruction following, like the paper's IFEval/AlpacaEval): the likelihood of their reference responses, and the model's own greedy answers scored by ROUGE-L against them.`,
     `Freezing selects ${sizes.lfLayers} layer(s) per q/k/v type for LF_H2 (the paper: 10 of 32) and Spectrum's top 50% per type, frozen (the paper's LF use).`,
   ];
   const chat = (path: string) => ({ path, type: "chat_template" });
@@ -104,7 +109,12 @@ export async function writeQuickstartExperiment(
     seeds: quickstartSeeds(sizes, options.seed),
     backend: "embedded",
     output_dir: ".",
-    base_model: pretrained ? pretrained.dir : { init: sizes.preset },
+    // The run's own base is named relative to the run folder, so the folder stays portable.
+    base_model: pretrained
+      ? pretrained.origin === "run"
+        ? relative(out, pretrained.dir)
+        : pretrained.dir
+      : { init: sizes.preset },
     strategies: [...strategies],
     training: {
       learning_rate: sizes.learningRate,
@@ -129,8 +139,8 @@ export async function writeQuickstartExperiment(
     settings: sizes.pairs.map((pair) => ({
       name: pair,
       description: `${data.phase1[pair].description} → XQuAD QA in 11 languages`,
-      // The similar pair shows the paper's "no forgetting" baseline; the mitigations matter for the dissimilar one.
-      strategies: pair === "similar" ? strategies.filter((s) => s === "baseline") : [...strategies],
+      // The similar and mixed pairs show how far the baseline forgets; the mitigations matter for the dissimilar one.
+      strategies: pair === "dissimilar" ? [...strategies] : strategies.filter((s) => s === "baseline"),
       phase1: { datasets: [chat(data.phase1[pair].chat)] },
       phase2: { datasets: [chat(data.phase2Chat)] },
     })),
@@ -142,6 +152,9 @@ export async function writeQuickstartExperiment(
         { path: data.heldout, task: "xquad" },
         { path: data.heldoutAlpaca, task: "alpaca" },
       ],
+      // Free answers to the held-out Alpaca instructions: EA's generative measure beside QA F1.
+      responses: [{ path: data.heldoutAlpaca, task: "alpaca" }],
+      responses_max_new_tokens: sizes.responseMaxNewTokens ?? 48,
       qa: [data.qa],
       english_languages: ["en"],
       qa_max_new_tokens: sizes.qaMaxNewTokens ?? 16,
@@ -164,7 +177,7 @@ export async function writeQuickstartExperiment(
   await writeFileAtomic(
     experimentPath,
     `# Written by \`cftkit quickstart --profile ${options.profile}\`; run it again with \`cftkit run ${experimentPath}\`.\n` +
-      `# Pairs: similar = ${data.phase1.similar.description} → XQuAD in 11 languages; dissimilar = ${data.phase1.dissimilar.description} → the same Phase 2.\n` +
+      `# Pairs (Phase 1 → XQuAD in 11 languages): ${sizes.pairs.map((p) => `${p} = ${data.phase1[p].description}`).join("; ")}.\n` +
       `# Held-out XQuAD articles (never trained on): ${data.evalArticles.join(", ")}.\n` +
       toYaml(experiment),
   );

@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CftkitError, type ProgressReporter, readJsonLines, sha256File } from "@cftkit/core";
 import { readPrompts } from "@cftkit/datasets";
-import type { HeldoutExample, QaItem, XlsumItem } from "@cftkit/evaluation";
+import type { HeldoutExample, QaItem, ResponseItem, XlsumItem } from "@cftkit/evaluation";
 import { bundledDataDir } from "./bundled-data.js";
 import type { RunExperiment } from "./experiment-schema.js";
 import { PipelineLog } from "./pipeline-log.js";
@@ -17,6 +17,8 @@ export interface EvaluationSuite {
   heldout: { task: string; examples: HeldoutExample[] }[];
   qa: (QaItem & { language: string })[];
   xlsum: { language: string; items: XlsumItem[] }[];
+  /** Instructions answered freely and scored against reference responses, per set and language. */
+  responses: { task: string; language: string; items: ResponseItem[] }[];
   /** What the evaluation results depend on (file hashes and settings): part of every evaluate key. */
   key: unknown;
 }
@@ -107,7 +109,14 @@ async function readEvaluationSuite(ctx: Pick<RunContext, "baseDir">, experiment:
   const qaRows = (await Promise.all(config.qa.map((p) => readJsonlRows<QaRow>(abs(p))))).flat();
   const qa = qaRows.map((r) => ({ id: r.id, language: r.language, prompt: r.messages, answers: r.answers }));
   const xlsum = await readXlsum(ctx, experiment);
-  return { heldout, qa, xlsum: xlsum.sets, key: { ...key, ...xlsum.key } };
+  const responses = await readResponses(ctx, experiment);
+  return {
+    heldout,
+    qa,
+    xlsum: xlsum.sets,
+    responses: responses.sets,
+    key: { ...key, ...xlsum.key, ...responses.key },
+  };
 }
 
 /** The XL-Sum sets and their key part (none without XL-Sum, so the keys of runs without it stay as they were). */
@@ -129,6 +138,27 @@ async function readXlsum(ctx: Pick<RunContext, "baseDir">, experiment: RunExperi
     })),
   );
   return { sets, key: { xlsum: files, xlsum_max_new_tokens: config.xlsum_max_new_tokens } };
+}
+
+/** The response sets per language and their key part (none without them, so other runs keep their keys). */
+async function readResponses(ctx: Pick<RunContext, "baseDir">, experiment: RunExperiment) {
+  const config = experiment.evaluation;
+  if (config.responses.length === 0) return { sets: [], key: {} };
+  const { responseItems } = await import("@cftkit/evaluation");
+  const sets: EvaluationSuite["responses"] = [];
+  for (const r of config.responses) {
+    const rows = await readJsonlRows<HeldoutExample>(absolutePath(ctx, r.path));
+    for (const language of [...new Set(rows.map((row) => row.language))].sort())
+      sets.push({
+        task: r.task,
+        language,
+        items: responseItems(rows.filter((row) => row.language === language)),
+      });
+  }
+  const files = await Promise.all(
+    config.responses.map(async (r) => ({ task: r.task, ...(await fileKey(ctx, r.path)) })),
+  );
+  return { sets, key: { responses: files, responses_max_new_tokens: config.responses_max_new_tokens } };
 }
 
 /** Resolve the run's folders and read its evaluation and drift inputs once. */

@@ -21,10 +21,9 @@ describe("seeds: [..] in the experiment file", () => {
     "trains and evaluates every model once per seed, analyses the first seed, folds seeds into the report",
     async () => {
       const out = mkdtempSync(join(tmpdir(), "cftkit-seeds-"));
-      const path = await writeQuickstartExperiment(out, { ...TINY_SIZES, seeds: 2 }, "test", 5, [
-        "baseline",
-        "LoRA",
-      ]);
+      const path = await writeQuickstartExperiment(out, { ...TINY_SIZES, seeds: 2 }, "test", 5, {
+        strategies: ["baseline", "LoRA"],
+      });
       const experiment = await readRunExperiment(path);
       expect(experiment.seeds).toEqual([5, 6]);
       experiment.evaluation.qa_max_new_tokens = 4;

@@ -1,8 +1,8 @@
 import { CftkitError, type ProgressReporter, readJsonLines, silentProgress } from "@cftkit/core";
 import type { ChatMessage } from "@cftkit/core";
 import { evaluateIfeval, type IfevalInput } from "@cftkit/metrics";
-import { rougeCorpus } from "@cftkit/metrics";
 import type { EvalModel } from "./eval-model.js";
+import { rougeForLanguage } from "./response-rouge-task.js";
 import type { TaskResult } from "./task-result.js";
 
 /**
@@ -94,11 +94,10 @@ export async function xlsumTask(
   progress.update({ done: items.length });
   progress.stop();
   const predictions = outputs.map((o) => o.trim());
-  const mode = options.language === "en" ? "en" : "multilingual";
-  const rouge = rougeCorpus(
+  const { rouge, mode } = rougeForLanguage(
     items.map((i) => i.summary),
     predictions,
-    { mode, stem: mode === "en" },
+    options.language,
   );
   return {
     task: `xlsum_${options.language}`,

@@ -28,9 +28,18 @@ function direction(mean: number, interval: Interval95 | undefined): string {
   return "did not change beyond seed noise";
 }
 
+/** The English generative measures' change: QA F1 and the ROUGE-L of free answers per response set. */
 function f1Text(baseline: StrategyResult): string {
-  const [p1, p2] = [baseline.phase1.tasks["xquad_f1/en"], baseline.phase2.tasks["xquad_f1/en"]];
-  return p1 === undefined || p2 === undefined ? "" : `; English QA F1 ${score(p1)} → ${score(p2)}`;
+  const label = (task: string) =>
+    task === "xquad_f1/en" ? "English QA F1" : `ROUGE-L of English answers (${task.split("/")[1]})`;
+  const tasks = Object.keys(baseline.phase1.tasks).filter(
+    (t) => t === "xquad_f1/en" || (t.startsWith("response_rougeL/") && t.endsWith("/en")),
+  );
+  tasks.sort((a, b) => Number(a !== "xquad_f1/en") - Number(b !== "xquad_f1/en") || a.localeCompare(b));
+  return tasks
+    .filter((t) => baseline.phase2.tasks[t] !== undefined)
+    .map((t) => `; ${label(t)} ${score(baseline.phase1.tasks[t]!)} → ${score(baseline.phase2.tasks[t]!)}`)
+    .join("");
 }
 
 function englishSentence(pair: PhasePairResult, baseline: StrategyResult, seeds: number): string {

@@ -4,16 +4,18 @@ import type { RunContext } from "../run-context.js";
 
 /** Whether the experiment has native tasks (held-out likelihoods, QA) to run. */
 export function hasNativeTasks(ctx: RunContext): boolean {
-  const { heldout, qa, xlsum } = ctx.evaluation;
-  return heldout.length > 0 || qa.length > 0 || xlsum.length > 0;
+  const { heldout, qa, xlsum, responses } = ctx.evaluation;
+  return heldout.length > 0 || qa.length > 0 || xlsum.length > 0 || responses.length > 0;
 }
 
 /**
  * The native tasks on one model, embedded or served alike: held-out likelihood per set and language, greedy
- * QA F1 per language, and XL-Sum ROUGE-L per language.
+ * QA F1 per language, XL-Sum ROUGE-L per language, and ROUGE-L of free answers per response set and language.
  */
 export async function measureNative(ctx: RunContext, model: EvalModel): Promise<MeasuredScores> {
-  const { heldoutLikelihood, qaGenerationTask, xlsumTask } = await import("@cftkit/evaluation");
+  const { heldoutLikelihood, qaGenerationTask, responseRougeTask, xlsumTask } = await import(
+    "@cftkit/evaluation"
+  );
   const measured: MeasuredScores = { tasks: {}, loss_by_language: {} };
   for (const set of ctx.evaluation.heldout) {
     const heldout = await heldoutLikelihood(model, set.examples, { progress: ctx.progress });
@@ -37,6 +39,14 @@ export async function measureNative(ctx: RunContext, model: EvalModel): Promise<
       maxNewTokens: ctx.experiment.evaluation.xlsum_max_new_tokens,
     });
     measured.tasks[`xlsum/${set.language}`] = result.score;
+  }
+  for (const set of ctx.evaluation.responses) {
+    const result = await responseRougeTask(model, set.items, {
+      set: set.task,
+      language: set.language,
+      maxNewTokens: ctx.experiment.evaluation.responses_max_new_tokens,
+    });
+    measured.tasks[`response_rougeL/${set.task}/${set.language}`] = result.score;
   }
   return measured;
 }

@@ -48,7 +48,7 @@ describe("evaluate step through served models (generation.evaluate)", () => {
       expect(Object.keys(served.tasks).sort()).toEqual(Object.keys(embedded.tasks).sort());
       for (const [task, score] of Object.entries(embedded.tasks)) {
         // Likelihoods: the same forward pass behind HTTP; QA: greedy answers, so identical F1.
-        if (task.startsWith("xquad_f1/") || task.startsWith("xlsum/"))
+        if (task.startsWith("xquad_f1/") || task.startsWith("xlsum/") || task.startsWith("response_rougeL/"))
           expect(served.tasks[task], task).toBe(score);
         else expect(served.tasks[task]!, task).toBeCloseTo(score, 5);
       }
@@ -68,17 +68,24 @@ describe("evaluate step through served models (generation.evaluate)", () => {
         .map((l) => (JSON.parse(l) as { value: { text?: string } }).value.text)
         .filter((t): t is string => t !== undefined)
         .map((t) => t.split("\n")[0]!.trim());
-      expect(servedAnswers).toHaveLength(5); // 3 QA answers and 2 summaries
+      expect(servedAnswers).toHaveLength(7); // 3 QA answers, 2 summaries, 2 free answers to Alpaca instructions
       const summaries = run.ctx.evaluation.xlsum.flatMap((x) =>
         x.items.map((item) => ({
           prompt: [{ role: "user" as const, content: XLSUM_PROMPT.replace("{text}", item.text) }],
           maxNewTokens: 6,
         })),
       );
+      const answers = run.ctx.evaluation.responses.flatMap((r) =>
+        r.items.map((item) => ({
+          prompt: item.prompt,
+          maxNewTokens: run.ctx.experiment.evaluation.responses_max_new_tokens,
+        })),
+      );
       const embeddedAnswers = await withEmbeddedEvalModel(run.ctx, run.pair.phase1!.dir, "x", (m) =>
         m.generate([
           ...run.ctx.evaluation.qa.map((q) => ({ prompt: q.prompt, maxNewTokens: 4, stop: ["\n"] })),
           ...summaries,
+          ...answers,
         ]),
       );
       expect(servedAnswers.sort()).toEqual(embeddedAnswers.map((t) => t.split("\n")[0]!.trim()).sort());

@@ -13,12 +13,14 @@ describe("evaluate step", () => {
       expect(s.task_abilities["xquad_f1/en"]).toBe("EA");
       expect(s.task_abilities["heldout_likelihood/alpaca/en"]).toBe("EA");
       expect(s.task_abilities["heldout_likelihood/xquad/de"]).toBe("MA");
-      // EA by hand: the mean of the three English families (each has one task).
+      expect(s.task_abilities["response_rougeL/alpaca/en"]).toBe("EA");
+      // EA by hand: the mean of the four English families (each has one task).
       const ea =
         (s.tasks["heldout_likelihood/xquad/en"]! +
           s.tasks["heldout_likelihood/alpaca/en"]! +
-          s.tasks["xquad_f1/en"]!) /
-        3;
+          s.tasks["xquad_f1/en"]! +
+          s.tasks["response_rougeL/alpaca/en"]!) /
+        4;
       expect(s.ea).toBeCloseTo(ea, 12);
       // MA by hand: the mean over the two multilingual families of their mean over languages.
       const family = (prefix: string) => {

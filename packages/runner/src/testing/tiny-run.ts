@@ -56,9 +56,10 @@ export async function tinyRun(
   edit?: (experiment: RunExperiment) => void,
 ): Promise<TinyRun> {
   const out = dir ?? mkdtempSync(join(tmpdir(), "cftkit-runner-"));
-  const path = await writeQuickstartExperiment(out, TINY_SIZES, "test", 0, strategies);
+  const path = await writeQuickstartExperiment(out, TINY_SIZES, "test", 0, { strategies });
   const experiment = await readRunExperiment(path);
   experiment.evaluation.qa_max_new_tokens = 4;
+  experiment.evaluation.responses_max_new_tokens = 4;
   edit?.(experiment);
   const ctx = await createRunContext({
     experiment,
