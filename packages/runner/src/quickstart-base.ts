@@ -71,7 +71,11 @@ export async function ensureQuickstartBase(
     steps,
     outDir: base.dir,
     workDir: join(out, `base-${base.preset}-checkpoints`),
-    onMetrics: (m) => progress.update({ done: m.step }),
+    onMetrics: (m) =>
+      progress.update({
+        done: m.step,
+        values: { loss: Number(m.loss.toFixed(4)), tok_s: Math.round(m.tokensPerSecond) },
+      }),
   });
   progress.stop();
 }
