@@ -24,6 +24,25 @@ function baseOf(field: Field): Field {
   return inner;
 }
 
+const PATH_ROLES: readonly PathRole[] = ["input", "model", "output-file", "output-folder", "output-model"];
+
+/**
+ * The path role a package gave the field with `.meta({ path: "input" })` (read through `.optional()` and
+ * `.default()`), so the package that reads or writes the path says what it is and the guard checks it.
+ */
+function pathRoleOf(field: Field): PathRole | undefined {
+  for (let inner: Field | undefined = field; inner; ) {
+    const role = (inner.meta() as { path?: unknown } | undefined)?.path;
+    if (role !== undefined) {
+      if (!PATH_ROLES.includes(role as PathRole)) throw new Error(`unknown path role ${String(role)}`);
+      return role as PathRole;
+    }
+    inner =
+      typeof inner.unwrap === "function" && inner._zod.def.type !== "array" ? inner.unwrap() : undefined;
+  }
+  return undefined;
+}
+
 /** A numeric string becomes a number; anything else stays as it is so the schema says what is wrong. */
 function toNumber(value: unknown): unknown {
   if (typeof value !== "string" || value.trim() === "") return value;
@@ -71,7 +90,7 @@ function cliSchema(field: Field): z.ZodType {
  * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
  * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
  * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag
- * (`--no-x` when it defaults to true).
+ * (`--no-x` when it defaults to true), `.meta({ path: role })` → the path guard's role (see PathRole).
  * An override given as a string is the metavar: `{ topPercent: "P" }`; `{ learningRate: { flag: "lr" } }`
  * renames the flag (and the handler's key) to `--lr`.
  */
@@ -94,7 +113,14 @@ export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T
     const flags = type === "boolean" ? `--${on ? "no-" : ""}${words}` : `--${words} <${metavar ?? value}>`;
     const text = description ?? field.description;
     if (text === undefined) throw new Error(`option ${key} has no .describe() text`);
-    params[camel(words)] = { flags, description: text, schema: cliSchema(field), ...extra };
+    const path = pathRoleOf(field);
+    params[camel(words)] = {
+      flags,
+      description: text,
+      schema: cliSchema(field),
+      ...(path && { path }),
+      ...extra,
+    };
   }
   return params as { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> };
 }

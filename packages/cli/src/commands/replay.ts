@@ -67,7 +67,7 @@ const generatorParams = {
   model: { ...server.model, schema: text().optional() },
   ...optionsFrom(replayGenerationSchema, {
     template: "name",
-    modelDir: { metavar: "dir", path: "model" },
+    modelDir: "dir",
     initTiny: "seed",
     temperature: "t",
     topP: "p",
