@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ParamSpec, PathRole } from "./define-command.js";
+import { type ParamSpec, type PathRole, toList, toNumber } from "./define-command.js";
 
 /** What a command changes about one field of a package's option schema. */
 export interface FieldOverride {
@@ -43,24 +43,11 @@ function pathRoleOf(field: Field): PathRole | undefined {
   return undefined;
 }
 
-/** A numeric string becomes a number; anything else stays as it is so the schema says what is wrong. */
-function toNumber(value: unknown): unknown {
-  if (typeof value !== "string" || value.trim() === "") return value;
-  const n = Number(value);
-  return Number.isNaN(n) ? value : n;
-}
-
-/** `a, b,c` → ["a", "b", "c"] (numbers for a list of numbers). */
-function toList(numeric: boolean) {
-  return (value: unknown): unknown => {
-    if (typeof value !== "string") return value;
-    const items = value
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    return numeric ? items.map(toNumber) : items;
-  };
-}
+/** `1, 2` → [1, 2]: a list of numbers typed on the command line. */
+const toNumbers = (value: unknown): unknown => {
+  const items = toList(value);
+  return Array.isArray(items) ? items.map(toNumber) : items;
+};
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (words: string) => words.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -81,7 +68,7 @@ function cliSchema(field: Field): z.ZodType {
   if (type === "number") return z.preprocess(toNumber, field);
   if (type === "array") {
     const element = (base as unknown as { element: Field }).element;
-    return z.preprocess(toList(baseOf(element)._zod.def.type === "number"), field);
+    return z.preprocess(baseOf(element)._zod.def.type === "number" ? toNumbers : toList, field);
   }
   return field;
 }
