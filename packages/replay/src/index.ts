@@ -87,7 +87,7 @@ export {
   describeSelection,
   replayShortfall,
 } from "./replay-outcome.js";
-export { replaySizeSchema } from "./replay-selection.js";
+export { replayInputsSchema, replaySizeSchema } from "./replay-selection.js";
 export { replaySamplingSchema } from "./replay-sampling.js";
 export {
   qualityFiltersOf,
