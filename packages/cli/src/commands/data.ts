@@ -1,6 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import {
   alignDatasetFiles,
+  alignFileOptionsSchema,
   createLoadSummary,
   datasetFileStats,
   loadChoicesSchema,
@@ -32,7 +33,6 @@ import {
   text,
   type Values,
   pathParam,
-  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom } from "../schema-options.js";
@@ -297,17 +297,7 @@ const align = defineCommand({
   args: { in: input("multilingual file or folder") },
   options: {
     ...loadParams,
-    english: optionalPath("--english <path>", "English set (default: the English records of <in>)", "input"),
-    out: optionalPath(
-      "--out <file>",
-      "write pairs as JSONL {id, language, parallel_id, record, english}",
-      "output-file",
-    ),
-    missingOut: optionalPath(
-      "--missing-out <file>",
-      "write the records without a counterpart (cftkit JSONL)",
-      "output-file",
-    ),
+    ...optionsFrom(alignFileOptionsSchema, { english: "path", out: "file", missingOut: "file" }),
   },
   async run(flags) {
     const summary = createLoadSummary();

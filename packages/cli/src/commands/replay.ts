@@ -22,7 +22,6 @@ import {
   type CommonOptions,
   count,
   defineCommand,
-  optionalPath,
   param,
   pathParam,
   text,
