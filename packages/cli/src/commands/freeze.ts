@@ -15,7 +15,7 @@ import {
   writeSelectionFiles,
 } from "@cftkit/freeze";
 import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, flag, optionalPath, param, text } from "../define-command.js";
+import { defineCommand, flag, param, text } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
 const selectionOut = (what: string, fileBase: string) =>
@@ -27,10 +27,12 @@ const selectionOut = (what: string, fileBase: string) =>
 const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
 
-const { topPercent, mode, modelName, threads } = optionsFrom(spectrumOptionsSchema, {
+const { topPercent, mode, modelName, threads, out, cache } = optionsFrom(spectrumOptionsSchema, {
   topPercent: "P",
   mode: "mode",
   modelName: "name",
+  out: "dir",
+  cachePath: { flag: "cache", metavar: "file" },
 });
 
 const spectrumCommand = defineCommand({
@@ -49,16 +51,8 @@ const spectrumCommand = defineCommand({
       `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
       text().optional(),
     ),
-    out: optionalPath(
-      "--out <dir>",
-      "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
-      "output-folder",
-    ),
-    cache: param(
-      "--cache <file>",
-      "per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)",
-      text().optional(),
-    ),
+    out,
+    cache,
     modelName,
     threads,
     legacyInfinity: param(
