@@ -67,3 +67,39 @@ export const lmEvalRunOptionsSchema = z.object({
   logSamples: z.boolean().default(false).describe("lm-eval --log_samples"),
   applyChatTemplate: z.boolean().default(false).describe("lm-eval --apply_chat_template"),
 });
+
+/** A file path; `.meta({ path })` tells the CLI's path guard what the scorer does with it. */
+const file = (role: "input" | "output-folder") => text().meta({ path: role });
+
+/** The files and rules of `scoreQaFiles`; `cftkit eval qa` builds its flags from it. */
+export const qaFilesSchema = z.object({
+  dataset: file("input").describe("SQuAD v1.1-layout data set (XQuAD, MLQA, SQuAD)"),
+  predictions: file("input").describe('{"<id>": "<answer>"} (or JSONL of {id, prediction})'),
+  scorer: z
+    .enum(["squad", "mlqa"])
+    .default("squad")
+    .describe("squad (evaluate-v1.1.py) | mlqa (mlqa_evaluation_v1.py)"),
+  lang: text().default("en").describe("answer language (mlqa: en es hi vi de ar zh)"),
+});
+
+/** The files of `scoreIfevalFiles`; `cftkit eval ifeval` builds its flags from it. */
+export const ifevalFilesSchema = z.object({
+  input: file("input").describe("prompts with instruction_id_list and kwargs"),
+  responses: file("input").describe("{prompt, response} per line"),
+  out: file("output-folder")
+    .optional()
+    .describe("also write eval_results_strict.jsonl and eval_results_loose.jsonl (official schema)"),
+});
+
+/** The files and rules of `rougeFiles`; `cftkit eval rouge` builds its flags from it. */
+export const rougeFilesSchema = z.object({
+  predictions: file("input").describe("one prediction per line (.txt) or per JSONL row"),
+  references: file("input").describe("one reference per line, paired with the predictions"),
+  lang: text()
+    .default("en")
+    .describe("en: Google rouge_score tokenizer; anything else: multilingual (XL-Sum-style) tokenizer"),
+  stem: z
+    .boolean()
+    .default(false)
+    .describe("Porter stemmer (NLTK extensions mode) on tokens longer than 3 characters"),
+});
