@@ -62,6 +62,7 @@ export {
   MIX_FORMAT_OF_LAYOUT,
 } from "./replay-files.js";
 export { REPLAY_ERROR_CODES } from "./error-codes.js";
+export { mixManifestPath, replayMixFilesSchema } from "./replay-mix-options.js";
 export { sharedGenerator } from "./shared-generator.js";
 export {
   withGenerationServers,

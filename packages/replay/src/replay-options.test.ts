@@ -3,6 +3,7 @@ import { z } from "zod";
 import { qualityFiltersOf, replayGenerationSchema } from "./replay-generation-options.js";
 import { replayGeneratorFor } from "./replay-generator-source.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
+import { mixManifestPath, replayMixFilesSchema } from "./replay-mix-options.js";
 import { replayInputsSchema, replaySizeSchema } from "./replay-selection.js";
 import { openAIServerSchema } from "./server-options.js";
 
@@ -34,6 +35,10 @@ describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", 
       outDir: "output-folder",
     });
     expect(replayInputsSchema.safeParse({ english: "", outDir: "o" }).success).toBe(false);
+    expect(replayMixFilesSchema.parse({ phase2: "p", replay: ["r"], out: "mix/train.jsonl" }).seed).toBe(0);
+    expect(replayMixFilesSchema.shape.out.meta()?.path).toBe("output-file");
+    expect(mixManifestPath("mix/train.jsonl")).toBe("mix/train.manifest.json");
+    expect(mixManifestPath("mix/train")).toBe("mix/train.manifest.json");
   });
 
   it("are checked by replayGeneratorFor before any model is loaded", async () => {

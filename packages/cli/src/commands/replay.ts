@@ -6,6 +6,7 @@ import {
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
   MIX_FORMAT_OF_LAYOUT,
+  mixManifestPath,
   mixReplayFiles,
   qualityFiltersOf,
   type ReplayGeneratorSource,
@@ -13,20 +14,12 @@ import {
   replayGeneratorFor,
   replayShortfall,
   replayInputsSchema,
+  replayMixFilesSchema,
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
-import { z } from "zod";
 import { formatTable, log, printResult, progress, untilInterrupted } from "../cli-output.js";
-import {
-  type CommonOptions,
-  count,
-  defineCommand,
-  param,
-  pathParam,
-  text,
-  type Values,
-} from "../define-command.js";
+import { type CommonOptions, defineCommand, text, type Values } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
 import { serverClient, serverParams } from "../server-options.js";
@@ -177,20 +170,12 @@ const mix = defineCommand({
     "Merge replay buffers into the Phase-2 set (seeded shuffle) in the trainer's format, with a manifest",
   examples: ["cftkit replay mix --phase2 phase2.jsonl --replay replay/er/replay.jsonl --out mix/train.jsonl"],
   options: {
-    phase2: pathParam("--phase2 <file>", "the Phase-2 set", "input"),
-    replay: param(
-      "--replay <files...>",
-      "replay buffers (replay.jsonl of `replay er` / `replay gr`)",
-      z.array(text()).min(1),
-      { path: "input" },
-    ),
-    seed: param("--seed <s>", "shuffle seed", count().default(0)),
-    out: param(
-      "--out <file>",
-      "mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json",
-      text(),
-      { path: "output-file", writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`] },
-    ),
+    ...optionsFrom(replayMixFilesSchema, {
+      phase2: "file",
+      replay: "files...",
+      seed: "s",
+      out: { metavar: "file", writes: (out: string) => [mixManifestPath(out)] },
+    }),
     format: formatOption("--format <format>", "embedded"),
   },
   async run(flags) {
