@@ -15,10 +15,10 @@ export interface FieldOverride {
   repeatable?: boolean;
 }
 
-type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
+export type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
 
 /** The field's own type under `.optional()`, `.default()` and `.nullable()`. */
-function baseOf(field: Field): Field {
+export function baseOf(field: Field): Field {
   let inner = field;
   while (typeof inner.unwrap === "function" && inner._zod.def.type !== "array") inner = inner.unwrap();
   return inner;
