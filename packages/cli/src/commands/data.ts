@@ -47,10 +47,9 @@ const loadParams = optionsFrom(loadChoicesSchema, {
 });
 type LoadFlags = Values<typeof loadParams> & CommonOptions;
 
-const input = (what = "file or folder (.json, .jsonl, .parquet, .gz)") =>
-  param("<in>", what, text(), { path: "input" });
-const outFile = (what = "output file (written atomically)") =>
-  param("--out <file>", what, text(), { path: "output-file" });
+const DATA_PATH = "file or folder (.json, .jsonl, .parquet, .gz)";
+const input = (what = DATA_PATH) => pathParam("<in>", what, "input");
+const outFile = () => pathParam("--out <file>", "output file (written atomically)", "output-file");
 /** `--to <format>` also takes the older layout names. */
 const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
@@ -73,7 +72,7 @@ const stats = defineCommand({
   path: ["data", "stats"],
   description: "rows, languages and length statistics of a data file or folder (streamed)",
   examples: ["cftkit data stats data/alpaca/alpaca_5000.json"],
-  args: { path: pathParam("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", "input") },
+  args: { path: pathParam("<path>", DATA_PATH, "input") },
   options: {
     ...loadParams,
     languageReport: param(
