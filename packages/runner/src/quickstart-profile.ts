@@ -55,6 +55,7 @@ export const QUICKSTART_PROFILES: Record<QuickstartProfile, QuickstartSizes> = {
     heldoutPerLanguage: 1,
     qaPerLanguage: 1,
     qaEnglish: 2,
+    responseMaxNewTokens: 16,
     phase1Steps: 6,
     phase2Steps: 4,
     learningRate: 3e-3,
