@@ -42,22 +42,14 @@ export const splitFileOptionsSchema = z.object({
   to: layout(),
 });
 
-/** A file path; `.meta({ path })` tells the CLI's path guard whether it is read or written. */
-const file = () => z.string().min(1);
+/** An optional file path; `.meta({ path })` tells the CLI's path guard whether it is read or written. */
+const file = (role: "input" | "output-file", what: string) =>
+  z.string().min(1).meta({ path: role }).optional().describe(what);
 
 export const alignFileOptionsSchema = z.object({
-  english: file()
-    .meta({ path: "input" })
-    .optional()
-    .describe("English set (default: the English records of <in>)"),
-  out: file()
-    .meta({ path: "output-file" })
-    .optional()
-    .describe("write pairs as JSONL {id, language, parallel_id, record, english}"),
-  missingOut: file()
-    .meta({ path: "output-file" })
-    .optional()
-    .describe("write the records without a counterpart (cftkit JSONL)"),
+  english: file("input", "English set (default: the English records of <in>)"),
+  out: file("output-file", "write pairs as JSONL {id, language, parallel_id, record, english}"),
+  missingOut: file("output-file", "write the records without a counterpart (cftkit JSONL)"),
 });
 
 export type SampleFileOptions = z.input<typeof sampleFileOptionsSchema>;

@@ -42,7 +42,10 @@ const ifeval = defineCommand({
     responses: "responses.jsonl",
     out: {
       metavar: "dir",
-      writes: (dir: string) => [join(dir, "eval_results_strict.jsonl"), join(dir, "eval_results_loose.jsonl")],
+      writes: (dir: string) => [
+        join(dir, "eval_results_strict.jsonl"),
+        join(dir, "eval_results_loose.jsonl"),
+      ],
     },
   }),
   async run(options) {
