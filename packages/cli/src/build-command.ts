@@ -3,19 +3,12 @@ import { Argument, type Command, Option } from "commander";
 import type { CommonOptions, DeclaredCommand, ParamSpec, Params } from "./define-command.js";
 import { describeBadValue } from "./option-errors.js";
 import { checkPaths, type GivenPath } from "./path-guard.js";
-
-/** The default a schema fills in for an absent value, or undefined when it has none. */
-function defaultOf(spec: ParamSpec): unknown {
-  const parsed = spec.schema.safeParse(undefined);
-  return parsed.success ? parsed.data : undefined;
-}
+import { baseOf, type Field } from "./schema-options.js";
 
 /** The allowed values of an enum schema (through `.optional()` / `.default()`), for --help. */
-function choicesOf(schema: unknown): string[] | undefined {
-  let inner = schema as { unwrap?: () => unknown; options?: unknown };
-  while (typeof inner.unwrap === "function" && inner.options === undefined)
-    inner = inner.unwrap() as typeof inner;
-  return Array.isArray(inner.options) ? inner.options.map(String) : undefined;
+function choicesOf(schema: ParamSpec["schema"]): string[] | undefined {
+  const options = (baseOf(schema as Field) as { options?: unknown }).options;
+  return Array.isArray(options) ? options.map(String) : undefined;
 }
 
 export const isRequired = (spec: ParamSpec) => !spec.schema.safeParse(undefined).success;
@@ -27,8 +20,9 @@ function helpLine(spec: ParamSpec, positional: boolean): string {
   const note =
     (choices ? `: ${choices.join(" | ")}` : "") +
     (aliases.length ? ` (also accepted: ${aliases.map(([a, c]) => `${a} = ${c}`).join(", ")})` : "");
-  const fallback = defaultOf(spec);
-  if (isRequired(spec)) return `${spec.description}${note}${positional ? "" : " (required)"}`;
+  const absent = spec.schema.safeParse(undefined);
+  if (!absent.success) return `${spec.description}${note}${positional ? "" : " (required)"}`;
+  const fallback = absent.data;
   if (fallback === undefined || typeof fallback === "boolean") return `${spec.description}${note}`;
   const show = (v: unknown) =>
     typeof v === "number" && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);

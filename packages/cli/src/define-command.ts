@@ -107,7 +107,7 @@ export function optionalPath(
 // ---- schemas for values that arrive as command-line strings ----
 
 /** A numeric string becomes a number; anything else stays a string so zod reports "must be a number". */
-function toNumber(value: unknown): unknown {
+export function toNumber(value: unknown): unknown {
   if (typeof value !== "string" || value.trim() === "") return value;
   const n = Number(value);
   return Number.isNaN(n) ? value : n;
@@ -132,18 +132,18 @@ export const positive = () =>
       .max(2 ** 32 - 1),
   );
 
+/** `a, b,c` → ["a", "b", "c"]; anything but a string stays as it is. */
+export function toList(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
 /** A comma-separated list: `list(number(z.number().min(0)))` parses `0.5,0.25`. */
 export function list<T extends z.ZodType>(item: T) {
-  return z.preprocess(
-    (v) =>
-      typeof v === "string"
-        ? v
-            .split(",")
-            .map((s) => s.trim())
-            .filter((s) => s !== "")
-        : v,
-    z.array(item).min(1),
-  );
+  return z.preprocess(toList, z.array(item).min(1));
 }
 
 /** A text value (a path, a name). */

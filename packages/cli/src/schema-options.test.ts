@@ -103,6 +103,34 @@ describe("optionsFrom", () => {
     expect(parseValues(on, { filterEmpty: false }).filterEmpty).toBe(false);
   });
 
+  it("takes a path role from the field's .meta(), which an override may change", () => {
+    const paths = z.object({
+      data: z.string().meta({ path: "input" }).describe("rows to read"),
+      out: z.string().meta({ path: "output-file" }).optional().describe("file to write"),
+      model: z.string().default("m").describe("model").meta({ path: "model" }),
+      name: z.string().optional().describe("a name, not a path"),
+    });
+    const params = optionsFrom(paths, { out: { path: "output-folder" } });
+    expect(params.data.path).toBe("input");
+    expect(params.out.path).toBe("output-folder");
+    expect(params.model.path).toBe("model");
+    expect(params.name.path).toBeUndefined();
+    const demo = defineCommand({
+      path: ["paths"],
+      description: "d",
+      examples: ["e"],
+      options: optionsFrom(paths),
+      run() {},
+    });
+    // The guard reads the role: writing onto the file read is refused before anything runs.
+    expect(() => parseValues(demo, { data: "same.jsonl", out: "same.jsonl" })).toThrow(
+      expect.objectContaining({ code: "CLI_OUTPUT_IS_INPUT" }),
+    );
+    expect(() => optionsFrom(z.object({ x: z.string().meta({ path: "somewhere" }).describe("x") }))).toThrow(
+      /unknown path role somewhere/,
+    );
+  });
+
   it("refuses a field without help text", () => {
     expect(() => optionsFrom(z.object({ quiet: z.boolean() }))).toThrow(/quiet has no .describe/);
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ParamSpec, PathRole } from "./define-command.js";
+import { type ParamSpec, type PathRole, toList, toNumber } from "./define-command.js";
 
 /** What a command changes about one field of a package's option schema. */
 export interface FieldOverride {
@@ -15,33 +15,39 @@ export interface FieldOverride {
   repeatable?: boolean;
 }
 
-type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
+export type Field = z.ZodType & { _zod: { def: { type: string } }; unwrap?: () => Field };
 
 /** The field's own type under `.optional()`, `.default()` and `.nullable()`. */
-function baseOf(field: Field): Field {
+export function baseOf(field: Field): Field {
   let inner = field;
   while (typeof inner.unwrap === "function" && inner._zod.def.type !== "array") inner = inner.unwrap();
   return inner;
 }
 
-/** A numeric string becomes a number; anything else stays as it is so the schema says what is wrong. */
-function toNumber(value: unknown): unknown {
-  if (typeof value !== "string" || value.trim() === "") return value;
-  const n = Number(value);
-  return Number.isNaN(n) ? value : n;
+const PATH_ROLES: readonly PathRole[] = ["input", "model", "output-file", "output-folder", "output-model"];
+
+/**
+ * The path role a package gave the field with `.meta({ path: "input" })` (read through `.optional()` and
+ * `.default()`), so the package that reads or writes the path says what it is and the guard checks it.
+ */
+function pathRoleOf(field: Field): PathRole | undefined {
+  for (let inner: Field | undefined = field; inner; ) {
+    const role = (inner.meta() as { path?: unknown } | undefined)?.path;
+    if (role !== undefined) {
+      if (!PATH_ROLES.includes(role as PathRole)) throw new Error(`unknown path role ${String(role)}`);
+      return role as PathRole;
+    }
+    inner =
+      typeof inner.unwrap === "function" && inner._zod.def.type !== "array" ? inner.unwrap() : undefined;
+  }
+  return undefined;
 }
 
-/** `a, b,c` → ["a", "b", "c"] (numbers for a list of numbers). */
-function toList(numeric: boolean) {
-  return (value: unknown): unknown => {
-    if (typeof value !== "string") return value;
-    const items = value
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    return numeric ? items.map(toNumber) : items;
-  };
-}
+/** `1, 2` → [1, 2]: a list of numbers typed on the command line. */
+const toNumbers = (value: unknown): unknown => {
+  const items = toList(value);
+  return Array.isArray(items) ? items.map(toNumber) : items;
+};
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camel = (words: string) => words.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -62,7 +68,7 @@ function cliSchema(field: Field): z.ZodType {
   if (type === "number") return z.preprocess(toNumber, field);
   if (type === "array") {
     const element = (base as unknown as { element: Field }).element;
-    return z.preprocess(toList(baseOf(element)._zod.def.type === "number"), field);
+    return z.preprocess(baseOf(element)._zod.def.type === "number" ? toNumbers : toList, field);
   }
   return field;
 }
@@ -71,7 +77,7 @@ function cliSchema(field: Field): z.ZodType {
  * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
  * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
  * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag
- * (`--no-x` when it defaults to true).
+ * (`--no-x` when it defaults to true), `.meta({ path: role })` → the path guard's role (see PathRole).
  * An override given as a string is the metavar: `{ topPercent: "P" }`; `{ learningRate: { flag: "lr" } }`
  * renames the flag (and the handler's key) to `--lr`.
  */
@@ -94,7 +100,14 @@ export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T
     const flags = type === "boolean" ? `--${on ? "no-" : ""}${words}` : `--${words} <${metavar ?? value}>`;
     const text = description ?? field.description;
     if (text === undefined) throw new Error(`option ${key} has no .describe() text`);
-    params[camel(words)] = { flags, description: text, schema: cliSchema(field), ...extra };
+    const path = pathRoleOf(field);
+    params[camel(words)] = {
+      flags,
+      description: text,
+      schema: cliSchema(field),
+      ...(path && { path }),
+      ...extra,
+    };
   }
   return params as { [K in keyof T as OptionKey<K, O[K]>]: ParamSpec<z.ZodType<z.output<T[K]>>> };
 }

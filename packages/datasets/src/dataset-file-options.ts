@@ -3,7 +3,7 @@ import { OUTPUT_LAYOUTS } from "./output-layout.js";
 
 /**
  * The options of the file-to-file data operations (dataset-files.ts), written once: the functions check
- * them, and `cftkit data sample|mix|split` build their flags, help text and defaults from them.
+ * them, and `cftkit data sample|mix|split|align` build their flags, help text and defaults from them.
  */
 
 /** A whole number ≥ 1 (zod's uint32 would report "≥ 0" for a negative one). */
@@ -42,6 +42,17 @@ export const splitFileOptionsSchema = z.object({
   to: layout(),
 });
 
+/** An optional file path; `.meta({ path })` tells the CLI's path guard whether it is read or written. */
+const file = (role: "input" | "output-file", what: string) =>
+  z.string().min(1).meta({ path: role }).optional().describe(what);
+
+export const alignFileOptionsSchema = z.object({
+  english: file("input", "English set (default: the English records of <in>)"),
+  out: file("output-file", "write pairs as JSONL {id, language, parallel_id, record, english}"),
+  missingOut: file("output-file", "write the records without a counterpart (cftkit JSONL)"),
+});
+
 export type SampleFileOptions = z.input<typeof sampleFileOptionsSchema>;
 export type MixFileOptions = z.input<typeof mixFileOptionsSchema>;
 export type SplitFileOptions = z.input<typeof splitFileOptionsSchema>;
+export type AlignFileOptions = z.input<typeof alignFileOptionsSchema>;

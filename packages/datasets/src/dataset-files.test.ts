@@ -90,6 +90,9 @@ describe("the data commands as file operations", () => {
     expect(result.per_language).toEqual({ de: { records: 6, aligned: 4 } });
     expect(lines(out)[0]).toMatchObject({ language: "de", parallel_id: "p0", english: { language: "en" } });
     expect(lines(missingOut).map((r) => r.id)).toEqual(result.missing_ids);
+    await expect(alignDatasetFiles(both, { summary }, { out: "" })).rejects.toMatchObject({
+      code: "DATA_BAD_OPTION",
+    });
   });
 
   it("splits into two files, keeping parallel ids together, and counts the rows written", async () => {

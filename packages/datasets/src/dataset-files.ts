@@ -1,6 +1,8 @@
 import { checkOptions } from "@cftkit/core";
 import { alignEnglish } from "./align.js";
 import {
+  type AlignFileOptions,
+  alignFileOptionsSchema,
   type MixFileOptions,
   mixFileOptionsSchema,
   type SampleFileOptions,
@@ -127,8 +129,9 @@ export interface AlignFilesResult {
 export async function alignDatasetFiles(
   path: string,
   load: LoadOptions & { summary: LoadSummary },
-  options: { english?: string; out?: string; missingOut?: string } = {},
+  alignOptions: AlignFileOptions = {},
 ): Promise<AlignFilesResult> {
+  const options = checkOptions(alignFileOptionsSchema, alignOptions, "DATA_BAD_OPTION");
   const records = await loadDataset(path, load);
   let english = records.filter((r) => r.language.split("-")[0] === "en");
   if (options.english) {

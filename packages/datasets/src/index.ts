@@ -77,9 +77,11 @@ export {
   splitDatasetFile,
 } from "./dataset-files.js";
 export {
+  alignFileOptionsSchema,
   mixFileOptionsSchema,
   sampleFileOptionsSchema,
   splitFileOptionsSchema,
+  type AlignFileOptions,
   type MixFileOptions,
   type SampleFileOptions,
   type SplitFileOptions,

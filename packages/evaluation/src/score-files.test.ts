@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { ifevalFilesSchema, qaFilesSchema, rougeFilesSchema } from "./eval-run-options.js";
 import { rougeFiles, scoreQaFiles } from "./score-files.js";
 
 describe("the standalone scorers on files", () => {
@@ -38,5 +39,16 @@ describe("the standalone scorers on files", () => {
     expect(result.rouge1.fmeasure).toBeCloseTo(1, 12);
     expect(result.rougeL.fmeasure).toBeCloseTo(1, 12);
     expect((await rougeFiles(a, a, { lang: "ru", stem: false })).mode).toBe("multilingual");
+  });
+
+  it("their option schemas fill the defaults and mark which paths are read or written", () => {
+    expect(qaFilesSchema.parse({ dataset: "d.json", predictions: "p.json" })).toMatchObject({
+      scorer: "squad",
+      lang: "en",
+    });
+    expect(rougeFilesSchema.parse({ predictions: "p", references: "r" })).toMatchObject({ stem: false });
+    expect(qaFilesSchema.shape.dataset.meta()?.path).toBe("input");
+    expect(ifevalFilesSchema.shape.out.unwrap().meta()?.path).toBe("output-folder");
+    expect(qaFilesSchema.safeParse({ dataset: "d", predictions: "p", scorer: "bleu" }).success).toBe(false);
   });
 });

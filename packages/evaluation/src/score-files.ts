@@ -3,6 +3,8 @@
  * with @cftkit/metrics' official-rule implementations, and return the documents the CLI prints.
  */
 import { CftkitError } from "@cftkit/core";
+import type { z } from "zod";
+import type { qaFilesSchema, rougeFilesSchema } from "./eval-run-options.js";
 import {
   evaluateIfeval,
   type IfevalResult,
@@ -29,7 +31,7 @@ export interface QaFileScore {
 export async function scoreQaFiles(
   datasetPath: string,
   predictionsPath: string,
-  options: { scorer: "squad" | "mlqa"; lang: string },
+  options: Pick<z.output<typeof qaFilesSchema>, "scorer" | "lang">,
 ): Promise<QaFileScore> {
   const dataset = (await readJsonFile(datasetPath, "dataset")) as { data?: unknown };
   if (!dataset || !Array.isArray(dataset.data))
@@ -56,7 +58,7 @@ export async function scoreIfevalFiles(
 export async function rougeFiles(
   predictionsPath: string,
   referencesPath: string,
-  options: { lang: string; stem: boolean },
+  options: Pick<z.output<typeof rougeFilesSchema>, "lang" | "stem">,
 ) {
   const predictions = await readTexts(predictionsPath, "predictions");
   const references = await readTexts(referencesPath, "references");

@@ -12,6 +12,9 @@ describe("the freeze option schemas (shared by the API and the CLI flags)", () =
     await expect(
       spectrum("no-such-model", { topPercent: 50, mode: "freeze-top", threads: 0 }),
     ).rejects.toMatchObject({ code: "FREEZE_BAD_OPTION", message: expect.stringMatching(/threads/) });
+    await expect(
+      spectrum("no-such-model", { topPercent: 50, mode: "freeze-top", out: "" }),
+    ).rejects.toMatchObject({ code: "FREEZE_BAD_OPTION", message: expect.stringMatching(/out/) });
     await expect(layerDiff("a", "b", { topK: 0 })).rejects.toMatchObject({ code: "FREEZE_BAD_OPTION" });
   });
 

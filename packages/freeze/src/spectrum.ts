@@ -61,6 +61,19 @@ export const spectrumOptionsSchema = z.object({
     .max(2 ** 32 - 1)
     .optional()
     .describe("worker threads for the SVDs (default: all cores)"),
+  out: z
+    .string()
+    .min(1)
+    .meta({ path: "output-folder" }) // written into: the CLI's path guard checks it
+    .optional()
+    .describe(
+      "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
+    ),
+  cachePath: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)"),
 });
 
 export interface SpectrumOptions {
@@ -105,7 +118,13 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
   const mode = requireSpectrumMode(options.mode);
   checkOptions(
     spectrumOptionsSchema,
-    { topPercent: options.topPercent, mode, modelName: options.modelName, threads: options.threads },
+    {
+      topPercent: options.topPercent,
+      mode,
+      modelName: options.modelName,
+      threads: options.threads,
+      out: options.out,
+    },
     "FREEZE_BAD_OPTION",
   );
   const types = options.types ?? DEFAULT_SPECTRUM_TYPES;

@@ -62,6 +62,7 @@ export {
   MIX_FORMAT_OF_LAYOUT,
 } from "./replay-files.js";
 export { REPLAY_ERROR_CODES } from "./error-codes.js";
+export { mixManifestPath, replayMixFilesSchema } from "./replay-mix-options.js";
 export { sharedGenerator } from "./shared-generator.js";
 export {
   withGenerationServers,
@@ -87,7 +88,7 @@ export {
   describeSelection,
   replayShortfall,
 } from "./replay-outcome.js";
-export { replaySizeSchema } from "./replay-selection.js";
+export { replayInputsSchema, replaySizeSchema } from "./replay-selection.js";
 export { replaySamplingSchema } from "./replay-sampling.js";
 export {
   qualityFiltersOf,

@@ -19,6 +19,7 @@ import {
   recordToMessages,
   writeRecordsJsonl,
 } from "@cftkit/datasets";
+import { mixManifestPath } from "./replay-mix-options.js";
 import type { ReplayGenerator } from "./generators.js";
 import {
   type GenerativeReplaySummary,
@@ -397,9 +398,6 @@ export async function mixReplayFiles(options: {
     },
     ...(datasetEntry ? { axolotlDatasetEntry: datasetEntry } : {}),
   };
-  await writeJsonAtomic(
-    options.manifestPath ?? `${options.out.replace(/\.jsonl$/, "")}.manifest.json`,
-    manifest,
-  );
+  await writeJsonAtomic(options.manifestPath ?? mixManifestPath(options.out), manifest);
   return manifest;
 }

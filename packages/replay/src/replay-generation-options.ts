@@ -21,6 +21,7 @@ export const replayGenerationSchema = z.object({
   modelDir: z
     .string()
     .min(1)
+    .meta({ path: "model" }) // a model folder read (the CLI's path guard)
     .optional()
     .describe("generate with the embedded model (@cftkit/lm) from this HF folder"),
   initTiny: whole

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { qualityFiltersOf, replayGenerationSchema } from "./replay-generation-options.js";
 import { replayGeneratorFor } from "./replay-generator-source.js";
 import { replaySamplingSchema } from "./replay-sampling.js";
-import { replaySizeSchema } from "./replay-selection.js";
+import { mixManifestPath, replayMixFilesSchema } from "./replay-mix-options.js";
+import { replayInputsSchema, replaySizeSchema } from "./replay-selection.js";
 import { openAIServerSchema } from "./server-options.js";
 
 describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", () => {
@@ -16,6 +18,27 @@ describe("the replay option schemas (shared with `cftkit replay er|gr` flags)", 
       timeoutMs: 300_000,
       maxRetries: 6,
     });
+  });
+
+  it("declare the replay run's files with the path role each has (read or written)", () => {
+    const inputs = replayInputsSchema.parse({ english: "en.jsonl", count: 5, outDir: "replay/er" });
+    expect(inputs).toEqual({ english: "en.jsonl", count: 5, seed: 0, mode: "auto", outDir: "replay/er" });
+    const roleOf = (f: z.ZodType): unknown =>
+      f.meta()?.path ?? (f instanceof z.ZodOptional ? roleOf(f.unwrap() as z.ZodType) : undefined);
+    const roles = Object.fromEntries(
+      Object.entries(replayInputsSchema.shape).map(([k, f]) => [k, roleOf(f)]),
+    );
+    expect(roles).toMatchObject({
+      english: "input",
+      phase2: "input",
+      exclude: "input",
+      outDir: "output-folder",
+    });
+    expect(replayInputsSchema.safeParse({ english: "", outDir: "o" }).success).toBe(false);
+    expect(replayMixFilesSchema.parse({ phase2: "p", replay: ["r"], out: "mix/train.jsonl" }).seed).toBe(0);
+    expect(replayMixFilesSchema.shape.out.meta()?.path).toBe("output-file");
+    expect(mixManifestPath("mix/train.jsonl")).toBe("mix/train.manifest.json");
+    expect(mixManifestPath("mix/train")).toBe("mix/train.manifest.json");
   });
 
   it("are checked by replayGeneratorFor before any model is loaded", async () => {

@@ -55,8 +55,8 @@ export async function writeHiddenStatesFile(
   outFile: string,
   options: HiddenStatesFileOptions,
 ): Promise<HiddenStatesFileResult> {
-  const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens } = options;
-  const settings = { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens };
+  const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } = options;
+  const settings = { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir };
   checkOptions(hiddenStatesSettingsSchema, settings, "RUN_BAD_OPTION");
   const out = resolve(outFile);
   const { config, promptsFile, ids } = await tokenizePrompts(modelDir, options);

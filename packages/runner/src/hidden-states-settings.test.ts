@@ -13,6 +13,8 @@ describe("hiddenStatesSettingsSchema (the API's check and `cftkit lm hidden-stat
     });
     expect(transformersEngineSchema.parse({})).toEqual({ python: "python3", device: "auto", dtype: "auto" });
     expect(transformersEngineSchema.safeParse({ device: "tpu" }).success).toBe(false);
+    expect(hiddenStatesSettingsSchema.safeParse({ workDir: "" }).success).toBe(false);
+    expect(hiddenStatesSettingsSchema.shape.workDir.unwrap().meta()?.path).toBe("output-folder");
   });
 
   it("is checked by writeHiddenStatesFile before any file is read", async () => {

@@ -33,6 +33,12 @@ export const hiddenStatesSettingsSchema = z.object({
       "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
     ),
   batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
+  workDir: z
+    .string()
+    .min(1)
+    .meta({ path: "output-folder" }) // written into: the CLI's path guard checks it
+    .optional()
+    .describe("the streamed run's resumable work folder (default: <out>.work)"),
 });
 
 /** The transformers engine's interpreter, device and dtype (`writeHiddenStatesFile`'s `transformers`). */

@@ -1,6 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import {
   alignDatasetFiles,
+  alignFileOptionsSchema,
   createLoadSummary,
   datasetFileStats,
   loadChoicesSchema,
@@ -20,7 +21,7 @@ import {
   writeRecordsAs,
 } from "@cftkit/datasets";
 import { z } from "zod";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
+import { formatTable, log, printResult, progress } from "../cli-output.js";
 import {
   type CommonOptions,
   count,
@@ -32,7 +33,6 @@ import {
   text,
   type Values,
   pathParam,
-  optionalPath,
 } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom } from "../schema-options.js";
@@ -47,10 +47,9 @@ const loadParams = optionsFrom(loadChoicesSchema, {
 });
 type LoadFlags = Values<typeof loadParams> & CommonOptions;
 
-const input = (what = "file or folder (.json, .jsonl, .parquet, .gz)") =>
-  param("<in>", what, text(), { path: "input" });
-const outFile = (what = "output file (written atomically)") =>
-  param("--out <file>", what, text(), { path: "output-file" });
+const DATA_PATH = "file or folder (.json, .jsonl, .parquet, .gz)";
+const input = (what = DATA_PATH) => pathParam("<in>", what, "input");
+const outFile = () => pathParam("--out <file>", "output file (written atomically)", "output-file");
 /** `--to <format>` also takes the older layout names. */
 const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
@@ -58,15 +57,22 @@ function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { su
   return { ...loadOptionsFromChoices(flags), summary, progress: progress(flags) };
 }
 
-function logSummary(flags: CommonOptions, summary: LoadSummary): void {
-  for (const line of loadSummaryLines(summary)) log(flags, line);
+/** With --json, one document with the reading summary in it; else the human text, then the summary on stderr. */
+function printRead(
+  flags: CommonOptions,
+  summary: LoadSummary,
+  json: object,
+  human: () => string | string[],
+): void {
+  printResult(flags, { ...json, summary: loadSummaryJson(summary) }, human);
+  if (!flags.json) for (const line of loadSummaryLines(summary)) log(flags, line);
 }
 
 const stats = defineCommand({
   path: ["data", "stats"],
   description: "rows, languages and length statistics of a data file or folder (streamed)",
   examples: ["cftkit data stats data/alpaca/alpaca_5000.json"],
-  args: { path: pathParam("<path>", "file or folder (.json, .jsonl, .parquet, .gz)", "input") },
+  args: { path: pathParam("<path>", DATA_PATH, "input") },
   options: {
     ...loadParams,
     languageReport: param(
@@ -80,40 +86,30 @@ const stats = defineCommand({
     const { stats: s, languageReport: report } = await datasetFileStats(
       flags.path,
       loadOptions(flags, summary),
-      {
-        languageReport: flags.languageReport,
-        candidates: flags.candidates,
-      },
-    );
-    if (flags.json)
-      return printJson({
-        path: flags.path,
-        ...s,
-        summary: loadSummaryJson(summary),
-        ...(report ? { language_report: report } : {}),
-      });
-    printHuman(flags, `${flags.path}: ${s.rows} rows, ${s.withInput} with input, ${s.multiTurn} multi-turn`);
-    printHuman(
       flags,
+    );
+    const json = {
+      path: flags.path,
+      ...s,
+      summary: loadSummaryJson(summary), // here, so it comes before language_report
+      ...(report ? { language_report: report } : {}),
+    };
+    const lengths = (x: typeof s.promptLength) => [x.min, x.p50, x.mean.toFixed(1), x.p95, x.max];
+    printRead(flags, summary, json, () => [
+      `${flags.path}: ${s.rows} rows, ${s.withInput} with input, ${s.multiTurn} multi-turn`,
       formatTable(
         ["language", "rows"],
         Object.entries(s.languages).sort((a, b) => b[1] - a[1]),
       ),
-    );
-    const l = (x: typeof s.promptLength) => [x.min, x.p50, x.mean.toFixed(1), x.p95, x.max];
-    printHuman(
-      flags,
       formatTable(
         ["length (words)", "min", "p50", "mean", "p95", "max"],
         [
-          ["prompt", ...l(s.promptLength)],
-          ["output", ...l(s.outputLength)],
+          ["prompt", ...lengths(s.promptLength)],
+          ["output", ...lengths(s.outputLength)],
         ],
       ),
-    );
-    if (report)
-      printHuman(flags, `language agreement: ${(report.agreement * 100).toFixed(2)}% of ${report.checked}`);
-    logSummary(flags, summary);
+      ...(report ? [`language agreement: ${(report.agreement * 100).toFixed(2)}% of ${report.checked}`] : []),
+    ]);
   },
 });
 
@@ -132,18 +128,12 @@ const convert = defineCommand({
       flags.out,
       summary,
     );
-    const result = {
-      in: flags.in,
-      out: flags.out,
-      to: flags.to,
-      rows: written.rows,
-      datasetEntry: written.datasetEntry,
-    };
-    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
-    printHuman(flags, `wrote ${written.rows} rows to ${flags.out} (${flags.to})`);
-    if (written.datasetEntry)
-      printHuman(flags, `axolotl datasets entry: ${JSON.stringify(written.datasetEntry)}`);
-    logSummary(flags, summary);
+    const { in: input, out, to } = flags;
+    const { rows, datasetEntry } = written;
+    printRead(flags, summary, { in: input, out, to, rows, datasetEntry }, () => [
+      `wrote ${rows} rows to ${out} (${to})`,
+      ...(datasetEntry ? [`axolotl datasets entry: ${JSON.stringify(datasetEntry)}`] : []),
+    ]);
   },
 });
 
@@ -165,31 +155,27 @@ const sample = defineCommand({
   async run(flags) {
     const { count: n, ratio, seed, stratify } = flags;
     const summary = createLoadSummary();
-    const written = await sampleDatasetFile(flags.in, flags.out, loadOptions(flags, summary), {
-      count: n,
-      ratio,
-      seed,
-      stratify,
-      to: flags.to,
-    });
+    const written = await sampleDatasetFile(flags.in, flags.out, loadOptions(flags, summary), flags);
     if (n !== undefined && written.available !== undefined && n > written.available)
       log(
         flags,
         `note: --count ${n} is more than the ${written.available} records of ${flags.in}; keeping all of them`,
       );
-    if (flags.json)
-      return printJson({
-        in: flags.in,
-        out: flags.out,
-        rows: written.rows,
-        seed,
-        count: n,
-        ratio,
-        stratify: stratify ?? null,
-        summary: loadSummaryJson(summary),
-      });
-    printHuman(flags, `sampled ${written.rows} of ${summary.written} records (seed ${seed}) → ${flags.out}`);
-    logSummary(flags, summary);
+    const json = {
+      in: flags.in,
+      out: flags.out,
+      rows: written.rows,
+      seed,
+      count: n,
+      ratio,
+      stratify: stratify ?? null,
+    };
+    printRead(
+      flags,
+      summary,
+      json,
+      () => `sampled ${written.rows} of ${summary.written} records (seed ${seed}) → ${flags.out}`,
+    );
   },
 });
 
@@ -225,28 +211,15 @@ const mix = defineCommand({
       ratio: flags.ratios?.[i],
       count: flags.counts?.[i],
     }));
-    const mixed = await mixDatasetFiles(inputs, flags.out, loadOptions(flags, createLoadSummary()), {
-      seed: flags.seed,
-      total: flags.total,
-      to: flags.to,
-    });
-    if (flags.json)
-      return printJson({
-        out: flags.out,
-        rows: mixed.rows,
-        seed: flags.seed,
-        parts: mixed.parts,
-        summary: loadSummaryJson(mixed.summary),
-      });
-    printHuman(
-      flags,
+    const mixed = await mixDatasetFiles(inputs, flags.out, loadOptions(flags, createLoadSummary()), flags);
+    const { out, seed } = flags;
+    printRead(flags, mixed.summary, { out, rows: mixed.rows, seed, parts: mixed.parts }, () => [
       formatTable(
         ["part", "available", "taken"],
         mixed.parts.map((p) => [p.name, p.available, p.taken]),
       ),
-    );
-    printHuman(flags, `mixed ${mixed.rows} records (seed ${flags.seed}) → ${flags.out}`);
-    logSummary(flags, mixed.summary);
+      `mixed ${mixed.rows} records (seed ${seed}) → ${out}`,
+    ]);
   },
 });
 
@@ -279,13 +252,14 @@ const split = defineCommand({
       flags.in,
       { train: flags.outTrain, validation: flags.outValidation },
       loadOptions(flags, summary),
-      { validation: flags.validation, seed: flags.seed, groupBy: flags.groupBy, to: flags.to },
-    );
-    const result = { ...written, seed: flags.seed };
-    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
-    printHuman(
       flags,
-      `train ${result.train} → ${flags.outTrain}; validation ${result.validation} → ${flags.outValidation}`,
+    );
+    const result = { ...written, seed: flags.seed, summary: loadSummaryJson(summary) };
+    printResult(
+      flags,
+      result,
+      () =>
+        `train ${result.train} → ${flags.outTrain}; validation ${result.validation} → ${flags.outValidation}`,
     );
   },
 });
@@ -297,28 +271,16 @@ const align = defineCommand({
   args: { in: input("multilingual file or folder") },
   options: {
     ...loadParams,
-    english: optionalPath("--english <path>", "English set (default: the English records of <in>)", "input"),
-    out: optionalPath(
-      "--out <file>",
-      "write pairs as JSONL {id, language, parallel_id, record, english}",
-      "output-file",
-    ),
-    missingOut: optionalPath(
-      "--missing-out <file>",
-      "write the records without a counterpart (cftkit JSONL)",
-      "output-file",
-    ),
+    ...optionsFrom(alignFileOptionsSchema, { english: "path", out: "file", missingOut: "file" }),
   },
   async run(flags) {
     const summary = createLoadSummary();
     const result = await alignDatasetFiles(flags.in, loadOptions(flags, summary), flags);
-    if (flags.json) return printJson({ ...result, summary: loadSummaryJson(summary) });
     const rows = Object.entries(result.per_language).map(([l, v]) => [l, v.records, v.aligned]);
-    printHuman(flags, formatTable(["language", "records", "aligned"], rows));
-    printHuman(
-      flags,
+    printResult(flags, { ...result, summary: loadSummaryJson(summary) }, () => [
+      formatTable(["language", "records", "aligned"], rows),
       `${result.aligned} of ${result.non_english} non-English records have an English counterpart; ${result.missing} missing`,
-    );
+    ]);
   },
 });
 

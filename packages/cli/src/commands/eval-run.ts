@@ -40,10 +40,10 @@ const evalRun = defineCommand({
     "cftkit eval run --model http://127.0.0.1:8000/v1 --tasks xquad_de --out eval/",
   ],
   options: optionsFrom(evalRunOptionsSchema, {
-    model: { metavar: "dir|url", path: "model" },
+    model: "dir|url",
     modelName: "name",
-    out: { metavar: "dir", path: "output-folder" },
-    dataDir: { metavar: "dir", path: "input" },
+    out: "dir",
+    dataDir: "dir",
     timeoutMs: "ms",
     apiKey: "key",
     judge: "url",
@@ -90,9 +90,9 @@ const lmEval = defineCommand({
   examples: ["cftkit eval lm-eval --model models/tiny --tasks ifeval --out lm-eval-out --dry-run"],
   options: {
     ...optionsFrom(lmEvalRunOptionsSchema, {
-      model: { metavar: "dir|url", path: "model" },
+      model: "dir|url",
       modelName: "name",
-      out: { metavar: "dir", path: "output-folder" },
+      out: "dir",
       dtype: "dtype",
     }),
     dryRun: param("--dry-run", "print the command and exit", flag()),

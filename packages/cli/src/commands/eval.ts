@@ -1,7 +1,8 @@
 import { join } from "node:path";
-import { z } from "zod";
 import { formatTable, log, printResult } from "../cli-output.js";
-import { defineCommand, flag, param, pathParam, text } from "../define-command.js";
+import { ifevalFilesSchema, qaFilesSchema, rougeFilesSchema } from "@cftkit/evaluation/eval-run-options";
+import { defineCommand } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
 
 // The scorers load inside the actions so `cftkit --help` stays fast.
 const evaluationApi = () => import("@cftkit/evaluation");
@@ -10,20 +11,12 @@ const qa = defineCommand({
   path: ["eval", "qa"],
   description: "SQuAD v1.1 / XQuAD or MLQA exact match and F1 (official rules, 0-100)",
   examples: ["cftkit eval qa --dataset data/xquad/xquad.de.json --predictions preds.json"],
-  options: {
-    dataset: pathParam("--dataset <squad.json>", "SQuAD v1.1-layout data set (XQuAD, MLQA, SQuAD)", "input"),
-    predictions: pathParam(
-      "--predictions <preds.json>",
-      '{"<id>": "<answer>"} (or JSONL of {id, prediction})',
-      "input",
-    ),
-    scorer: param(
-      "--scorer <name>",
-      "squad (evaluate-v1.1.py) | mlqa (mlqa_evaluation_v1.py)",
-      z.enum(["squad", "mlqa"]).default("squad"),
-    ),
-    lang: param("--lang <code>", "answer language (mlqa: en es hi vi de ar zh)", text().default("en")),
-  },
+  options: optionsFrom(qaFilesSchema, {
+    dataset: "squad.json",
+    predictions: "preds.json",
+    scorer: "name",
+    lang: "code",
+  }),
   async run(options) {
     const { scoreQaFiles } = await evaluationApi();
     const score = await scoreQaFiles(options.dataset, options.predictions, options);
@@ -44,19 +37,17 @@ const ifeval = defineCommand({
   examples: [
     "cftkit eval ifeval --input data/ifeval/input_data.jsonl --responses responses.jsonl --out ifeval/",
   ],
-  options: {
-    input: pathParam("--input <input_data.jsonl>", "prompts with instruction_id_list and kwargs", "input"),
-    responses: pathParam("--responses <responses.jsonl>", "{prompt, response} per line", "input"),
-    out: param(
-      "--out <dir>",
-      "also write eval_results_strict.jsonl and eval_results_loose.jsonl (official schema)",
-      text().optional(),
-      {
-        path: "output-folder",
-        writes: (dir) => [join(dir, "eval_results_strict.jsonl"), join(dir, "eval_results_loose.jsonl")],
-      },
-    ),
-  },
+  options: optionsFrom(ifevalFilesSchema, {
+    input: "input_data.jsonl",
+    responses: "responses.jsonl",
+    out: {
+      metavar: "dir",
+      writes: (dir: string) => [
+        join(dir, "eval_results_strict.jsonl"),
+        join(dir, "eval_results_loose.jsonl"),
+      ],
+    },
+  }),
   async run(options) {
     const { scoreIfevalFiles } = await evaluationApi();
     const { result, files } = await scoreIfevalFiles(options.input, options.responses, options.out);
@@ -71,24 +62,7 @@ const rouge = defineCommand({
   description:
     "ROUGE-1/2/L precision, recall, F1 (0-1, mean over pairs): rouge_score rules for en, XL-Sum-style tokens otherwise",
   examples: ["cftkit eval rouge --predictions summaries.txt --references references.txt --lang en --stem"],
-  options: {
-    predictions: pathParam(
-      "--predictions <file>",
-      "one prediction per line (.txt) or per JSONL row",
-      "input",
-    ),
-    references: pathParam(
-      "--references <file>",
-      "one reference per line, paired with the predictions",
-      "input",
-    ),
-    lang: param(
-      "--lang <code>",
-      "en: Google rouge_score tokenizer; anything else: multilingual (XL-Sum-style) tokenizer",
-      text().default("en"),
-    ),
-    stem: param("--stem", "Porter stemmer (NLTK extensions mode) on tokens longer than 3 characters", flag()),
-  },
+  options: optionsFrom(rougeFilesSchema, { predictions: "file", references: "file", lang: "code" }),
   async run(options) {
     const { rougeFiles } = await evaluationApi();
     const result = await rougeFiles(options.predictions, options.references, options);

@@ -14,23 +14,33 @@ import {
   spectrumOptionsSchema,
   writeSelectionFiles,
 } from "@cftkit/freeze";
-import { formatTable, log, printHuman, printJson, progress } from "../cli-output.js";
-import { defineCommand, flag, optionalPath, param, text } from "../define-command.js";
+import { formatTable, log, printResult, progress } from "../cli-output.js";
+import { defineCommand, flag, param, text } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
-const selectionOut = (what: string, fileBase: string) =>
-  param("--out <dir>", what, text().optional(), {
+const LF_H2_FILES = "unfrozen_parameters_lf_h2";
+const LF_H1_FILES = "unfrozen_parameters_lf_h1";
+
+const selectionOut = (fileBase: string) =>
+  param("--out <dir>", `write ${fileBase}.yaml and .json there`, text().optional(), {
     path: "output-folder",
     writes: (dir) => [join(dir, `${fileBase}.yaml`), join(dir, `${fileBase}.json`)],
   });
 
+/** The selection's document; with an output folder, its YAML and JSON are written there and named in it. */
+async function selectionDocument(out: string | undefined, fileBase: string, yaml: string, doc: object) {
+  return { ...doc, files: out ? await writeSelectionFiles(out, fileBase, yaml, doc) : {} };
+}
+
 const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
 
-const { topPercent, mode, modelName, threads } = optionsFrom(spectrumOptionsSchema, {
+const { topPercent, mode, modelName, threads, out, cache } = optionsFrom(spectrumOptionsSchema, {
   topPercent: "P",
   mode: "mode",
   modelName: "name",
+  out: "dir",
+  cachePath: { flag: "cache", metavar: "file" },
 });
 
 const spectrumCommand = defineCommand({
@@ -49,16 +59,8 @@ const spectrumCommand = defineCommand({
       `module types, comma-separated; shorthands q,k,v,o,gate,up,down (default: ${DEFAULT_SPECTRUM_TYPES.join(",")})`,
       text().optional(),
     ),
-    out: optionalPath(
-      "--out <dir>",
-      "write snr_results_<slug>.json and unfrozen_parameters_<P>percent.yaml there (and the SNR cache)",
-      "output-folder",
-    ),
-    cache: param(
-      "--cache <file>",
-      "per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)",
-      text().optional(),
-    ),
+    out,
+    cache,
     modelName,
     threads,
     legacyInfinity: param(
@@ -86,7 +88,6 @@ const spectrumCommand = defineCommand({
       options,
       `scanned ${result.modules.length} modules (${cached} from cache) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    if (options.json) return printJson(spectrumDocument(result));
     const rows = result.modules.map((m) => [
       m.module,
       m.type,
@@ -94,9 +95,11 @@ const spectrumCommand = defineCommand({
       result.snr[m.module].toPrecision(6),
       result.selected[m.type]?.includes(m.module) ? "top" : "",
     ]);
-    printHuman(options, formatTable(["module", "type", "shape", "snr", ""], rows));
-    printHuman(options, `\n${result.yaml}`);
-    if (result.files.yaml) printHuman(options, `wrote ${result.files.snrResults} and ${result.files.yaml}`);
+    printResult(options, spectrumDocument(result), () => [
+      formatTable(["module", "type", "shape", "snr", ""], rows),
+      `\n${result.yaml}`,
+      ...(result.files.yaml ? [`wrote ${result.files.snrResults} and ${result.files.yaml}`] : []),
+    ]);
   },
 });
 
@@ -115,7 +118,7 @@ const diff = defineCommand({
       `module types (default: ${DEFAULT_DIFF_TYPES.join(",")}); shorthands q,k,v,o,gate,up,down`,
       text().optional(),
     ),
-    out: selectionOut("write unfrozen_parameters_lf_h2.yaml and .json there", "unfrozen_parameters_lf_h2"),
+    out: selectionOut(LF_H2_FILES),
   },
   async run(options) {
     const { topK } = options;
@@ -124,20 +127,23 @@ const diff = defineCommand({
       types: parseTypes(options.types, DEFAULT_DIFF_TYPES),
       progress: progress(options),
     });
-    const doc = layerDiffDocument(result, topK);
-    const files = options.out
-      ? await writeSelectionFiles(options.out, "unfrozen_parameters_lf_h2", result.yaml, doc)
-      : {};
-    if (options.json) return printJson({ ...doc, files });
     const rows = Object.entries(result.scores).map(([m, s]) => [
       m,
       s.toPrecision(6),
       result.relative_change[m].toPrecision(4),
       result.frozen.includes(m) ? "frozen" : "",
     ]);
-    printHuman(options, formatTable(["module", "||ΔW||_F", "relative", ""], rows));
-    printHuman(options, `\n${result.yaml}`);
-    for (const note of result.notes) log(options, `note: ${note}`);
+    const doc = await selectionDocument(
+      options.out,
+      LF_H2_FILES,
+      result.yaml,
+      layerDiffDocument(result, topK),
+    );
+    printResult(options, doc, () => [
+      formatTable(["module", "||ΔW||_F", "relative", ""], rows),
+      `\n${result.yaml}`,
+    ]);
+    if (!options.json) for (const note of result.notes) log(options, `note: ${note}`);
   },
 });
 
@@ -148,17 +154,17 @@ const random = defineCommand({
   args: { modelDir: model("<model-dir> safetensors file or folder") },
   options: {
     ...optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S" }),
-    out: selectionOut("write unfrozen_parameters_lf_h1.yaml and .json there", "unfrozen_parameters_lf_h1"),
+    out: selectionOut(LF_H1_FILES),
   },
   async run(options) {
     const { k, seed } = options;
     const result = await randomLayers(options.modelDir, { k, seed });
-    const doc = randomLayersDocument(result);
-    const files = options.out
-      ? await writeSelectionFiles(options.out, "unfrozen_parameters_lf_h1", result.yaml, doc)
-      : {};
-    if (options.json) return printJson({ ...doc, files });
-    printHuman(options, `frozen layers (seed ${seed}): ${result.layers.join(", ")}\n\n${result.yaml}`);
+    const doc = await selectionDocument(options.out, LF_H1_FILES, result.yaml, randomLayersDocument(result));
+    printResult(
+      options,
+      doc,
+      () => `frozen layers (seed ${seed}): ${result.layers.join(", ")}\n\n${result.yaml}`,
+    );
   },
 });
 

@@ -29,9 +29,9 @@ export function defaultPromptsFile(): string {
   return found;
 }
 
-const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens } = optionsFrom(
+const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } = optionsFrom(
   hiddenStatesSettingsSchema,
-  { engine: "name" },
+  { engine: "name", workDir: "dir" },
 );
 
 const hiddenStatesOptions = {
@@ -52,11 +52,7 @@ const hiddenStatesOptions = {
     "stream when holding the model would take more (default: half the machine's memory)",
     number(z.number().gt(0)).optional(),
   ),
-  workDir: optionalPath(
-    "--work-dir <dir>",
-    "the streamed run's resumable work folder (default: <out>.work)",
-    "output-folder",
-  ),
+  workDir,
   batchTokens,
   ...optionsFrom(transformersEngineSchema, { python: "path", device: "name", dtype: "name" }),
 };

@@ -87,11 +87,8 @@ const generate = defineCommand({
   },
   async run(options) {
     const { generateWithModelFolder } = await lmApi();
-    const settings = {
-      ...schemaValues(generationSettingsSchema, { chatTemplate: { flag: "chat" } }, options),
-    };
     const results = await generateWithModelFolder(options.modelDir, options.prompt, {
-      ...settings,
+      ...schemaValues(generationSettingsSchema, generationFlags, options),
       stop: options.stop,
       progress: progress(options),
     });

@@ -6,56 +6,39 @@ import {
   type EnglishReplayManifest,
   type GenerativeReplaySummary,
   MIX_FORMAT_OF_LAYOUT,
+  mixManifestPath,
   mixReplayFiles,
   qualityFiltersOf,
   type ReplayGeneratorSource,
   replayGenerationSchema,
   replayGeneratorFor,
   replayShortfall,
-  replaySizeSchema,
+  replayInputsSchema,
+  replayMixFilesSchema,
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
-import { z } from "zod";
 import { formatTable, log, printResult, progress, untilInterrupted } from "../cli-output.js";
-import {
-  type CommonOptions,
-  count,
-  defineCommand,
-  optionalPath,
-  param,
-  pathParam,
-  text,
-  type Values,
-} from "../define-command.js";
+import { type CommonOptions, defineCommand, text, type Values } from "../define-command.js";
 import { formatOption } from "../output-format.js";
-import { optionsFrom } from "../schema-options.js";
+import { optionsFrom, schemaValues } from "../schema-options.js";
 import { serverClient, serverParams } from "../server-options.js";
 
-/** Which English items a replay buffer holds: shared by `replay er` and `replay gr`. */
-const selectionParams = {
-  english: pathParam(
-    "--english <file>",
-    "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
-    "input",
-  ),
-  phase2: optionalPath(
-    "--phase2 <file>",
-    "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
-    "input",
-  ),
-  exclude: param(
-    "--exclude <files...>",
-    "evaluation sets whose items are never replayed (by id, parallel_id, instruction)",
-    z.array(text()).optional(),
-    { path: "input" },
-  ),
-  ...optionsFrom(replaySizeSchema, { ratio: "r", seed: "s", mode: "m" }),
-  out: param("--out <dir>", "output folder (replay.jsonl, manifest.json)", text(), {
-    path: "output-folder",
-    writes: (dir) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
-  }),
-};
+/** Which English items a replay buffer holds, and where it goes: shared by `replay er` and `replay gr`. */
+const selectionFlags = {
+  english: "file",
+  phase2: "file",
+  exclude: "files...",
+  ratio: "r",
+  seed: "s",
+  mode: "m",
+  outDir: {
+    flag: "out",
+    metavar: "dir",
+    writes: (dir: string) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
+  },
+} as const;
+const selectionParams = optionsFrom(replayInputsSchema, selectionFlags);
 type SelectionFlags = Values<typeof selectionParams> & CommonOptions;
 
 const server = serverParams(120_000);
@@ -67,7 +50,7 @@ const generatorParams = {
   model: { ...server.model, schema: text().optional() },
   ...optionsFrom(replayGenerationSchema, {
     template: "name",
-    modelDir: { metavar: "dir", path: "model" },
+    modelDir: "dir",
     initTiny: "seed",
     temperature: "t",
     topP: "p",
@@ -81,8 +64,8 @@ type GrFlags = SelectionFlags & Values<typeof generatorParams>;
 function selectionArgs(flags: SelectionFlags) {
   if ((flags.ratio === undefined) === (flags.count === undefined))
     throw new CftkitError("CLI_BAD_OPTION", "give exactly one of --ratio or --count");
-  const { phase2, english, exclude, ratio, count, seed, mode } = flags;
-  return { phase2, english, exclude: exclude ?? [], ratio, count, seed, mode, outDir: flags.out };
+  const inputs = schemaValues(replayInputsSchema, selectionFlags, flags);
+  return { ...inputs, exclude: inputs.exclude ?? [] };
 }
 
 /** Say on stderr which mode chose the items and how many, and warn loudly about a shortfall. */
@@ -187,20 +170,12 @@ const mix = defineCommand({
     "Merge replay buffers into the Phase-2 set (seeded shuffle) in the trainer's format, with a manifest",
   examples: ["cftkit replay mix --phase2 phase2.jsonl --replay replay/er/replay.jsonl --out mix/train.jsonl"],
   options: {
-    phase2: pathParam("--phase2 <file>", "the Phase-2 set", "input"),
-    replay: param(
-      "--replay <files...>",
-      "replay buffers (replay.jsonl of `replay er` / `replay gr`)",
-      z.array(text()).min(1),
-      { path: "input" },
-    ),
-    seed: param("--seed <s>", "shuffle seed", count().default(0)),
-    out: param(
-      "--out <file>",
-      "mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json",
-      text(),
-      { path: "output-file", writes: (out) => [`${out.replace(/\.jsonl$/, "")}.manifest.json`] },
-    ),
+    ...optionsFrom(replayMixFilesSchema, {
+      phase2: "file",
+      replay: "files...",
+      seed: "s",
+      out: { metavar: "file", writes: (out: string) => [mixManifestPath(out)] },
+    }),
     format: formatOption("--format <format>", "embedded"),
   },
   async run(flags) {

@@ -123,25 +123,13 @@ const logsCommand = defineCommand({
     const doc = axolotlLogDocument(parsed);
     const { metrics } = doc;
     if (options.out) await writeMetricsJsonl(options.out, metrics);
-    if (options.json) return printJson({ file: options.file, ...doc });
     const show = (v: unknown) =>
       v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
-    printHuman(
-      options,
-      formatTable(
-        ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"],
-        metrics.map((m) => [
-          show(m.type),
-          show(m.step),
-          show(m.epoch),
-          show(m.loss ?? m.train_loss),
-          show(m.eval_loss),
-          show(m.grad_norm),
-          show(m.learning_rate),
-        ]),
-      ),
-    );
-    if (parsed.signals.length) log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
+    const columns = ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"] as const;
+    const rows = metrics.map((m) => columns.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])));
+    printResult(options, { file: options.file, ...doc }, () => formatTable([...columns], rows));
+    if (!options.json && parsed.signals.length)
+      log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
   },
 });
 
