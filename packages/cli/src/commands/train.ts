@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { printable, shellComment } from "@cftkit/core";
 import {
   axolotlLogDocument,
+  describeMetrics,
+  describePlanGrid,
   planGridDocument,
   preparedRunDocument,
   readAxolotlLogFile,
@@ -15,7 +17,7 @@ import {
   writeMetricsJsonl,
   writeExperimentPlans,
 } from "@cftkit/trainer";
-import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
+import { log, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
 import { optionsFrom } from "../schema-options.js";
 import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
@@ -35,26 +37,12 @@ const planCommand = defineCommand({
     const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    if (options.json) return printJson({ experiment, backend, ...planGridDocument(grid) });
-    printHuman(
-      options,
-      formatTable(
-        ["plan", "phase", "axolotl config"],
-        grid.entries.map((e) => [
-          e.name,
-          String(e.phase),
-          e.axolotlConfigPath ?? `pending: ${e.pendingInput}`,
-        ]),
-      ),
-    );
+    printResult(options, { experiment, backend, ...planGridDocument(grid) }, () => describePlanGrid(grid));
+    if (options.json) return;
     for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
     for (const m of grid.missingInputs)
       log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
     for (const note of grid.notes) log(options, `note: ${note}`);
-    printHuman(
-      options,
-      `\n${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
-    );
   },
 });
 
@@ -123,11 +111,7 @@ const logsCommand = defineCommand({
     const doc = axolotlLogDocument(parsed);
     const { metrics } = doc;
     if (options.out) await writeMetricsJsonl(options.out, metrics);
-    const show = (v: unknown) =>
-      v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
-    const columns = ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"] as const;
-    const rows = metrics.map((m) => columns.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])));
-    printResult(options, { file: options.file, ...doc }, () => formatTable([...columns], rows));
+    printResult(options, { file: options.file, ...doc }, () => describeMetrics(metrics));
     if (!options.json && parsed.signals.length)
       log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
   },
