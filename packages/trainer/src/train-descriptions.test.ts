@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeMetrics, describePlanGrid } from "./train-descriptions.js";
+import { describeMetrics, describePlanGrid, describePreparedRun } from "./train-descriptions.js";
 
 describe("train descriptions", () => {
   it("a plan grid: each plan's phase and config or pending input, then where the plans are", () => {
@@ -32,6 +32,24 @@ describe("train descriptions", () => {
       "-------  ----  -----  -------  ---------  ---------  -------------",
       "train    10    0.5    1.23457                        0.0002",
       "summary               0.9                 nan",
+    ]);
+  });
+
+  it("a prepared Axolotl run: each file under a comment naming it, then the command", () => {
+    const prepared = {
+      configPath: "out/axolotl.yml",
+      yaml: "base_model: m\nlearning_rate: 0.0001\n",
+      sideFiles: [{ path: "out/chat.jinja", content: "{{ messages }}" }],
+      commandLine: "axolotl train out/axolotl.yml",
+    };
+    expect(describePreparedRun(prepared)).toEqual([
+      "# out/axolotl.yml",
+      "base_model: m",
+      "learning_rate: 0.0001",
+      "# out/chat.jinja",
+      "{{ messages }}",
+      "# command",
+      "axolotl train out/axolotl.yml",
     ]);
   });
 });

@@ -1,4 +1,5 @@
-import { formatTable } from "@cftkit/core";
+import { formatTable, shellComment } from "@cftkit/core";
+import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
 import type { PlanGrid } from "./plan-grid.js";
 
 /** `cftkit train plan|logs` results in words, as printed without --json (plain text lines). */
@@ -27,4 +28,22 @@ export function describeMetrics(metrics: Record<string, unknown>[]): string[] {
     METRIC_COLUMNS.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])),
   );
   return formatTable([...METRIC_COLUMNS], rows).split("\n");
+}
+
+/** A file's text as lines (its final newline makes no extra empty line). */
+const textLines = (text: string) => text.replace(/\n$/, "").split("\n");
+
+/**
+ * An Axolotl run as it would be launched (`cftkit train run --dry-run`): each file, config first, under a
+ * shell comment naming it, then the command.
+ */
+export function describePreparedRun(
+  prepared: Pick<PreparedAxolotlRun, "configPath" | "yaml" | "sideFiles" | "commandLine">,
+): string[] {
+  const files = [{ path: prepared.configPath, content: prepared.yaml }, ...prepared.sideFiles];
+  return [
+    ...files.flatMap((f) => [shellComment(f.path), ...textLines(f.content)]),
+    "# command",
+    prepared.commandLine,
+  ];
 }

@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import { printable, shellComment } from "@cftkit/core";
+import { printable } from "@cftkit/core";
 import {
   axolotlLogDocument,
   describeMetrics,
   describePlanGrid,
+  describePreparedRun,
   planGridDocument,
   preparedRunDocument,
   readAxolotlLogFile,
@@ -61,11 +62,7 @@ const runCommand = defineCommand({
     const axolotl = { executable: options.axolotl, resume: options.resume };
     if (options.dryRun && options.backend === "axolotl") {
       const prepared = await prepareAxolotlRun(plan, axolotl);
-      return printResult(options, preparedRunDocument(prepared), () => [
-        `${shellComment(prepared.configPath)}\n${prepared.yaml}`,
-        ...prepared.sideFiles.map((f) => `${shellComment(f.path)}\n${f.content}`),
-        `# command\n${prepared.commandLine}`,
-      ]);
+      return printResult(options, preparedRunDocument(prepared), () => describePreparedRun(prepared));
     }
     if (options.dryRun) {
       const settings = planToTrainOptions(await resolvePlanInputs(plan));
