@@ -58,9 +58,6 @@ export async function untilInterrupted<T>(
   }
 }
 
-/** The plain-text table every command prints (core's, so the packages' describe… functions share it). */
-export { formatTable } from "@cftkit/core";
-
 /** Turn any thrown value into the CLI's exit behaviour: `error[code]: message` and exit 2 or 1. */
 export function reportFailure(error: unknown): number {
   if (isCftkitError(error)) {

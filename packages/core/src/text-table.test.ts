@@ -11,10 +11,10 @@ describe("formatTable", () => {
           ["b", 12345, ""],
         ],
       ),
-    ).toBe(["name   n", "-----  -----  ---", "alpha  1      top", "b      12345"].join("\n"));
+    ).toEqual(["name   n", "-----  -----  ---", "alpha  1      top", "b      12345"]);
   });
 
   it("prints a header-only table when there are no rows", () => {
-    expect(formatTable(["a", "bb"], [])).toBe("a  bb\n-  --");
+    expect(formatTable(["a", "bb"], [])).toEqual(["a  bb", "-  --"]);
   });
 });

@@ -16,8 +16,8 @@ export function describeDatasetStats(path: string, stats: DatasetStats, report?:
   ];
   return [
     `${path}: ${stats.rows} rows, ${stats.withInput} with input, ${stats.multiTurn} multi-turn`,
-    ...formatTable(["language", "rows"], languages).split("\n"),
-    ...formatTable(["length (words)", "min", "p50", "mean", "p95", "max"], lengthRows).split("\n"),
+    ...formatTable(["language", "rows"], languages),
+    ...formatTable(["length (words)", "min", "p50", "mean", "p95", "max"], lengthRows),
     ...(report ? [`language agreement: ${(report.agreement * 100).toFixed(2)}% of ${report.checked}`] : []),
   ];
 }
@@ -28,7 +28,7 @@ export function describeMix(parts: MixResult["parts"], rows: number, seed: numbe
     ...formatTable(
       ["part", "available", "taken"],
       parts.map((p) => [p.name, p.available, p.taken]),
-    ).split("\n"),
+    ),
     `mixed ${rows} records (seed ${seed}) → ${out}`,
   ];
 }
@@ -37,7 +37,7 @@ export function describeMix(parts: MixResult["parts"], rows: number, seed: numbe
 export function describeAlignment(result: AlignFilesResult): string[] {
   const rows = Object.entries(result.per_language).map(([l, v]) => [l, v.records, v.aligned]);
   return [
-    ...formatTable(["language", "records", "aligned"], rows).split("\n"),
+    ...formatTable(["language", "records", "aligned"], rows),
     `${result.aligned} of ${result.non_english} non-English records have an English counterpart; ${result.missing} missing`,
   ];
 }

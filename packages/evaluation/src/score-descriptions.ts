@@ -5,8 +5,6 @@ import type { QaFileScore } from "./score-files.js";
 
 /** The scores in words, as `cftkit eval …` prints them without --json (plain text lines). */
 
-const table = (header: string[], rows: (string | number)[][]) => formatTable(header, rows).split("\n");
-
 /** One task's score as the score table lists it (`count`: items scored, when known). */
 export interface TaskScoreRow {
   task: string;
@@ -32,7 +30,7 @@ export function describeTaskScores(
     ...(counted ? [t.count ?? ""] : []),
   ]);
   const { ea, ma, overall } = abilities;
-  return [...table(header, rows), "", `EA ${pct(ea)}  MA ${pct(ma)}  Overall ${pct(overall)}`];
+  return [...formatTable(header, rows), "", `EA ${pct(ea)}  MA ${pct(ma)}  Overall ${pct(overall)}`];
 }
 
 /** QA exact match and F1 on one line, with the question count and the scorer. */
@@ -44,7 +42,7 @@ export function describeQaFileScore(score: QaFileScore): string[] {
 
 /** IFEval's accuracies, one metric a row. */
 export function describeIfevalMetrics(metrics: IfevalResult["metrics"]): string[] {
-  return table(
+  return formatTable(
     ["metric", "value"],
     Object.entries(metrics).map(([k, v]) => [k, v.toFixed(6)]),
   );
@@ -56,5 +54,5 @@ export function describeRougeScores(scores: RougeScores): string[] {
     const { precision, recall, fmeasure } = scores[k];
     return [k, precision.toFixed(5), recall.toFixed(5), fmeasure.toFixed(5)];
   });
-  return table(["type", "precision", "recall", "f1"], rows);
+  return formatTable(["type", "precision", "recall", "f1"], rows);
 }

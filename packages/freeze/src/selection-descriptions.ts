@@ -21,7 +21,7 @@ export function describeSpectrum(result: SpectrumResult): string[] {
     result.selected[m.type]?.includes(m.module) ? "top" : "",
   ]);
   return [
-    ...formatTable(["module", "type", "shape", "snr", ""], rows).split("\n"),
+    ...formatTable(["module", "type", "shape", "snr", ""], rows),
     ...yamlLines(result.yaml),
     ...(result.files.yaml ? [`wrote ${result.files.snrResults} and ${result.files.yaml}`] : []),
   ];
@@ -35,10 +35,7 @@ export function describeLayerDiff(result: LayerDiffResult): string[] {
     result.relative_change[m]!.toPrecision(4),
     result.frozen.includes(m) ? "frozen" : "",
   ]);
-  return [
-    ...formatTable(["module", "||ΔW||_F", "relative", ""], rows).split("\n"),
-    ...yamlLines(result.yaml),
-  ];
+  return [...formatTable(["module", "||ΔW||_F", "relative", ""], rows), ...yamlLines(result.yaml)];
 }
 
 /** LF_H1: the frozen layers and the seed that drew them. */

@@ -8,12 +8,10 @@ import type { TranslateSummary } from "./translate-dataset.js";
  * without --json (plain text lines).
  */
 
-const table = (header: string[], rows: (string | number)[][]) => formatTable(header, rows).split("\n");
-
 /** English replay: how the items were chosen and how many. */
 export function describeEnglishReplay(manifest: Pick<EnglishReplayManifest, "selection">): string[] {
   const s = manifest.selection;
-  return table(
+  return formatTable(
     ["english replay", "value"],
     [
       ["mode", s.mode],
@@ -44,13 +42,13 @@ export function describeGenerativeReplay(
     ["resumed (already done)", summary.resumed.accepted + summary.resumed.rejected],
     ["this run: items/s", summary.thisRun.itemsPerSecond.toFixed(2)],
   ];
-  return [...table(["generative replay", "count"], rows), summary.out];
+  return [...formatTable(["generative replay", "count"], rows), summary.out];
 }
 
 /** A replay mix: rows from Phase 2 and from replay, the total, and rows per language. */
 export function describeReplayMix(manifest: Pick<MixManifest, "counts">): string[] {
   const { byOrigin, byLanguage, total } = manifest.counts;
-  return table(
+  return formatTable(
     ["mixed", "rows"],
     [
       ["phase 2", byOrigin.phase2],
@@ -70,5 +68,5 @@ export function describeTranslation(summary: Pick<TranslateSummary, "byLanguage"
     c.failed,
     c.pending,
   ]);
-  return table(["language", "accepted", "rejected", "failed", "pending"], rows);
+  return formatTable(["language", "accepted", "rejected", "failed", "pending"], rows);
 }

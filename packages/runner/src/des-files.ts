@@ -52,12 +52,12 @@ export function describeDesOfFiles(result: DesOfFiles): string[] {
   if ("matrix" in result) {
     const { names, matrix } = result.matrix;
     const rows = matrix.map((row, i) => [names[i]!, ...row.map((v) => v.toFixed(4))]);
-    return formatTable(["", ...names], rows).split("\n");
+    return formatTable(["", ...names], rows);
   }
   const r = result.pair;
   const languages = Object.entries(r.by_language).map(([l, v]) => [l, v.toFixed(4)]);
   return [
     `DES = ${r.des.toFixed(4)} (${r.samples_a} vs ${r.samples_b} samples, ${r.model}, seed ${r.seed})`,
-    ...(languages.length ? formatTable(["language", "DES"], languages).split("\n") : []),
+    ...(languages.length ? formatTable(["language", "DES"], languages) : []),
   ];
 }

@@ -52,7 +52,7 @@ export function describeCheckpoint(listing: CheckpointListing): string[] {
   ]);
   const parameters = listing.totalParameters.toLocaleString("en-US");
   return [
-    ...formatTable(header, rows).split("\n"),
+    ...formatTable(header, rows),
     "",
     `${listing.tensors.length} tensors in ${listing.files.length} file(s), ${parameters} parameters, ${formatBytes(listing.totalBytes)}`,
   ];

@@ -41,7 +41,7 @@ export function describeDriftReport(report: DriftReport): string[] {
   const rows = report.layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]);
   const { spectral, frobenius } = report.model_level;
   return [
-    ...formatTable(["layer", "spectral", "frobenius"], rows).split("\n"),
+    ...formatTable(["layer", "spectral", "frobenius"], rows),
     "",
     `per-model (covariance across layers of mean activations): spectral ${spectral.toPrecision(6)}, frobenius ${frobenius.toPrecision(6)}`,
   ];

@@ -120,6 +120,6 @@ export function describeMpdReport(report: MpdReport): string[] {
   return [
     report.definition,
     `reference: ${report.reference}; models compared with it:`,
-    ...formatTable(["model", "MPD", "normalised"], rows).split("\n"),
+    ...formatTable(["model", "MPD", "normalised"], rows),
   ];
 }

@@ -12,7 +12,7 @@ export function describePlanGrid(grid: Pick<PlanGrid, "entries" | "outDir" | "co
     e.axolotlConfigPath ?? `pending: ${e.pendingInput}`,
   ]);
   return [
-    ...formatTable(["plan", "phase", "axolotl config"], rows).split("\n"),
+    ...formatTable(["plan", "phase", "axolotl config"], rows),
     "",
     `${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
   ];
@@ -27,7 +27,7 @@ export function describeMetrics(metrics: Record<string, unknown>[]): string[] {
   const rows = metrics.map((m) =>
     METRIC_COLUMNS.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])),
   );
-  return formatTable([...METRIC_COLUMNS], rows).split("\n");
+  return formatTable([...METRIC_COLUMNS], rows);
 }
 
 /** A file's text as lines (its final newline makes no extra empty line). */
