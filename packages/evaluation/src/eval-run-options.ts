@@ -1,5 +1,7 @@
 // Its own entry (`@cftkit/evaluation/eval-run-options`, nothing heavy behind it) so `cftkit --help` can read it.
 import { z } from "zod";
+// The package's error codes (a module augmentation of @cftkit/core): the files this light entry pulls in throw them.
+import "./error-codes.js";
 import { ALPACA_EVAL_ANNOTATORS } from "./tasks/alpaca-eval-annotator.js";
 
 const atLeastOne = z
