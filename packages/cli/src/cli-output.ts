@@ -58,20 +58,6 @@ export async function untilInterrupted<T>(
   }
 }
 
-/** A plain-text table with aligned columns. */
-export function formatTable(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join(
-    "\n",
-  );
-}
-
 /** Turn any thrown value into the CLI's exit behaviour: `error[code]: message` and exit 2 or 1. */
 export function reportFailure(error: unknown): number {
   if (isCftkitError(error)) {

@@ -49,3 +49,4 @@ export { resolveInsideFolder } from "./path-inside.js";
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type SplitLine } from "./line-splitter.js";
 export type { ReadJsonLinesOptions } from "./json-lines.js";
 export { hubCacheDir, hubCachedSnapshot, isHubModelId } from "./hf-hub-cache.js";
+export { formatTable } from "./text-table.js";

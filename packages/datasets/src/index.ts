@@ -87,3 +87,4 @@ export {
   type SplitFileOptions,
 } from "./dataset-file-options.js";
 export { loadChoicesSchema, loadOptionsFromChoices, type LoadChoices } from "./load-choices.js";
+export { describeAlignment, describeDatasetStats, describeMix } from "./dataset-descriptions.js";

@@ -153,3 +153,10 @@ export {
 export { type EvalRunOptions, evalRunOptionsSchema } from "./eval-run-options.js";
 export { evaluateModel } from "./evaluate-model.js";
 export { type QaFileScore, rougeFiles, scoreIfevalFiles, scoreQaFiles } from "./score-files.js";
+export {
+  describeIfevalMetrics,
+  describeQaFileScore,
+  describeRougeScores,
+  describeTaskScores,
+  type TaskScoreRow,
+} from "./score-descriptions.js";

@@ -41,3 +41,4 @@ export {
 export { spectrumOptionsSchema } from "./spectrum.js";
 export { layerDiffOptionsSchema } from "./layer-diff.js";
 export { randomLayersOptionsSchema } from "./random-layers.js";
+export { describeLayerDiff, describeRandomLayers, describeSpectrum } from "./selection-descriptions.js";

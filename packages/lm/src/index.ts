@@ -96,10 +96,11 @@ export {
   type RunningOpenAIServer,
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
-export { tokenLogits } from "./token-logits.js";
+export { describeTokenLogits, tokenLogits } from "./token-logits.js";
 export { generationSettingsSchema, modelInitSchema } from "./model-settings.js";
 export {
   generateWithModelFolder,
   type InitModelFolderResult,
   initModelFolder,
 } from "./model-folder-tasks.js";
+export { describeTrainResult } from "./train-description.js";

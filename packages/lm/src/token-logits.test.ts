@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CausalLM } from "./causal-lm.js";
-import { tokenLogits } from "./token-logits.js";
+import { describeTokenLogits, tokenLogits } from "./token-logits.js";
 
 describe("tokenLogits (cftkit lm logits)", () => {
   it("gives vocab-sized logits per position and the per-layer mean the batched hidden-states path gives", async () => {
@@ -16,5 +16,18 @@ describe("tokenLogits (cftkit lm logits)", () => {
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe("describeTokenLogits", () => {
+  it("the sizes, then the five likeliest next tokens at the last position, likeliest first", () => {
+    const logits = [
+      [0, 0, 0, 0, 0, 0, 0],
+      [0.5, 3, -1, 2, 7, 1, 0.25],
+    ];
+    expect(describeTokenLogits({ logits, hiddenMean: [[0], [0], [0]] })).toEqual([
+      "positions: 2, vocab: 7, layers (hidden states): 3",
+      "top-5 next tokens at the last position: 4 (7.0000), 1 (3.0000), 3 (2.0000), 5 (1.0000), 0 (0.5000)",
+    ]);
   });
 });

@@ -21,3 +21,16 @@ export async function tokenLogits(
   });
   return { logits, hiddenMean };
 }
+
+/** The pass in words (`cftkit lm logits` without --json): its sizes, then the 5 likeliest next tokens. */
+export function describeTokenLogits(result: { logits: number[][]; hiddenMean: number[][] }): string[] {
+  const last = result.logits.at(-1) ?? [];
+  const top = last
+    .map((v, i) => [i, v] as const)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5);
+  return [
+    `positions: ${result.logits.length}, vocab: ${last.length}, layers (hidden states): ${result.hiddenMean.length}`,
+    `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
+  ];
+}

@@ -97,3 +97,9 @@ export {
 } from "./replay-generation-options.js";
 export { translateDatasetFile, translateFileOptionsSchema } from "./translate-file.js";
 export { openAIServerSchema } from "./server-options.js";
+export {
+  describeEnglishReplay,
+  describeGenerativeReplay,
+  describeReplayMix,
+  describeTranslation,
+} from "./replay-descriptions.js";

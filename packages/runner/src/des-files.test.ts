@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CausalLM } from "@cftkit/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { desOfFiles } from "./des-files.js";
+import { describeDesOfFiles, desOfFiles } from "./des-files.js";
 
 describe("desOfFiles: DES of data files (paper Definition 1)", () => {
   const dir = mkdtempSync(join(tmpdir(), "cftkit-des-files-"));
@@ -53,5 +53,45 @@ describe("desOfFiles: DES of data files (paper Definition 1)", () => {
 
   it("refuses options outside the schema before loading anything", async () => {
     await expect(desOfFiles([a, b], { samples: 0 })).rejects.toMatchObject({ code: "RUN_BAD_OPTION" });
+  });
+});
+
+describe("describeDesOfFiles", () => {
+  it("a pair: DES with its samples, encoder and seed, then DES per language", () => {
+    const pair = {
+      des: 0.81234,
+      samples_a: 8,
+      samples_b: 6,
+      model: "tiny",
+      seed: 3,
+      text: "instruction" as const,
+      by_language: { de: 0.5, en: 0.91 },
+    };
+    expect(describeDesOfFiles({ pair })).toEqual([
+      "DES = 0.8123 (8 vs 6 samples, tiny, seed 3)",
+      "language  DES",
+      "--------  ------",
+      "de        0.5000",
+      "en        0.9100",
+    ]);
+    expect(describeDesOfFiles({ pair: { ...pair, by_language: {} } })).toHaveLength(1);
+  });
+
+  it("more sets: the matrix of every pair as a table named by the sets", () => {
+    const matrix = {
+      names: ["a", "bb"],
+      matrix: [
+        [1, 0.25],
+        [0.25, 1],
+      ],
+      model: "tiny",
+      seed: 0,
+    };
+    expect(describeDesOfFiles({ matrix })).toEqual([
+      "    a       bb",
+      "--  ------  ------",
+      "a   1.0000  0.2500",
+      "bb  0.2500  1.0000",
+    ]);
   });
 });

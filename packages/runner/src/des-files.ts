@@ -1,4 +1,4 @@
-import { checkOptions, type ProgressReporter } from "@cftkit/core";
+import { checkOptions, formatTable, type ProgressReporter } from "@cftkit/core";
 import { loadDataset } from "@cftkit/datasets";
 import type { DesResult, TextEncoder } from "@cftkit/similarity";
 import { type DesFileOptions, desFileOptionsSchema } from "./des-file-options.js";
@@ -42,4 +42,22 @@ export async function desOfFiles(
   } finally {
     await encoder.dispose?.();
   }
+}
+
+/**
+ * The result in words (`cftkit similarity des` without --json): the pair's DES with its samples and encoder,
+ * and its DES per language of the second set; or the matrix of every pair as a table.
+ */
+export function describeDesOfFiles(result: DesOfFiles): string[] {
+  if ("matrix" in result) {
+    const { names, matrix } = result.matrix;
+    const rows = matrix.map((row, i) => [names[i]!, ...row.map((v) => v.toFixed(4))]);
+    return formatTable(["", ...names], rows);
+  }
+  const r = result.pair;
+  const languages = Object.entries(r.by_language).map(([l, v]) => [l, v.toFixed(4)]);
+  return [
+    `DES = ${r.des.toFixed(4)} (${r.samples_a} vs ${r.samples_b} samples, ${r.model}, seed ${r.seed})`,
+    ...(languages.length ? formatTable(["language", "DES"], languages) : []),
+  ];
 }

@@ -42,4 +42,4 @@ export { hiddenStatesSettingsSchema, transformersEngineSchema } from "./hidden-s
 export { GenerationSchema, type GenerationConfig } from "./generation-schema.js";
 export { LmEvalSchema, type LmEvalConfig } from "./lm-eval-schema.js";
 export { type DesFileOptions, desFileOptionsSchema } from "./des-file-options.js";
-export { type DesOfFiles, desOfFiles } from "./des-files.js";
+export { type DesOfFiles, desOfFiles, describeDesOfFiles } from "./des-files.js";

@@ -1,4 +1,5 @@
 import { basename, dirname, relative } from "node:path";
+import { formatTable } from "@cftkit/core";
 import type { Dtype } from "./dtype.js";
 import { SafetensorsCheckpoint } from "./checkpoint.js";
 
@@ -34,4 +35,33 @@ export async function listCheckpoint(path: string): Promise<CheckpointListing> {
   } finally {
     await checkpoint.close();
   }
+}
+
+/**
+ * The listing in words (`cftkit inspect` without --json): a table of the tensors (with their file when the
+ * checkpoint is sharded), then the totals.
+ */
+export function describeCheckpoint(listing: CheckpointListing): string[] {
+  const multi = listing.files.length > 1;
+  const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
+  const rows = listing.tensors.map((t) => [
+    t.name,
+    t.dtype,
+    `[${t.shape.join(", ")}]`,
+    ...(multi ? [t.file] : []),
+  ]);
+  const parameters = listing.totalParameters.toLocaleString("en-US");
+  return [
+    ...formatTable(header, rows),
+    "",
+    `${listing.tensors.length} tensors in ${listing.files.length} file(s), ${parameters} parameters, ${formatBytes(listing.totalBytes)}`,
+  ];
+}
+
+/** A byte count in B, KiB, MiB or GiB. */
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
+  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
 }

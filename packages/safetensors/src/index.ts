@@ -23,4 +23,8 @@ export { parseParameterName, type ParsedParameterName } from "./parameter-name.j
 export { ChunkScratch, readTensorChunks } from "./tensor-chunks.js";
 export { SAFETENSORS_ERROR_CODES } from "./error-codes.js";
 export { DECODER_LINEAR_MODULES } from "./decoder-modules.js";
-export { type CheckpointListing, listCheckpoint } from "./checkpoint-listing.js";
+export {
+  type CheckpointListing,
+  describeCheckpoint,
+  listCheckpoint,
+} from "./checkpoint-listing.js";

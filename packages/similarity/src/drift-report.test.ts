@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeActivationFile } from "./activation-file.js";
-import { driftReport } from "./drift-report.js";
+import { describeDriftReport, driftReport } from "./drift-report.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cftkit-drift-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,5 +26,25 @@ describe("driftReport (cftkit similarity drift)", () => {
     expect(moved.layers[0]!.spectral).toBeLessThan(1e-9);
     expect(moved.layers[1]!.spectral).toBeGreaterThan(0.1);
     expect(readFileSync(chart, "utf8")).toMatch(/^<svg[\s\S]*Representation drift per layer/);
+  });
+});
+
+describe("describeDriftReport", () => {
+  it("a row per layer, then the model-level drift in words", () => {
+    const report = {
+      layers: [
+        { layer: 0, spectral: 0.5, frobenius: 1.25 },
+        { layer: 1, spectral: 12, frobenius: 0.001 },
+      ],
+      model_level: { spectral: 2, frobenius: 3 },
+    };
+    expect(describeDriftReport(report)).toEqual([
+      "layer  spectral  frobenius",
+      "-----  --------  ----------",
+      "0      0.500000  1.25000",
+      "1      12.0000   0.00100000",
+      "",
+      "per-model (covariance across layers of mean activations): spectral 2.00000, frobenius 3.00000",
+    ]);
   });
 });

@@ -1,7 +1,13 @@
-import { writeFileAtomic } from "@cftkit/core";
+import { formatTable, writeFileAtomic } from "@cftkit/core";
 import { readActivationFile } from "./activation-file.js";
 import { type LayerDrift, layerDriftFromFiles, modelDrift } from "./layer-drift.js";
 import { lineChartSvg } from "./svg-charts.js";
+
+/** `driftReport`'s result: drift per layer and of the model as a whole. */
+export interface DriftReport {
+  layers: LayerDrift[];
+  model_level: ReturnType<typeof modelDrift>;
+}
 
 /**
  * Drift between two activation files (`cftkit similarity drift`): per layer, and of the model as a whole
@@ -11,7 +17,7 @@ export async function driftReport(
   pathA: string,
   pathB: string,
   options: { chart?: string } = {},
-): Promise<{ layers: LayerDrift[]; model_level: ReturnType<typeof modelDrift> }> {
+): Promise<DriftReport> {
   const layers = await layerDriftFromFiles(pathA, pathB);
   const [a, b] = await Promise.all([readActivationFile(pathA), readActivationFile(pathB)]);
   const modelLevel = modelDrift(a.layers, b.layers);
@@ -28,4 +34,15 @@ export async function driftReport(
     await writeFileAtomic(options.chart, svg);
   }
   return { layers, model_level: modelLevel };
+}
+
+/** The report in words (`cftkit similarity drift` without --json): a table per layer, then the model-level drift. */
+export function describeDriftReport(report: DriftReport): string[] {
+  const rows = report.layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]);
+  const { spectral, frobenius } = report.model_level;
+  return [
+    ...formatTable(["layer", "spectral", "frobenius"], rows),
+    "",
+    `per-model (covariance across layers of mean activations): spectral ${spectral.toPrecision(6)}, frobenius ${frobenius.toPrecision(6)}`,
+  ];
 }

@@ -13,6 +13,8 @@ export {
   MPD_DEFINITION,
   type MpdResult,
   mpdReport,
+  type MpdReport,
+  describeMpdReport,
 } from "./model-parameter-difference.js";
 export { project, type ProjectionMethod, type ProjectionOptions } from "./projection.js";
 export {
@@ -53,4 +55,4 @@ export {
   type DenseLayer,
 } from "./encoders/sentence-transformers-layout.js";
 export type { TokenOutputs } from "./encoders/sentence-transformer-encoder.js";
-export { driftReport } from "./drift-report.js";
+export { driftReport, type DriftReport, describeDriftReport } from "./drift-report.js";

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   compareModels,
+  describeMpdReport,
   MPD_DEFINITION,
   modelParameterDifference,
   mpdReport,
@@ -56,5 +57,22 @@ describe("MPD (Definition 2) against numpy on independently written checkpoints"
     await expect(modelParameterDifference(join(dir, "reference"), other)).rejects.toMatchObject({
       code: "MPD_TENSOR_SET_MISMATCH",
     });
+  });
+});
+
+describe("describeMpdReport", () => {
+  it("the definition, the reference, then a row per model with its MPD and normalised value", () => {
+    const models = [
+      { path: "runs/a", mpd: 0.5, normalized: 1, tensors: 3 },
+      { path: "b", mpd: 0.125, normalized: 0.25, tensors: 3 },
+    ];
+    expect(describeMpdReport({ definition: "MPD", reference: "ref", base: "ref", models })).toEqual([
+      "MPD",
+      "reference: ref; models compared with it:",
+      "model   MPD       normalised",
+      "------  --------  ----------",
+      "runs/a  0.500000  1.000",
+      "b       0.125000  0.250",
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { CftkitError, type ProgressReporter, silentProgress } from "@cftkit/core";
+import { CftkitError, formatTable, type ProgressReporter, silentProgress } from "@cftkit/core";
 import { ChunkScratch, readTensorChunks, SafetensorsCheckpoint } from "@cftkit/safetensors";
 
 /**
@@ -95,13 +95,31 @@ export async function compareModels(
 export const MPD_DEFINITION =
   "MPD (paper Definition 2): mean over parameter tensors of ‖w(reference) − w(model)‖₂, normalised by the largest of the models compared (Table 4)";
 
-/** `compareModels` as a self-describing document (`cftkit similarity mpd --json`); `base` is `reference`'s earlier name. */
+/** `mpdReport`'s self-describing document (`cftkit similarity mpd --json`); `base` is `reference`'s earlier name. */
+export interface MpdReport {
+  definition: string;
+  reference: string;
+  base: string;
+  models: MpdResult[];
+}
+
+/** `compareModels` as a self-describing document. */
 export async function mpdReport(
   reference: string,
   modelPaths: string[],
   options: { progress?: ProgressReporter } = {},
-): Promise<{ definition: string; reference: string; base: string; models: MpdResult[] }> {
+): Promise<MpdReport> {
   const results = await compareModels(reference, modelPaths, options);
   const models = results.map(({ path, mpd, normalized, tensors }) => ({ path, mpd, normalized, tensors }));
   return { definition: MPD_DEFINITION, reference, base: reference, models };
+}
+
+/** The report in words (`cftkit similarity mpd` without --json): the definition, the reference, a table per model. */
+export function describeMpdReport(report: MpdReport): string[] {
+  const rows = report.models.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]);
+  return [
+    report.definition,
+    `reference: ${report.reference}; models compared with it:`,
+    ...formatTable(["model", "MPD", "normalised"], rows),
+  ];
 }

@@ -165,3 +165,4 @@ export {
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
 export { trainRunOptionsSchema } from "./train-run-options.js";
+export { describeMetrics, describePlanGrid, describePreparedRun } from "./train-descriptions.js";

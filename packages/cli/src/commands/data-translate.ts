@@ -1,11 +1,12 @@
 import { CftkitError } from "@cftkit/core";
 import {
   assertTranslationFinished,
+  describeTranslation,
   MULTIALPACA_LANGUAGES,
   translateDatasetFile,
   translateFileOptionsSchema,
 } from "@cftkit/replay";
-import { formatTable, printResult, progress, untilInterrupted } from "../cli-output.js";
+import { printResult, progress, untilInterrupted } from "../cli-output.js";
 import { defineCommand, param, pathParam, text } from "../define-command.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
 import { serverClient, serverParams } from "../server-options.js";
@@ -56,16 +57,7 @@ const translate = defineCommand({
         progress: progress(flags),
       }),
     );
-    const rows = Object.entries(summary.byLanguage).map(([l, c]) => [
-      l,
-      c.accepted,
-      c.rejected,
-      c.failed,
-      c.pending,
-    ]);
-    printResult(flags, summary, () =>
-      formatTable(["language", "accepted", "rejected", "failed", "pending"], rows),
-    );
+    printResult(flags, summary, () => describeTranslation(summary));
     assertTranslationFinished(summary);
   },
 });

@@ -4,6 +4,9 @@ import {
   alignFileOptionsSchema,
   createLoadSummary,
   datasetFileStats,
+  describeAlignment,
+  describeDatasetStats,
+  describeMix,
   loadChoicesSchema,
   loadOptionsFromChoices,
   type LoadOptions,
@@ -21,7 +24,7 @@ import {
   writeRecordsAs,
 } from "@cftkit/datasets";
 import { z } from "zod";
-import { formatTable, log, printResult, progress } from "../cli-output.js";
+import { log, printResult, progress } from "../cli-output.js";
 import {
   type CommonOptions,
   count,
@@ -94,22 +97,7 @@ const stats = defineCommand({
       summary: loadSummaryJson(summary), // here, so it comes before language_report
       ...(report ? { language_report: report } : {}),
     };
-    const lengths = (x: typeof s.promptLength) => [x.min, x.p50, x.mean.toFixed(1), x.p95, x.max];
-    printRead(flags, summary, json, () => [
-      `${flags.path}: ${s.rows} rows, ${s.withInput} with input, ${s.multiTurn} multi-turn`,
-      formatTable(
-        ["language", "rows"],
-        Object.entries(s.languages).sort((a, b) => b[1] - a[1]),
-      ),
-      formatTable(
-        ["length (words)", "min", "p50", "mean", "p95", "max"],
-        [
-          ["prompt", ...lengths(s.promptLength)],
-          ["output", ...lengths(s.outputLength)],
-        ],
-      ),
-      ...(report ? [`language agreement: ${(report.agreement * 100).toFixed(2)}% of ${report.checked}`] : []),
-    ]);
+    printRead(flags, summary, json, () => describeDatasetStats(flags.path, s, report));
   },
 });
 
@@ -213,13 +201,9 @@ const mix = defineCommand({
     }));
     const mixed = await mixDatasetFiles(inputs, flags.out, loadOptions(flags, createLoadSummary()), flags);
     const { out, seed } = flags;
-    printRead(flags, mixed.summary, { out, rows: mixed.rows, seed, parts: mixed.parts }, () => [
-      formatTable(
-        ["part", "available", "taken"],
-        mixed.parts.map((p) => [p.name, p.available, p.taken]),
-      ),
-      `mixed ${mixed.rows} records (seed ${seed}) → ${out}`,
-    ]);
+    printRead(flags, mixed.summary, { out, rows: mixed.rows, seed, parts: mixed.parts }, () =>
+      describeMix(mixed.parts, mixed.rows, seed, out),
+    );
   },
 });
 
@@ -276,11 +260,7 @@ const align = defineCommand({
   async run(flags) {
     const summary = createLoadSummary();
     const result = await alignDatasetFiles(flags.in, loadOptions(flags, summary), flags);
-    const rows = Object.entries(result.per_language).map(([l, v]) => [l, v.records, v.aligned]);
-    printResult(flags, { ...result, summary: loadSummaryJson(summary) }, () => [
-      formatTable(["language", "records", "aligned"], rows),
-      `${result.aligned} of ${result.non_english} non-English records have an English counterpart; ${result.missing} missing`,
-    ]);
+    printResult(flags, { ...result, summary: loadSummaryJson(summary) }, () => describeAlignment(result));
   },
 });
 

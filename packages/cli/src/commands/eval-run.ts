@@ -2,35 +2,9 @@ import { shellCommand } from "@cftkit/core";
 import { join } from "node:path";
 import type { LmEvalResults } from "@cftkit/evaluation";
 import { evalRunOptionsSchema, lmEvalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
-import { formatTable, log, printResult, progress } from "../cli-output.js";
+import { log, printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
 import { type CommonOptions, defineCommand, flag, param, pathParam } from "../define-command.js";
-
-interface TaskScore {
-  task: string;
-  ability: string;
-  metric: string;
-  score: number;
-  count?: number;
-}
-
-/** Per-task scores (0-100), with item counts when known, then the EA/MA/Overall line. */
-function scoreTable(
-  tasks: TaskScore[],
-  abilities: { ea: number | null; ma: number | null; overall: number | null },
-): string {
-  const pct = (v: number | null) => (v === null ? "–" : (v * 100).toFixed(2));
-  const counted = tasks.some((t) => t.count !== undefined);
-  const header = ["task", "ability", "metric", "score", ...(counted ? ["items"] : [])];
-  const rows = tasks.map((t) => [
-    t.task,
-    t.ability,
-    t.metric,
-    pct(t.score),
-    ...(counted ? [t.count ?? ""] : []),
-  ]);
-  return `${formatTable(header, rows)}\n\nEA ${pct(abilities.ea)}  MA ${pct(abilities.ma)}  Overall ${pct(abilities.overall)}`;
-}
 
 const evalRun = defineCommand({
   path: ["eval", "run"],
@@ -51,19 +25,19 @@ const evalRun = defineCommand({
     alpacaEvalAnnotator: "name",
   }),
   async run(options) {
-    const { evaluateModel } = await import("@cftkit/evaluation");
+    const { evaluateModel, describeTaskScores } = await import("@cftkit/evaluation");
     const report = await evaluateModel({ ...options, progress: progress(options) });
     if (report.resumed.length) log(options, `resumed finished tasks: ${report.resumed.join(", ")}`);
     if (options.out) log(options, `wrote ${join(options.out, "results.json")}`);
-    printResult(options, report, () => scoreTable(report.tasks, report.abilities));
+    printResult(options, report, () => describeTaskScores(report.tasks, report.abilities));
   },
 });
 
 /** lm-eval's results as cftkit task scores, with EA/MA from the one ability aggregation. */
 async function printLmEvalScores(options: CommonOptions, results: LmEvalResults): Promise<void> {
-  const { lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
+  const { describeTaskScores, lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
   const abilities = summarizeAbilities(lmEvalScoredTasks(results));
-  printResult(options, { ...results, abilities }, () => scoreTable(results.tasks, abilities));
+  printResult(options, { ...results, abilities }, () => describeTaskScores(results.tasks, abilities));
 }
 
 const importLmEval = defineCommand({

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { formatTable, log, printResult } from "../cli-output.js";
+import { log, printResult } from "../cli-output.js";
 import { ifevalFilesSchema, qaFilesSchema, rougeFilesSchema } from "@cftkit/evaluation/eval-run-options";
 import { defineCommand } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
@@ -18,16 +18,11 @@ const qa = defineCommand({
     lang: "code",
   }),
   async run(options) {
-    const { scoreQaFiles } = await evaluationApi();
+    const { describeQaFileScore, scoreQaFiles } = await evaluationApi();
     const score = await scoreQaFiles(options.dataset, options.predictions, options);
     if (score.answered < score.count)
       log(options, `${score.count - score.answered} unanswered question(s) score 0`);
-    printResult(
-      options,
-      score,
-      () =>
-        `exact_match ${score.exact_match.toFixed(4)}  f1 ${score.f1.toFixed(4)}  (${score.count} questions, ${score.scorer}/${score.lang})`,
-    );
+    printResult(options, score, () => describeQaFileScore(score));
   },
 });
 
@@ -49,11 +44,10 @@ const ifeval = defineCommand({
     },
   }),
   async run(options) {
-    const { scoreIfevalFiles } = await evaluationApi();
+    const { describeIfevalMetrics, scoreIfevalFiles } = await evaluationApi();
     const { result, files } = await scoreIfevalFiles(options.input, options.responses, options.out);
     if (files) log(options, `wrote ${files.strict} and ${files.loose}`);
-    const rows = Object.entries(result.metrics).map(([k, v]) => [k, v.toFixed(6)]);
-    printResult(options, result.metrics, () => formatTable(["metric", "value"], rows));
+    printResult(options, result.metrics, () => describeIfevalMetrics(result.metrics));
   },
 });
 
@@ -64,13 +58,9 @@ const rouge = defineCommand({
   examples: ["cftkit eval rouge --predictions summaries.txt --references references.txt --lang en --stem"],
   options: optionsFrom(rougeFilesSchema, { predictions: "file", references: "file", lang: "code" }),
   async run(options) {
-    const { rougeFiles } = await evaluationApi();
+    const { describeRougeScores, rougeFiles } = await evaluationApi();
     const result = await rougeFiles(options.predictions, options.references, options);
-    const rows = (["rouge1", "rouge2", "rougeL"] as const).map((k) => {
-      const { precision, recall, fmeasure } = result[k];
-      return [k, precision.toFixed(5), recall.toFixed(5), fmeasure.toFixed(5)];
-    });
-    printResult(options, result, () => formatTable(["type", "precision", "recall", "f1"], rows));
+    printResult(options, result, () => describeRougeScores(result));
   },
 });
 

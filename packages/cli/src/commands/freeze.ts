@@ -2,6 +2,9 @@ import { join } from "node:path";
 import {
   DEFAULT_DIFF_TYPES,
   DEFAULT_SPECTRUM_TYPES,
+  describeLayerDiff,
+  describeRandomLayers,
+  describeSpectrum,
   layerDiff,
   layerDiffDocument,
   layerDiffOptionsSchema,
@@ -14,7 +17,7 @@ import {
   spectrumOptionsSchema,
   writeSelectionFiles,
 } from "@cftkit/freeze";
-import { formatTable, log, printResult, progress } from "../cli-output.js";
+import { log, printResult, progress } from "../cli-output.js";
 import { defineCommand, flag, param, text } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
@@ -88,18 +91,7 @@ const spectrumCommand = defineCommand({
       options,
       `scanned ${result.modules.length} modules (${cached} from cache) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
-    const rows = result.modules.map((m) => [
-      m.module,
-      m.type,
-      `${m.rows}×${m.cols}`,
-      result.snr[m.module].toPrecision(6),
-      result.selected[m.type]?.includes(m.module) ? "top" : "",
-    ]);
-    printResult(options, spectrumDocument(result), () => [
-      formatTable(["module", "type", "shape", "snr", ""], rows),
-      `\n${result.yaml}`,
-      ...(result.files.yaml ? [`wrote ${result.files.snrResults} and ${result.files.yaml}`] : []),
-    ]);
+    printResult(options, spectrumDocument(result), () => describeSpectrum(result));
   },
 });
 
@@ -127,22 +119,13 @@ const diff = defineCommand({
       types: parseTypes(options.types, DEFAULT_DIFF_TYPES),
       progress: progress(options),
     });
-    const rows = Object.entries(result.scores).map(([m, s]) => [
-      m,
-      s.toPrecision(6),
-      result.relative_change[m].toPrecision(4),
-      result.frozen.includes(m) ? "frozen" : "",
-    ]);
     const doc = await selectionDocument(
       options.out,
       LF_H2_FILES,
       result.yaml,
       layerDiffDocument(result, topK),
     );
-    printResult(options, doc, () => [
-      formatTable(["module", "||ΔW||_F", "relative", ""], rows),
-      `\n${result.yaml}`,
-    ]);
+    printResult(options, doc, () => describeLayerDiff(result));
     if (!options.json) for (const note of result.notes) log(options, `note: ${note}`);
   },
 });
@@ -160,11 +143,7 @@ const random = defineCommand({
     const { k, seed } = options;
     const result = await randomLayers(options.modelDir, { k, seed });
     const doc = await selectionDocument(options.out, LF_H1_FILES, result.yaml, randomLayersDocument(result));
-    printResult(
-      options,
-      doc,
-      () => `frozen layers (seed ${seed}): ${result.layers.join(", ")}\n\n${result.yaml}`,
-    );
+    printResult(options, doc, () => describeRandomLayers(result));
   },
 });
 

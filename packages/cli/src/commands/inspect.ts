@@ -1,5 +1,5 @@
-import { listCheckpoint } from "@cftkit/safetensors";
-import { formatTable, printResult } from "../cli-output.js";
+import { describeCheckpoint, listCheckpoint } from "@cftkit/safetensors";
+import { printResult } from "../cli-output.js";
 import { defineCommand, pathParam } from "../define-command.js";
 
 /** `cftkit inspect <file-or-dir>`: list the tensors of a safetensors file or checkpoint folder. */
@@ -16,26 +16,8 @@ const inspect = defineCommand({
   },
   async run(options) {
     const result = await listCheckpoint(options.path);
-    const multi = result.files.length > 1;
-    const header = multi ? ["name", "dtype", "shape", "file"] : ["name", "dtype", "shape"];
-    const rows = result.tensors.map((t) => [
-      t.name,
-      t.dtype,
-      `[${t.shape.join(", ")}]`,
-      ...(multi ? [t.file] : []),
-    ]);
-    printResult(options, result, () => [
-      formatTable(header, rows),
-      `\n${result.tensors.length} tensors in ${result.files.length} file(s), ${result.totalParameters.toLocaleString("en-US")} parameters, ${formatBytes(result.totalBytes)}`,
-    ]);
+    printResult(options, result, () => describeCheckpoint(result));
   },
 });
 
 export const inspectCommands = [inspect];
-
-function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(2)} MiB`;
-  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} B`;
-}

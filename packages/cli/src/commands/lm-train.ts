@@ -63,7 +63,7 @@ const train = defineCommand({
     resume,
   },
   async run(options) {
-    const { readTrainingExamplesFile, trainCausalLM } = await import("@cftkit/lm");
+    const { describeTrainResult, readTrainingExamplesFile, trainCausalLM } = await import("@cftkit/lm");
     const train = await readTrainingExamplesFile(options.data);
     const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
     const lora = loraOptionsOf(schemaValues(loraSettingsSchema, loraFlags, options));
@@ -77,16 +77,7 @@ const train = defineCommand({
       ...(lora ? { lora } : {}),
       progress: progress(options),
     });
-    printResult(options, result, () =>
-      [
-        `steps: ${result.steps}${result.resumedFromStep ? ` (resumed from ${result.resumedFromStep})` : ""}`,
-        `final loss: ${result.finalLoss.toFixed(4)}${result.evalLoss !== undefined ? `  eval loss: ${result.evalLoss.toFixed(4)}` : ""}`,
-        `tokens/s: ${result.tokensPerSecond.toFixed(0)}`,
-        `trainable parameters: ${result.trainableParameters} of ${result.totalParameters}`,
-        `model: ${result.modelDir}${result.adapterDir ? `  adapter: ${result.adapterDir}` : ""}`,
-        `metrics: ${result.metricsPath}`,
-      ].join("\n"),
-    );
+    printResult(options, result, () => describeTrainResult(result));
   },
 });
 

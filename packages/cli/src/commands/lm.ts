@@ -49,22 +49,12 @@ const logits = defineCommand({
   options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", text()) },
   async run(options) {
     const ids = parseTokenIds(options.tokenIds);
-    const { CausalLM, tokenLogits } = await lmApi();
+    const { CausalLM, describeTokenLogits, tokenLogits } = await lmApi();
     const model = await CausalLM.load(options.modelDir);
     try {
-      const { logits, hiddenMean } = await tokenLogits(model, ids);
-      const top = logits
-        .at(-1)!
-        .map((v, i) => [i, v] as const)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 5);
-      printResult(
-        options,
-        { logits, hidden_mean: hiddenMean },
-        () =>
-          `positions: ${ids.length}, vocab: ${model.config.vocabSize}, layers (hidden states): ${hiddenMean.length}\n` +
-          `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
-      );
+      const result = await tokenLogits(model, ids);
+      const json = { logits: result.logits, hidden_mean: result.hiddenMean };
+      printResult(options, json, () => describeTokenLogits(result));
     } finally {
       model.dispose();
     }

@@ -2,9 +2,11 @@ import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import {
   assertReplayFinished,
+  describeEnglishReplay,
+  describeGenerativeReplay,
+  describeReplayMix,
   describeSelection,
   type EnglishReplayManifest,
-  type GenerativeReplaySummary,
   MIX_FORMAT_OF_LAYOUT,
   mixManifestPath,
   mixReplayFiles,
@@ -18,7 +20,7 @@ import {
   runEnglishReplay,
   runGenerativeReplayFiles,
 } from "@cftkit/replay";
-import { formatTable, log, printResult, progress, untilInterrupted } from "../cli-output.js";
+import { log, printResult, progress, untilInterrupted } from "../cli-output.js";
 import { type CommonOptions, defineCommand, text, type Values } from "../define-command.js";
 import { formatOption } from "../output-format.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
@@ -91,20 +93,6 @@ function generatorSource(flags: GrFlags): ReplayGeneratorSource {
   return { server: client, ...(flags.completions ? { completionsTemplate: flags.template } : {}) };
 }
 
-function grHuman(summary: GenerativeReplaySummary): string {
-  const rows: (string | number)[][] = [
-    ["requested", summary.requested],
-    ["accepted", summary.accepted],
-    ...Object.entries(summary.rejected.byReason).map(([k, v]) => [`rejected: ${k}`, v]),
-    ["failed (items)", summary.failed.total],
-    ["failed generations (this run)", summary.failed.attempts],
-    ["pending", summary.pending],
-    ["resumed (already done)", summary.resumed.accepted + summary.resumed.rejected],
-    ["this run: items/s", summary.thisRun.itemsPerSecond.toFixed(2)],
-  ];
-  return `${formatTable(["generative replay", "count"], rows)}\n${summary.out}`;
-}
-
 const er = defineCommand({
   path: ["replay", "er"],
   description: "English replay: English counterparts with their original responses",
@@ -115,22 +103,8 @@ const er = defineCommand({
   options: selectionParams,
   async run(flags) {
     const manifest = await runEnglishReplay(selectionArgs(flags));
-    const s = manifest.selection;
-    reportSelection(flags, s);
-    printResult(flags, manifest, () =>
-      formatTable(
-        ["english replay", "value"],
-        [
-          ["mode", s.mode],
-          ["phase-2 size", s.phase2Size ?? "none"],
-          ["target", s.target],
-          ["selected", s.selected],
-          ["excluded (eval)", s.excluded.total],
-          ["shortfall", s.shortfall],
-          ["seed", s.seed],
-        ],
-      ),
-    );
+    reportSelection(flags, manifest.selection);
+    printResult(flags, manifest, () => describeEnglishReplay(manifest));
   },
 });
 
@@ -157,7 +131,7 @@ const gr = defineCommand({
       }),
     );
     reportSelection(flags, manifest.selection);
-    printResult(flags, { ...summary, manifest }, () => grHuman(summary));
+    printResult(flags, { ...summary, manifest }, () => describeGenerativeReplay(summary));
     const shortfall = replayShortfall(manifest);
     if (shortfall) log(flags, `WARNING: ${shortfall}`);
     assertReplayFinished(summary);
@@ -187,18 +161,7 @@ const mix = defineCommand({
       out,
       format: MIX_FORMAT_OF_LAYOUT[flags.format],
     });
-    const { byOrigin, byLanguage, total } = manifest.counts;
-    printResult(flags, manifest, () =>
-      formatTable(
-        ["mixed", "rows"],
-        [
-          ["phase 2", byOrigin.phase2],
-          ["replay", byOrigin.replay],
-          ["total", total],
-          ...Object.entries(byLanguage).map(([k, v]) => [`language ${k}`, v]),
-        ],
-      ),
-    );
+    printResult(flags, manifest, () => describeReplayMix(manifest));
   },
 });
 

@@ -1,7 +1,7 @@
 import { CftkitError } from "@cftkit/core";
 import { desFileOptionsSchema } from "@cftkit/runner/des-file-options";
 import { z } from "zod";
-import { formatTable, printResult, progress } from "../cli-output.js";
+import { printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
 import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
 
@@ -30,21 +30,10 @@ const des = defineCommand({
     cache: "file",
   }),
   async run(options) {
-    const { desOfFiles } = await import("@cftkit/runner");
+    const { desOfFiles, describeDesOfFiles } = await import("@cftkit/runner");
     const result = await desOfFiles(options.data, { ...options, progress: progress(options) });
-    if ("matrix" in result) {
-      const { names, matrix } = result.matrix;
-      const rows = matrix.map((row, i) => [names[i]!, ...row.map((v) => v.toFixed(4))]);
-      return printResult(options, result.matrix, () => formatTable(["", ...names], rows));
-    }
-    const r = result.pair;
-    const languages = Object.entries(r.by_language).map(([l, v]) => [l, v.toFixed(4)]);
-    printResult(options, r, () =>
-      [
-        `DES = ${r.des.toFixed(4)} (${r.samples_a} vs ${r.samples_b} samples, ${r.model}, seed ${r.seed})`,
-        ...(languages.length ? [formatTable(["language", "DES"], languages)] : []),
-      ].join("\n"),
-    );
+    const json = "matrix" in result ? result.matrix : result.pair;
+    printResult(options, json, () => describeDesOfFiles(result));
   },
 });
 
@@ -72,15 +61,11 @@ const mpd = defineCommand({
     base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
   },
   async run(options) {
-    const { mpdReport } = await similarityApi();
-    const report = await mpdReport(mpdReference(options), options.models, { progress: progress(options) });
-    const rows = report.models.map((r) => [r.path, r.mpd.toPrecision(6), r.normalized.toFixed(3)]);
-    printResult(
-      options,
-      report,
-      () =>
-        `${report.definition}\nreference: ${report.reference}; models compared with it:\n${formatTable(["model", "MPD", "normalised"], rows)}`,
-    );
+    const { mpdReport, describeMpdReport } = await similarityApi();
+    const report = await mpdReport(mpdReference(options), options.models, {
+      progress: progress(options),
+    });
+    printResult(options, report, () => describeMpdReport(report));
   },
 });
 
@@ -114,14 +99,9 @@ const drift = defineCommand({
     ),
   },
   async run(options) {
-    const { driftReport } = await similarityApi();
+    const { driftReport, describeDriftReport } = await similarityApi();
     const report = await driftReport(options.a, options.b, { chart: options.chart });
-    const { layers, model_level: perModel } = report;
-    const rows = layers.map((l) => [l.layer, l.spectral.toPrecision(6), l.frobenius.toPrecision(6)]);
-    printResult(options, report, () => [
-      formatTable(["layer", "spectral", "frobenius"], rows),
-      `\nper-model (covariance across layers of mean activations): spectral ${perModel.spectral.toPrecision(6)}, frobenius ${perModel.frobenius.toPrecision(6)}`,
-    ]);
+    printResult(options, report, () => describeDriftReport(report));
   },
 });
 

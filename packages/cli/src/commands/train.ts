@@ -1,7 +1,10 @@
 import { join } from "node:path";
-import { printable, shellComment } from "@cftkit/core";
+import { printable } from "@cftkit/core";
 import {
   axolotlLogDocument,
+  describeMetrics,
+  describePlanGrid,
+  describePreparedRun,
   planGridDocument,
   preparedRunDocument,
   readAxolotlLogFile,
@@ -15,7 +18,7 @@ import {
   writeMetricsJsonl,
   writeExperimentPlans,
 } from "@cftkit/trainer";
-import { formatTable, log, printHuman, printJson, printResult, progress } from "../cli-output.js";
+import { log, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
 import { optionsFrom } from "../schema-options.js";
 import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
@@ -35,26 +38,12 @@ const planCommand = defineCommand({
     const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    if (options.json) return printJson({ experiment, backend, ...planGridDocument(grid) });
-    printHuman(
-      options,
-      formatTable(
-        ["plan", "phase", "axolotl config"],
-        grid.entries.map((e) => [
-          e.name,
-          String(e.phase),
-          e.axolotlConfigPath ?? `pending: ${e.pendingInput}`,
-        ]),
-      ),
-    );
+    printResult(options, { experiment, backend, ...planGridDocument(grid) }, () => describePlanGrid(grid));
+    if (options.json) return;
     for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
     for (const m of grid.missingInputs)
       log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
     for (const note of grid.notes) log(options, `note: ${note}`);
-    printHuman(
-      options,
-      `\n${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
-    );
   },
 });
 
@@ -73,11 +62,7 @@ const runCommand = defineCommand({
     const axolotl = { executable: options.axolotl, resume: options.resume };
     if (options.dryRun && options.backend === "axolotl") {
       const prepared = await prepareAxolotlRun(plan, axolotl);
-      return printResult(options, preparedRunDocument(prepared), () => [
-        `${shellComment(prepared.configPath)}\n${prepared.yaml}`,
-        ...prepared.sideFiles.map((f) => `${shellComment(f.path)}\n${f.content}`),
-        `# command\n${prepared.commandLine}`,
-      ]);
+      return printResult(options, preparedRunDocument(prepared), () => describePreparedRun(prepared));
     }
     if (options.dryRun) {
       const settings = planToTrainOptions(await resolvePlanInputs(plan));
@@ -123,11 +108,7 @@ const logsCommand = defineCommand({
     const doc = axolotlLogDocument(parsed);
     const { metrics } = doc;
     if (options.out) await writeMetricsJsonl(options.out, metrics);
-    const show = (v: unknown) =>
-      v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
-    const columns = ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"] as const;
-    const rows = metrics.map((m) => columns.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])));
-    printResult(options, { file: options.file, ...doc }, () => formatTable([...columns], rows));
+    printResult(options, { file: options.file, ...doc }, () => describeMetrics(metrics));
     if (!options.json && parsed.signals.length)
       log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
   },

@@ -1,0 +1,49 @@
+import { formatTable, shellComment } from "@cftkit/core";
+import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
+import type { PlanGrid } from "./plan-grid.js";
+
+/** `cftkit train plan|logs` results in words, as printed without --json (plain text lines). */
+
+/** A written plan grid: each plan's phase and Axolotl config (or what it waits for), then where they are. */
+export function describePlanGrid(grid: Pick<PlanGrid, "entries" | "outDir" | "commandsPath">): string[] {
+  const rows = grid.entries.map((e) => [
+    e.name,
+    String(e.phase),
+    e.axolotlConfigPath ?? `pending: ${e.pendingInput}`,
+  ]);
+  return [
+    ...formatTable(["plan", "phase", "axolotl config"], rows),
+    "",
+    `${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
+  ];
+}
+
+const METRIC_COLUMNS = ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"] as const;
+
+/** Metrics (as `axolotlLogDocument` lists them) as a table; a number shows 6 significant digits at most. */
+export function describeMetrics(metrics: Record<string, unknown>[]): string[] {
+  const show = (v: unknown) =>
+    v === undefined ? "" : typeof v === "number" ? String(Number(v.toPrecision(6))) : String(v);
+  const rows = metrics.map((m) =>
+    METRIC_COLUMNS.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])),
+  );
+  return formatTable([...METRIC_COLUMNS], rows);
+}
+
+/** A file's text as lines (its final newline makes no extra empty line). */
+const textLines = (text: string) => text.replace(/\n$/, "").split("\n");
+
+/**
+ * An Axolotl run as it would be launched (`cftkit train run --dry-run`): each file, config first, under a
+ * shell comment naming it, then the command.
+ */
+export function describePreparedRun(
+  prepared: Pick<PreparedAxolotlRun, "configPath" | "yaml" | "sideFiles" | "commandLine">,
+): string[] {
+  const files = [{ path: prepared.configPath, content: prepared.yaml }, ...prepared.sideFiles];
+  return [
+    ...files.flatMap((f) => [shellComment(f.path), ...textLines(f.content)]),
+    "# command",
+    prepared.commandLine,
+  ];
+}
