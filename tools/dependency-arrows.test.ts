@@ -54,6 +54,23 @@ function declaredOf(pkg: string): string[] {
     .map((d) => d.slice("@cftkit/".length));
 }
 
+/** The npm packages (not node:, not @cftkit, not relative) a file imports, by package name. */
+function externalImports(text: string): string[] {
+  const found = new Set<string>();
+  // Code lines only (a comment or an embedded script may spell `import("pkg")`), npm-name specifiers only.
+  const code = text
+    .split("\n")
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+    .join("\n");
+  const npmName = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*(\/[\w./-]*)?$/;
+  for (const [, spec] of code.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)["']([^"'.][^"']*)["']/g)) {
+    if (spec!.startsWith("node:") || spec!.startsWith("@cftkit/") || !npmName.test(spec!)) continue;
+    const parts = spec!.split("/");
+    found.add(spec!.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
+  }
+  return [...found];
+}
+
 describe("package arrows", () => {
   it("every package is in the arrow table", () => {
     expect(packages.filter((p) => !(p in PACKAGE_ARROWS))).toEqual([]);
@@ -87,6 +104,24 @@ describe("package arrows", () => {
       ).toEqual([]);
     },
   );
+
+  it.each(packages)("%s declares every npm package its sources import (a type import too)", (pkg) => {
+    const json = JSON.parse(readFileSync(join(packagesDir, pkg, "package.json"), "utf8")) as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    const declared = new Set(
+      Object.keys({ ...json.dependencies, ...json.peerDependencies, ...json.optionalDependencies }),
+    );
+    const missing = sourceFiles(join(packagesDir, pkg, "src"))
+      .filter((f) => !/\.test\.ts$/.test(f))
+      .flatMap((f) =>
+        externalImports(readFileSync(f, "utf8"))
+          .filter((d) => !declared.has(d))
+          .map((d) => `${d} (${relative(root, f)})`),
+      );
+    expect(missing, `${pkg} imports undeclared npm packages`).toEqual([]);
+  });
 
   it("finds scoped, dynamic and relative cross-package imports", () => {
     const file = join(packagesDir, "similarity", "src", "x.ts");
