@@ -30,6 +30,12 @@ export function reservedArticles(titles: readonly string[]): string[] {
   return titles.filter((_, i) => i % 3 === 0);
 }
 
+/** The XQuAD articles every base of the recipe leaves unseen (from the English titles, which all languages share). */
+export async function unseenArticles(dataDir: string): Promise<string[]> {
+  const squad = JSON.parse(await readFile(join(dataDir, "xquad", "xquad.en.json"), "utf8")) as Squad;
+  return reservedArticles(squad.data.map((a) => a.title));
+}
+
 interface Squad {
   data: { title: string; paragraphs: { context: string }[] }[];
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CftkitError } from "@cftkit/core";
+import { PRETRAIN_RECIPE } from "./base-pretraining.js";
 
 /** The bundled public data (data/ at the repository root, or beside the installed package). */
 export function bundledDataDir(): string {
@@ -34,5 +35,5 @@ export function bundledBaseModel(): {
   const dir = candidates.find((c) => existsSync(join(c, "model.safetensors")));
   if (!dir) return null;
   const heldoutArticles = JSON.parse(readFileSync(join(dir, "heldout-articles.json"), "utf8")) as string[];
-  return { dir, heldoutArticles, firstHeldoutAlpacaRow: 2500 };
+  return { dir, heldoutArticles, firstHeldoutAlpacaRow: PRETRAIN_RECIPE.alpacaRows };
 }

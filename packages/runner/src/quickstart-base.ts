@@ -1,14 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProgressReporter } from "@cftkit/core";
 import type { ModelPreset } from "@cftkit/lm";
-import { pretrainBase, reservedArticles } from "./base-pretraining.js";
+import { PRETRAIN_RECIPE, pretrainBase, unseenArticles } from "./base-pretraining.js";
 import { bundledBaseModel, bundledDataDir } from "./bundled-data.js";
 import type { QuickstartSizes } from "./quickstart-profile.js";
-
-/** The first Alpaca row no base of the recipe trained on (rows 0–2499 are pre-training data). */
-const FIRST_HELDOUT_ALPACA_ROW = 2500;
 
 /** What a quickstart starts from. */
 export type QuickstartBase =
@@ -42,17 +38,15 @@ export async function quickstartBase(out: string, sizes: QuickstartSizes): Promi
   if (bundled && pretrainedPreset(bundled.dir) === sizes.preset)
     return { kind: "pretrained", origin: "bundled", preset: sizes.preset, ...bundled };
   if (!sizes.pretrainSteps) return { kind: "init", preset: sizes.preset };
-  const squad = JSON.parse(await readFile(join(bundledDataDir(), "xquad", "xquad.en.json"), "utf8")) as {
-    data: { title: string }[];
-  };
   return {
     kind: "pretrained",
     origin: "run",
     dir: join(out, `base-${sizes.preset}`),
     preset: sizes.preset,
     pretrainSteps: sizes.pretrainSteps,
-    heldoutArticles: reservedArticles(squad.data.map((a) => a.title)),
-    firstHeldoutAlpacaRow: FIRST_HELDOUT_ALPACA_ROW,
+    heldoutArticles: await unseenArticles(bundledDataDir()),
+    // Alpaca rows from here on are not pre-training data.
+    firstHeldoutAlpacaRow: PRETRAIN_RECIPE.alpacaRows,
   };
 }
 

@@ -29,7 +29,7 @@ function direction(mean: number, interval: Interval95 | undefined): string {
 }
 
 /** The English generative measures' change: QA F1 and the ROUGE-L of free answers per response set. */
-function f1Text(baseline: StrategyResult): string {
+function generativeText(baseline: StrategyResult): string {
   const label = (task: string) =>
     task === "xquad_f1/en" ? "English QA F1" : `ROUGE-L of English answers (${task.split("/")[1]})`;
   const tasks = Object.keys(baseline.phase1.tasks).filter(
@@ -46,8 +46,8 @@ function englishSentence(pair: PhasePairResult, baseline: StrategyResult, seeds:
   const d = baseline.delta.ea;
   const verb = direction(d, baseline.ci95?.ea);
   if (seeds < 2)
-    return `${pair.name}: English ability ${verb} after plain Phase 2 (EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}, ${change(d)}${f1Text(baseline)}); multilingual ability ${change(baseline.delta.ma)}.`;
-  return `${pair.name}: English ability ${verb} after plain Phase 2 (ΔEA ${withInterval(d, baseline.ci95.ea)}, EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}${f1Text(baseline)}); multilingual ability ${direction(baseline.delta.ma, baseline.ci95.ma)} (ΔMA ${withInterval(baseline.delta.ma, baseline.ci95.ma)}).`;
+    return `${pair.name}: English ability ${verb} after plain Phase 2 (EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}, ${change(d)}${generativeText(baseline)}); multilingual ability ${change(baseline.delta.ma)}.`;
+  return `${pair.name}: English ability ${verb} after plain Phase 2 (ΔEA ${withInterval(d, baseline.ci95.ea)}, EA ${score(baseline.phase1.ea)} → ${score(baseline.phase2.ea)}${generativeText(baseline)}); multilingual ability ${direction(baseline.delta.ma, baseline.ci95.ma)} (ΔMA ${withInterval(baseline.delta.ma, baseline.ci95.ma)}).`;
 }
 
 /** One seed: which strategies kept more English than the baseline (no interval to judge by). */
