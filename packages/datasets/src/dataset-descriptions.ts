@@ -1,4 +1,5 @@
 import { formatTable } from "@cftkit/core";
+import type { DataConvertDocument, DataSampleDocument, DataSplitDocument } from "./data-file-runs.js";
 import type { AlignFilesResult } from "./dataset-files.js";
 import type { LanguageReport } from "./language-id.js";
 import type { MixResult } from "./mix.js";
@@ -40,4 +41,22 @@ export function describeAlignment(result: AlignFilesResult): string[] {
     ...formatTable(["language", "records", "aligned"], rows),
     `${result.aligned} of ${result.non_english} non-English records have an English counterpart; ${result.missing} missing`,
   ];
+}
+
+/** A conversion: rows written, and the Axolotl `datasets:` entry for a training layout. */
+export function describeConversion(doc: DataConvertDocument): string[] {
+  return [
+    `wrote ${doc.rows} rows to ${doc.out} (${doc.to})`,
+    ...(doc.datasetEntry ? [`axolotl datasets entry: ${JSON.stringify(doc.datasetEntry)}`] : []),
+  ];
+}
+
+/** A sample: rows kept of the records read. */
+export function describeSample(doc: DataSampleDocument): string {
+  return `sampled ${doc.rows} of ${doc.summary.written} records (seed ${doc.seed}) → ${doc.out}`;
+}
+
+/** A split: the rows written to each file. */
+export function describeSplit(doc: DataSplitDocument, out: { train: string; validation: string }): string {
+  return `train ${doc.train} → ${out.train}; validation ${doc.validation} → ${out.validation}`;
 }

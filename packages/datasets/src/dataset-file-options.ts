@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OUTPUT_LAYOUTS } from "./output-layout.js";
+import { OUTPUT_LAYOUTS, type OutputLayout } from "./output-layout.js";
 
 /**
  * The options of the file-to-file data operations (dataset-files.ts), written once: the functions check
@@ -13,13 +13,24 @@ const positive = () =>
     .min(1)
     .max(2 ** 32 - 1);
 const seed = () => z.uint32().default(0).describe("random seed");
-const layout = () =>
-  z
-    .enum(OUTPUT_LAYOUTS)
-    .default("cftkit")
-    .describe(
-      "layout: cftkit JSONL, the embedded trainer's chat rows, or Axolotl alpaca / chat_template JSONL",
-    );
+const LAYOUT_HELP =
+  "layout: cftkit JSONL, the embedded trainer's chat rows, or Axolotl alpaca / chat_template JSONL";
+
+/** The output layout as a required option (`to` of convertFileOptionsSchema)… */
+export const outputLayoutOption = () => z.enum(OUTPUT_LAYOUTS).describe(LAYOUT_HELP);
+/** …or one with a default (`to` here, `format` of @cftkit/replay's mix). */
+export const defaultOutputLayoutOption = (fallback: OutputLayout) =>
+  z.enum(OUTPUT_LAYOUTS).default(fallback).describe(LAYOUT_HELP);
+const layout = () => defaultOutputLayoutOption("cftkit");
+
+export const statsFileOptionsSchema = z.object({
+  languageReport: z
+    .boolean()
+    .default(false)
+    .describe("also compare declared languages with tinyld's detection"),
+});
+
+export const convertFileOptionsSchema = z.object({ to: outputLayoutOption() });
 
 export const sampleFileOptionsSchema = z.object({
   count: positive().optional().describe("records to keep"),
@@ -29,7 +40,10 @@ export const sampleFileOptionsSchema = z.object({
   to: layout(),
 });
 
+/** `ratios`/`counts` hold one value per input (mixDataFiles checks their lengths against the inputs). */
 export const mixFileOptionsSchema = z.object({
+  ratios: z.array(z.number().min(0)).min(1).optional().describe("comma-separated shares, one per input"),
+  counts: z.array(z.uint32()).min(1).optional().describe("comma-separated counts, one per input"),
   total: positive().optional().describe("total size with --ratios"),
   seed: seed(),
   to: layout(),
@@ -52,6 +66,8 @@ export const alignFileOptionsSchema = z.object({
   missingOut: file("output-file", "write the records without a counterpart (cftkit JSONL)"),
 });
 
+export type StatsFileOptions = z.input<typeof statsFileOptionsSchema>;
+export type ConvertFileOptions = z.input<typeof convertFileOptionsSchema>;
 export type SampleFileOptions = z.input<typeof sampleFileOptionsSchema>;
 export type MixFileOptions = z.input<typeof mixFileOptionsSchema>;
 export type SplitFileOptions = z.input<typeof splitFileOptionsSchema>;

@@ -78,13 +78,41 @@ export {
 } from "./dataset-files.js";
 export {
   alignFileOptionsSchema,
+  convertFileOptionsSchema,
+  defaultOutputLayoutOption,
   mixFileOptionsSchema,
+  outputLayoutOption,
   sampleFileOptionsSchema,
   splitFileOptionsSchema,
+  statsFileOptionsSchema,
   type AlignFileOptions,
+  type ConvertFileOptions,
   type MixFileOptions,
   type SampleFileOptions,
   type SplitFileOptions,
+  type StatsFileOptions,
 } from "./dataset-file-options.js";
 export { loadChoicesSchema, loadOptionsFromChoices, type LoadChoices } from "./load-choices.js";
-export { describeAlignment, describeDatasetStats, describeMix } from "./dataset-descriptions.js";
+export {
+  describeAlignment,
+  describeConversion,
+  describeDatasetStats,
+  describeMix,
+  describeSample,
+  describeSplit,
+} from "./dataset-descriptions.js";
+export {
+  type DataConvertDocument,
+  type DataFileRun,
+  type DataMixDocument,
+  type DataRunHooks,
+  type DataSampleDocument,
+  type DataSplitDocument,
+  type DataStatsDocument,
+  runDataAlign,
+  runDataConvert,
+  runDataMix,
+  runDataSample,
+  runDataSplit,
+  runDataStats,
+} from "./data-file-runs.js";

@@ -1,43 +1,30 @@
-import { CftkitError } from "@cftkit/core";
 import {
-  alignDatasetFiles,
   alignFileOptionsSchema,
-  createLoadSummary,
-  datasetFileStats,
+  convertFileOptionsSchema,
+  type DataFileRun,
   describeAlignment,
+  describeConversion,
   describeDatasetStats,
   describeMix,
+  describeSample,
+  describeSplit,
   loadChoicesSchema,
-  loadOptionsFromChoices,
-  type LoadOptions,
-  type LoadSummary,
-  loadSummaryJson,
   loadSummaryLines,
-  mixDatasetFiles,
   mixFileOptionsSchema,
   OUTPUT_LAYOUT_ALIASES,
-  sampleDatasetFile,
+  runDataAlign,
+  runDataConvert,
+  runDataMix,
+  runDataSample,
+  runDataSplit,
+  runDataStats,
   sampleFileOptionsSchema,
-  splitDatasetFile,
   splitFileOptionsSchema,
-  streamDataset,
-  writeRecordsAs,
+  statsFileOptionsSchema,
 } from "@cftkit/datasets";
 import { z } from "zod";
 import { log, printResult, progress } from "../cli-output.js";
-import {
-  type CommonOptions,
-  count,
-  defineCommand,
-  flag,
-  list,
-  number,
-  param,
-  text,
-  type Values,
-  pathParam,
-} from "../define-command.js";
-import { formatOption } from "../output-format.js";
+import { type CommonOptions, defineCommand, param, pathParam, text } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
 /** How every `data` command reads its input. */
@@ -48,7 +35,6 @@ const loadParams = optionsFrom(loadChoicesSchema, {
   fields: "map",
   candidates: "codes",
 });
-type LoadFlags = Values<typeof loadParams> & CommonOptions;
 
 const DATA_PATH = "file or folder (.json, .jsonl, .parquet, .gz)";
 const input = (what = DATA_PATH) => pathParam("<in>", what, "input");
@@ -56,19 +42,14 @@ const outFile = () => pathParam("--out <file>", "output file (written atomically
 /** `--to <format>` also takes the older layout names. */
 const toFlag = { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES };
 
-function loadOptions(flags: LoadFlags, summary: LoadSummary): LoadOptions & { summary: LoadSummary } {
-  return { ...loadOptionsFromChoices(flags), summary, progress: progress(flags) };
-}
-
-/** With --json, one document with the reading summary in it; else the human text, then the summary on stderr. */
-function printRead(
-  flags: CommonOptions,
-  summary: LoadSummary,
-  json: object,
-  human: () => string | string[],
-): void {
-  printResult(flags, { ...json, summary: loadSummaryJson(summary) }, human);
-  if (!flags.json) for (const line of loadSummaryLines(summary)) log(flags, line);
+/**
+ * A run's notes on stderr, then its document with --json or else the human text, then the reading summary
+ * on stderr.
+ */
+function printRun<D>(flags: CommonOptions, run: DataFileRun<D>, human: (doc: D) => string | string[]): void {
+  for (const note of run.notes) log(flags, note);
+  printResult(flags, run.document, () => human(run.document));
+  if (!flags.json) for (const line of loadSummaryLines(run.summary)) log(flags, line);
 }
 
 const stats = defineCommand({
@@ -78,26 +59,11 @@ const stats = defineCommand({
   args: { path: pathParam("<path>", DATA_PATH, "input") },
   options: {
     ...loadParams,
-    languageReport: param(
-      "--language-report",
-      "also compare declared languages with tinyld's detection",
-      flag(),
-    ),
+    ...optionsFrom(statsFileOptionsSchema),
   },
   async run(flags) {
-    const summary = createLoadSummary();
-    const { stats: s, languageReport: report } = await datasetFileStats(
-      flags.path,
-      loadOptions(flags, summary),
-      flags,
-    );
-    const json = {
-      path: flags.path,
-      ...s,
-      summary: loadSummaryJson(summary), // here, so it comes before language_report
-      ...(report ? { language_report: report } : {}),
-    };
-    printRead(flags, summary, json, () => describeDatasetStats(flags.path, s, report));
+    const run = await runDataStats(flags.path, flags, { progress: progress(flags) });
+    printRun(flags, run, (doc) => describeDatasetStats(doc.path, doc, doc.language_report));
   },
 });
 
@@ -107,21 +73,10 @@ const convert = defineCommand({
     "convert a data set to Axolotl alpaca/chat_template JSONL, the embedded trainer's input, or cftkit JSONL",
   examples: ["cftkit data convert data/alpaca/alpaca_5000.json --to embedded --out train.jsonl"],
   args: { in: input() },
-  options: { ...loadParams, to: formatOption("--to <format>"), out: outFile() },
+  options: { ...loadParams, ...optionsFrom(convertFileOptionsSchema, { to: toFlag }), out: outFile() },
   async run(flags) {
-    const summary = createLoadSummary();
-    const written = await writeRecordsAs(
-      flags.to,
-      streamDataset(flags.in, loadOptions(flags, summary)),
-      flags.out,
-      summary,
-    );
-    const { in: input, out, to } = flags;
-    const { rows, datasetEntry } = written;
-    printRead(flags, summary, { in: input, out, to, rows, datasetEntry }, () => [
-      `wrote ${rows} rows to ${out} (${to})`,
-      ...(datasetEntry ? [`axolotl datasets entry: ${JSON.stringify(datasetEntry)}`] : []),
-    ]);
+    const run = await runDataConvert(flags.in, flags.out, flags, { progress: progress(flags) });
+    printRun(flags, run, describeConversion);
   },
 });
 
@@ -141,29 +96,8 @@ const sample = defineCommand({
     }),
   },
   async run(flags) {
-    const { count: n, ratio, seed, stratify } = flags;
-    const summary = createLoadSummary();
-    const written = await sampleDatasetFile(flags.in, flags.out, loadOptions(flags, summary), flags);
-    if (n !== undefined && written.available !== undefined && n > written.available)
-      log(
-        flags,
-        `note: --count ${n} is more than the ${written.available} records of ${flags.in}; keeping all of them`,
-      );
-    const json = {
-      in: flags.in,
-      out: flags.out,
-      rows: written.rows,
-      seed,
-      count: n,
-      ratio,
-      stratify: stratify ?? null,
-    };
-    printRead(
-      flags,
-      summary,
-      json,
-      () => `sampled ${written.rows} of ${summary.written} records (seed ${seed}) → ${flags.out}`,
-    );
+    const run = await runDataSample(flags.in, flags.out, flags, { progress: progress(flags) });
+    printRun(flags, run, describeSample);
   },
 });
 
@@ -175,35 +109,11 @@ const mix = defineCommand({
   options: {
     ...loadParams,
     out: outFile(),
-    ratios: param(
-      "--ratios <list>",
-      "comma-separated shares, one per input",
-      list(number(z.number().min(0))).optional(),
-    ),
-    counts: param("--counts <list>", "comma-separated counts, one per input", list(count()).optional()),
     ...optionsFrom(mixFileOptionsSchema, { seed: "s", to: toFlag }),
   },
   async run(flags) {
-    for (const [name, values] of [
-      ["--ratios", flags.ratios],
-      ["--counts", flags.counts],
-    ] as const) {
-      if (values && values.length !== flags.inputs.length)
-        throw new CftkitError(
-          "CLI_BAD_OPTION",
-          `${name} needs one value per input (${flags.inputs.length}), got ${values.length}`,
-        );
-    }
-    const inputs = flags.inputs.map((path, i) => ({
-      path,
-      ratio: flags.ratios?.[i],
-      count: flags.counts?.[i],
-    }));
-    const mixed = await mixDatasetFiles(inputs, flags.out, loadOptions(flags, createLoadSummary()), flags);
-    const { out, seed } = flags;
-    printRead(flags, mixed.summary, { out, rows: mixed.rows, seed, parts: mixed.parts }, () =>
-      describeMix(mixed.parts, mixed.rows, seed, out),
-    );
+    const run = await runDataMix(flags.inputs, flags.out, flags, { progress: progress(flags) });
+    printRun(flags, run, (doc) => describeMix(doc.parts, doc.rows, doc.seed, doc.out));
   },
 });
 
@@ -231,20 +141,9 @@ const split = defineCommand({
     to: splitOptions.to,
   },
   async run(flags) {
-    const summary = createLoadSummary();
-    const written = await splitDatasetFile(
-      flags.in,
-      { train: flags.outTrain, validation: flags.outValidation },
-      loadOptions(flags, summary),
-      flags,
-    );
-    const result = { ...written, seed: flags.seed, summary: loadSummaryJson(summary) };
-    printResult(
-      flags,
-      result,
-      () =>
-        `train ${result.train} → ${flags.outTrain}; validation ${result.validation} → ${flags.outValidation}`,
-    );
+    const out = { train: flags.outTrain, validation: flags.outValidation };
+    const { document } = await runDataSplit(flags.in, out, flags, { progress: progress(flags) });
+    printResult(flags, document, () => describeSplit(document, out));
   },
 });
 
@@ -258,9 +157,8 @@ const align = defineCommand({
     ...optionsFrom(alignFileOptionsSchema, { english: "path", out: "file", missingOut: "file" }),
   },
   async run(flags) {
-    const summary = createLoadSummary();
-    const result = await alignDatasetFiles(flags.in, loadOptions(flags, summary), flags);
-    printResult(flags, { ...result, summary: loadSummaryJson(summary) }, () => describeAlignment(result));
+    const { document } = await runDataAlign(flags.in, flags, { progress: progress(flags) });
+    printResult(flags, document, () => describeAlignment(document));
   },
 });
 
