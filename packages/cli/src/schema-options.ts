@@ -1,3 +1,4 @@
+import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { type ParamSpec, type PathRole, toList, toNumber } from "./define-command.js";
 
@@ -128,4 +129,23 @@ export function schemaValues<T extends z.ZodRawShape>(
     fields[key] = (values as Record<string, unknown>)[camel(flag ?? kebab(key))];
   }
   return fields as z.output<z.ZodObject<T>>;
+}
+
+/**
+ * `schemaValues`, then checked by the whole schema, so the rules it sets across fields (`.superRefine`: "give
+ * exactly one of --ratio or --count") hold: a broken one is `error[CLI_BAD_OPTION]: <its message>`, or
+ * `CLI_MISSING_OPTION` when the rule reports a value as missing (an `invalid_type` issue).
+ */
+export function checkedSchemaValues<T extends z.ZodRawShape>(
+  schema: z.ZodObject<T>,
+  overrides: Overrides<T>,
+  values: object,
+): z.output<z.ZodObject<T>> {
+  const parsed = schema.safeParse(schemaValues(schema, overrides, values));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new CftkitError(
+    issue.code === "invalid_type" ? "CLI_MISSING_OPTION" : "CLI_BAD_OPTION",
+    issue.message,
+  );
 }

@@ -95,8 +95,14 @@ export {
   type ReplayGenerationChoices,
   replayGenerationSchema,
 } from "./replay-generation-options.js";
-export { translateDatasetFile, translateFileOptionsSchema } from "./translate-file.js";
-export { openAIServerSchema } from "./server-options.js";
+export { translateDatasetFile, translateFileOptionsSchema, translationLanguages } from "./translate-file.js";
+export { openAIClientOf, type OpenAIServerChoices, openAIServerSchema } from "./server-options.js";
+export {
+  type ReplayGeneratorChoices,
+  replayGeneratorChoicesSchema,
+  replayGeneratorOf,
+  runGenerativeReplayOf,
+} from "./generative-replay-choices.js";
 export {
   describeEnglishReplay,
   describeGenerativeReplay,

@@ -121,6 +121,16 @@ describe("English replay and mixing on XQuAD (de Phase 2, en counterpart)", () =
       out: join(dir, "mix2/train.jsonl"),
     });
     expect(m2.output.sha256).toBe(m1.output.sha256);
+    // A @cftkit/datasets output layout names the same format: axolotl-chat is chat_template.
+    const m3 = await mixReplayFiles({
+      phase2: XQUAD_DE,
+      replay: [join(dir, "er-a/replay.jsonl")],
+      seed: 3,
+      out: join(dir, "mix3/train.jsonl"),
+      format: "axolotl-chat",
+    });
+    expect(m3.format).toBe("chat_template");
+    expect(m3.axolotlDatasetEntry).toMatchObject({ type: "chat_template" });
     expect(m1.counts.total).toBe(1309);
     expect(m1.counts.byOrigin).toEqual({ phase2: 1190, replay: 119 });
     expect(m1.counts.byLanguage).toEqual({ de: 1190, en: 119 });

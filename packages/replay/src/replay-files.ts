@@ -356,11 +356,13 @@ export async function mixReplayFiles(options: {
   replay: string[];
   seed: number;
   out: string;
-  format?: MixFormat;
+  /** A mix format, or the @cftkit/datasets output layout it is (`axolotl-chat` → `chat_template`). */
+  format?: MixFormat | OutputLayout;
   manifestPath?: string;
   load?: LoadOptions;
 }): Promise<MixManifest> {
-  const format = options.format ?? "embedded";
+  const given = options.format ?? "embedded";
+  const format = MIX_FORMAT_OF_LAYOUT[given as OutputLayout] ?? (given as MixFormat);
   const phase2 = await loadInput(options.phase2, options.load);
   const replayRecords: InstructionRecord[] = [];
   const replayFiles: InputFile[] = [];

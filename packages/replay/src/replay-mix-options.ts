@@ -1,9 +1,10 @@
+import { defaultOutputLayoutOption } from "@cftkit/datasets";
 import { z } from "zod";
 
 const file = () => z.string().min(1);
 
 /**
- * The files and seed of `mixReplayFiles`, as `cftkit replay mix` gives them; `.meta({ path })` tells the CLI's
+ * The files, seed and output layout of `mixReplayFiles`, as `cftkit replay mix` gives them; `.meta({ path })` tells the CLI's
  * path guard which are read and which is written.
  */
 export const replayMixFilesSchema = z.object({
@@ -17,6 +18,7 @@ export const replayMixFilesSchema = z.object({
   out: file()
     .meta({ path: "output-file" })
     .describe("mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json"),
+  format: defaultOutputLayoutOption("embedded"),
 });
 
 /** Where the manifest of a mixed file `out` goes: `<out minus .jsonl>.manifest.json`. */

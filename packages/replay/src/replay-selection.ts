@@ -30,28 +30,34 @@ const file = () => z.string().min(1);
 
 /**
  * The files and size of one replay run (`ReplayInputs` and its output folder), flat as `cftkit replay er|gr`
- * give them; `.meta({ path })` tells the CLI's path guard which are read and which is written.
+ * give them; `.meta({ path })` tells the CLI's path guard which are read and which is written. Exactly one of
+ * `ratio` or `count` is given.
  */
-export const replayInputsSchema = z.object({
-  english: file()
-    .meta({ path: "input" })
-    .describe(
-      "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
-    ),
-  phase2: file()
-    .meta({ path: "input" })
-    .optional()
-    .describe(
-      "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
-    ),
-  exclude: z
-    .array(file())
-    .meta({ path: "input" })
-    .optional()
-    .describe("evaluation sets whose items are never replayed (by id, parallel_id, instruction)"),
-  ...replaySizeSchema.shape,
-  outDir: file().meta({ path: "output-folder" }).describe("output folder (replay.jsonl, manifest.json)"),
-});
+export const replayInputsSchema = z
+  .object({
+    english: file()
+      .meta({ path: "input" })
+      .describe(
+        "the English counterpart: twins sharing parallel_id with the Phase-2 set, or the counterpart dataset (Alpaca for MultiAlpaca)",
+      ),
+    phase2: file()
+      .meta({ path: "input" })
+      .optional()
+      .describe(
+        "the Phase-2 (multilingual) set; --ratio is a fraction of its size (without it, only --count is accepted)",
+      ),
+    exclude: z
+      .array(file())
+      .meta({ path: "input" })
+      .optional()
+      .describe("evaluation sets whose items are never replayed (by id, parallel_id, instruction)"),
+    ...replaySizeSchema.shape,
+    outDir: file().meta({ path: "output-folder" }).describe("output folder (replay.jsonl, manifest.json)"),
+  })
+  .superRefine((inputs, ctx) => {
+    if ((inputs.ratio === undefined) === (inputs.count === undefined))
+      ctx.addIssue({ code: "custom", message: "give exactly one of --ratio or --count", path: ["ratio"] });
+  });
 
 export interface ReplaySelectionOptions {
   /** Replay size as a fraction of the Phase-2 size (0.10 → 10 % of |Phase 2|); needs a Phase-2 set… */

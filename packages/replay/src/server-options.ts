@@ -1,3 +1,4 @@
+import { OpenAICompatibleClient, type OpenAIClientOptions } from "@cftkit/core";
 import { z } from "zod";
 import { positiveInt } from "./positive-int.js";
 
@@ -14,5 +15,23 @@ export function openAIServerSchema(timeoutMs: number) {
     concurrency: positiveInt().default(8).describe("requests in flight"),
     timeoutMs: positiveInt().default(timeoutMs).describe("per-request timeout"),
     maxRetries: z.uint32().default(6).describe("retries per request (5xx, 429, resets, timeouts)"),
+  });
+}
+
+export type OpenAIServerChoices = z.output<ReturnType<typeof openAIServerSchema>>;
+
+/** The client those choices describe; the API key defaults to `$OPENAI_API_KEY`. */
+export function openAIClientOf(
+  choices: OpenAIServerChoices,
+  extra: Partial<OpenAIClientOptions> = {},
+): OpenAICompatibleClient {
+  return new OpenAICompatibleClient({
+    baseUrl: choices.server,
+    model: choices.model,
+    apiKey: choices.apiKey ?? process.env.OPENAI_API_KEY,
+    concurrency: choices.concurrency,
+    timeoutMs: choices.timeoutMs,
+    maxRetries: choices.maxRetries,
+    ...extra,
   });
 }

@@ -142,7 +142,7 @@ describe("translateDatasetFile: the file in, a seeded sample out", () => {
       const summary = await translateDatasetFile(openorca, {
         count: 4,
         seed: 2,
-        languages: ["de"],
+        to: "de",
         client,
         out,
       });
@@ -153,8 +153,16 @@ describe("translateDatasetFile: the file in, a seeded sample out", () => {
       const translated = lines(out).map((r) => r.parallel_id);
       for (const id of translated) expect(sampled).toContain(id);
       await expect(
-        translateDatasetFile(openorca, { count: 0, languages: ["de"], client, out: join(dir, "x.jsonl") }),
+        translateDatasetFile(openorca, { count: 0, to: "de", client, out: join(dir, "x.jsonl") }),
       ).rejects.toMatchObject({ code: "REPLAY_BAD_OPTION" });
+      await expect(
+        translateDatasetFile(openorca, { to: "de,FR", client, out: join(dir, "x.jsonl") }),
+      ).rejects.toMatchObject({
+        code: "REPLAY_BAD_OPTION",
+        message: expect.stringContaining(
+          '--to must be language codes such as de,fr or multialpaca; got "de,FR"',
+        ),
+      });
     } finally {
       await server.close();
     }

@@ -1,15 +1,17 @@
-import { CftkitError } from "@cftkit/core";
 import {
   assertTranslationFinished,
   describeTranslation,
-  MULTIALPACA_LANGUAGES,
+  openAIClientOf,
+  openAIServerSchema,
   translateDatasetFile,
   translateFileOptionsSchema,
 } from "@cftkit/replay";
 import { printResult, progress, untilInterrupted } from "../cli-output.js";
 import { defineCommand, param, pathParam, text } from "../define-command.js";
-import { optionsFrom, schemaValues } from "../schema-options.js";
-import { serverClient, serverParams } from "../server-options.js";
+import { checkedSchemaValues, optionsFrom } from "../schema-options.js";
+
+const fileFlags = { to: "codes", from: "format", language: "tag", count: "n", seed: "s" } as const;
+const { to, ...fileParams } = optionsFrom(translateFileOptionsSchema, fileFlags);
 
 /** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
 const translate = defineCommand({
@@ -23,11 +25,7 @@ const translate = defineCommand({
     input: pathParam("<in>", "data file or folder (any layout `cftkit data` reads)", "input"),
   },
   options: {
-    to: param(
-      "--to <codes>",
-      "target languages, comma-separated (de,fr), or multialpaca for its 11 languages",
-      text(),
-    ),
+    to,
     out: param("--out <file.jsonl>", "translated records (cftkit JSONL)", text(), {
       path: "output-file",
       writes: (out) => [
@@ -36,23 +34,21 @@ const translate = defineCommand({
         `${out}.settings.json`,
       ],
     }),
-    ...serverParams(300_000),
-    ...optionsFrom(translateFileOptionsSchema, { from: "format", language: "tag", count: "n", seed: "s" }),
+    ...optionsFrom(openAIServerSchema(300_000), {
+      server: "url",
+      model: "name",
+      apiKey: "key",
+      timeoutMs: "ms",
+    }),
+    ...fileParams,
   },
   async run(flags) {
-    const languages =
-      flags.to === "multialpaca" ? [...MULTIALPACA_LANGUAGES] : flags.to.split(",").map((l) => l.trim());
-    if (languages.some((l) => !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(l)))
-      throw new CftkitError(
-        "CLI_BAD_OPTION",
-        `--to must be language codes such as de,fr or multialpaca; got "${flags.to}"`,
-      );
+    const options = checkedSchemaValues(translateFileOptionsSchema, fileFlags, flags);
     const summary = await untilInterrupted(flags, "what finished is kept", (signal) =>
       translateDatasetFile(flags.input, {
-        ...schemaValues(translateFileOptionsSchema, {}, flags),
+        ...options,
         out: flags.out,
-        languages,
-        client: serverClient(flags),
+        client: openAIClientOf(flags),
         signal,
         progress: progress(flags),
       }),
