@@ -73,15 +73,16 @@ describe("the cftkit data commands as functions (reading choices in, document ou
 
   it("mix: one ratio or count per input, else DATA_BAD_OPTION before anything is written", async () => {
     const out = join(dir, "mix.jsonl");
-    await expect(runDataMix([xquadDe, xquadEn], out, { ratios: [0.5] })).rejects.toMatchObject({
+    const inputs = [xquadDe, xquadEn];
+    await expect(runDataMix(out, { inputs, ratios: [0.5] })).rejects.toMatchObject({
       code: "DATA_BAD_OPTION",
-      message: "--ratios needs one value per input (2), got 1",
+      message: "bad options: ratios: --ratios needs one value per input (2), got 1",
     });
-    await expect(runDataMix([xquadDe, xquadEn], out, { counts: [1, 2, 3] })).rejects.toMatchObject({
-      message: "--counts needs one value per input (2), got 3",
+    await expect(runDataMix(out, { inputs, counts: [1, 2, 3] })).rejects.toMatchObject({
+      message: "bad options: counts: --counts needs one value per input (2), got 3",
     });
     expect(existsSync(out)).toBe(false);
-    const run = await runDataMix([xquadDe, xquadEn], out, { counts: [5, 7], seed: 3 });
+    const run = await runDataMix(out, { inputs, counts: [5, 7], seed: 3 });
     expect(run.document.parts.map((p) => [p.available, p.taken])).toEqual([
       [1190, 5],
       [1190, 7],
@@ -90,12 +91,12 @@ describe("the cftkit data commands as functions (reading choices in, document ou
   });
 
   it("split and align: documents with the reading summary", async () => {
-    const out = { train: join(dir, "train.jsonl"), validation: join(dir, "val.jsonl") };
-    const split = await runDataSplit(xquadDe, out, { validation: 0.1, groupBy: "parallel_id", seed: 4 });
+    const out = { outTrain: join(dir, "train.jsonl"), outValidation: join(dir, "val.jsonl") };
+    const split = await runDataSplit(xquadDe, { ...out, validation: 0.1, groupBy: "parallel_id", seed: 4 });
     expect(split.document.train + split.document.validation).toBe(1190);
     expect(split.document).toMatchObject({ seed: 4, summary: { read: 1190 } });
     expect(describeSplit(split.document, out)).toBe(
-      `train ${split.document.train} → ${out.train}; validation ${split.document.validation} → ${out.validation}`,
+      `train ${split.document.train} → ${out.outTrain}; validation ${split.document.validation} → ${out.outValidation}`,
     );
     const align = await runDataAlign(xquadDe, { english: xquadEn });
     expect(align.document).toMatchObject({ aligned: 1190, missing: 0, summary: { read: 2380 } });

@@ -1,14 +1,14 @@
-import { CftkitError, checkOptions, type ProgressReporter } from "@cftkit/core";
+import { checkOptions, type ProgressReporter } from "@cftkit/core";
 import {
   type AlignFileOptions,
   type ConvertFileOptions,
   convertFileOptionsSchema,
-  type MixFileOptions,
-  mixFileOptionsSchema,
+  type MixFiles,
+  mixFilesSchema,
   type SampleFileOptions,
-  type SplitFileOptions,
+  type SplitFiles,
   sampleFileOptionsSchema,
-  splitFileOptionsSchema,
+  splitFilesSchema,
   type StatsFileOptions,
   statsFileOptionsSchema,
 } from "./dataset-file-options.js";
@@ -159,22 +159,11 @@ export interface DataMixDocument {
 
 /** `cftkit data mix`: several data sets mixed by `ratios` or `counts` (one per input, in input order), seeded. */
 export async function runDataMix(
-  paths: string[],
   out: string,
-  options: ReadChoices & MixFileOptions,
+  options: ReadChoices & MixFiles,
   hooks: DataRunHooks = {},
 ): Promise<DataFileRun<DataMixDocument>> {
-  const { ratios, counts, seed } = checkOptions(mixFileOptionsSchema, options, "DATA_BAD_OPTION");
-  for (const [name, values] of [
-    ["--ratios", ratios],
-    ["--counts", counts],
-  ] as const) {
-    if (values && values.length !== paths.length)
-      throw new CftkitError(
-        "DATA_BAD_OPTION",
-        `${name} needs one value per input (${paths.length}), got ${values.length}`,
-      );
-  }
+  const { inputs: paths, ratios, counts, seed } = checkOptions(mixFilesSchema, options, "DATA_BAD_OPTION");
   const inputs = paths.map((path, i) => ({ path, ratio: ratios?.[i], count: counts?.[i] }));
   const { load } = reading(options, hooks);
   const mixed = await mixDatasetFiles(inputs, out, load, options);
@@ -195,16 +184,15 @@ export interface DataSplitDocument {
   summary: SummaryJson;
 }
 
-/** `cftkit data split`: a seeded train/validation split written to two files. */
+/** `cftkit data split`: a seeded train/validation split written to `outTrain` and `outValidation`. */
 export async function runDataSplit(
   path: string,
-  out: { train: string; validation: string },
-  options: ReadChoices & SplitFileOptions,
+  options: ReadChoices & SplitFiles,
   hooks: DataRunHooks = {},
 ): Promise<DataFileRun<DataSplitDocument>> {
-  const { seed } = checkOptions(splitFileOptionsSchema, options, "DATA_BAD_OPTION");
+  const { outTrain, outValidation, seed } = checkOptions(splitFilesSchema, options, "DATA_BAD_OPTION");
   const { summary, load } = reading(options, hooks);
-  const written = await splitDatasetFile(path, out, load, options);
+  const written = await splitDatasetFile(path, { train: outTrain, validation: outValidation }, load, options);
   return run({ ...written, seed, summary: loadSummaryJson(summary) }, summary);
 }
 

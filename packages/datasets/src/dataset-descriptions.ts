@@ -57,6 +57,9 @@ export function describeSample(doc: DataSampleDocument): string {
 }
 
 /** A split: the rows written to each file. */
-export function describeSplit(doc: DataSplitDocument, out: { train: string; validation: string }): string {
-  return `train ${doc.train} → ${out.train}; validation ${doc.validation} → ${out.validation}`;
+export function describeSplit(
+  doc: DataSplitDocument,
+  out: { outTrain: string; outValidation: string },
+): string {
+  return `train ${doc.train} → ${out.outTrain}; validation ${doc.validation} → ${out.outValidation}`;
 }

@@ -40,7 +40,7 @@ export const sampleFileOptionsSchema = z.object({
   to: layout(),
 });
 
-/** `ratios`/`counts` hold one value per input (mixDataFiles checks their lengths against the inputs). */
+/** `ratios`/`counts` hold one value per input (mixFilesSchema checks their lengths against the inputs). */
 export const mixFileOptionsSchema = z.object({
   ratios: z.array(z.number().min(0)).min(1).optional().describe("comma-separated shares, one per input"),
   counts: z.array(z.uint32()).min(1).optional().describe("comma-separated counts, one per input"),
@@ -54,6 +54,37 @@ export const splitFileOptionsSchema = z.object({
   groupBy: z.enum(["group", "parallel_id"]).optional().describe("keep records sharing this key together"),
   seed: seed(),
   to: layout(),
+});
+
+/** A mix's inputs with its options: `ratios` and `counts` hold one value per input. */
+export const mixFilesSchema = z
+  .object({
+    inputs: z.array(z.string().min(1)).min(1).meta({ path: "input" }).describe("files or folders"),
+    ...mixFileOptionsSchema.shape,
+  })
+  .superRefine(({ inputs, ratios, counts }, ctx) => {
+    for (const [name, values] of [
+      ["--ratios", ratios],
+      ["--counts", counts],
+    ] as const) {
+      if (values && values.length !== inputs.length)
+        ctx.addIssue({
+          code: "custom",
+          path: [name.slice(2)],
+          message: `${name} needs one value per input (${inputs.length}), got ${values.length}`,
+        });
+    }
+  });
+
+const { validation, ...splitRest } = splitFileOptionsSchema.shape;
+const outputFile = (what: string) => z.string().min(1).meta({ path: "output-file" }).describe(what);
+
+/** The split's options with its two output files, in the order `cftkit data split` lists them (runDataSplit). */
+export const splitFilesSchema = z.object({
+  validation,
+  outTrain: outputFile("train output"),
+  outValidation: outputFile("validation output"),
+  ...splitRest,
 });
 
 /** An optional file path; `.meta({ path })` tells the CLI's path guard whether it is read or written. */
@@ -71,4 +102,6 @@ export type ConvertFileOptions = z.input<typeof convertFileOptionsSchema>;
 export type SampleFileOptions = z.input<typeof sampleFileOptionsSchema>;
 export type MixFileOptions = z.input<typeof mixFileOptionsSchema>;
 export type SplitFileOptions = z.input<typeof splitFileOptionsSchema>;
+export type MixFiles = z.input<typeof mixFilesSchema>;
+export type SplitFiles = z.input<typeof splitFilesSchema>;
 export type AlignFileOptions = z.input<typeof alignFileOptionsSchema>;

@@ -7,7 +7,8 @@ export const DATASETS_ERROR_CODES = {
   DATA_BAD_GZIP: "a .gz data file is not valid gzip",
   DATA_BAD_LANGUAGE: "the requested language is not a BCP-47 tag",
   DATA_BAD_LAYOUT: "a file's overall layout does not fit its format (e.g. SQuAD without one data document)",
-  DATA_BAD_OPTION: "a sampling, mix or split option is out of range, or a mix gives other than one ratio or count per input",
+  DATA_BAD_OPTION:
+    "a sampling, mix or split option is out of range, or a mix gives other than one ratio or count per input",
   DATA_EMPTY_FIELD: "a required text field is empty",
   DATA_EMPTY_FILE: "a data file holds no records",
   DATA_MALFORMED_JSON: "a line or document is not valid JSON",

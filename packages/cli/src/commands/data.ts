@@ -11,6 +11,7 @@ import {
   loadChoicesSchema,
   loadSummaryLines,
   mixFileOptionsSchema,
+  mixFilesSchema,
   OUTPUT_LAYOUT_ALIASES,
   runDataAlign,
   runDataConvert,
@@ -19,13 +20,13 @@ import {
   runDataSplit,
   runDataStats,
   sampleFileOptionsSchema,
-  splitFileOptionsSchema,
+  splitFilesSchema,
   statsFileOptionsSchema,
 } from "@cftkit/datasets";
 import { z } from "zod";
 import { log, printResult, progress } from "../cli-output.js";
 import { type CommonOptions, defineCommand, param, pathParam, text } from "../define-command.js";
-import { optionsFrom } from "../schema-options.js";
+import { checkedSchemaValues, optionsFrom } from "../schema-options.js";
 
 /** How every `data` command reads its input. */
 const loadParams = optionsFrom(loadChoicesSchema, {
@@ -112,16 +113,10 @@ const mix = defineCommand({
     ...optionsFrom(mixFileOptionsSchema, { seed: "s", to: toFlag }),
   },
   async run(flags) {
-    const run = await runDataMix(flags.inputs, flags.out, flags, { progress: progress(flags) });
+    const mixFiles = checkedSchemaValues(mixFilesSchema, {}, flags);
+    const run = await runDataMix(flags.out, { ...flags, ...mixFiles }, { progress: progress(flags) });
     printRun(flags, run, (doc) => describeMix(doc.parts, doc.rows, doc.seed, doc.out));
   },
-});
-
-const splitOptions = optionsFrom(splitFileOptionsSchema, {
-  validation: "share",
-  groupBy: "key",
-  seed: "s",
-  to: toFlag,
 });
 
 const split = defineCommand({
@@ -133,17 +128,18 @@ const split = defineCommand({
   args: { in: input() },
   options: {
     ...loadParams,
-    validation: splitOptions.validation,
-    outTrain: pathParam("--out-train <file>", "train output", "output-file"),
-    outValidation: pathParam("--out-validation <file>", "validation output", "output-file"),
-    groupBy: splitOptions.groupBy,
-    seed: splitOptions.seed,
-    to: splitOptions.to,
+    ...optionsFrom(splitFilesSchema, {
+      validation: "share",
+      outTrain: "file",
+      outValidation: "file",
+      groupBy: "key",
+      seed: "s",
+      to: toFlag,
+    }),
   },
   async run(flags) {
-    const out = { train: flags.outTrain, validation: flags.outValidation };
-    const { document } = await runDataSplit(flags.in, out, flags, { progress: progress(flags) });
-    printResult(flags, document, () => describeSplit(document, out));
+    const { document } = await runDataSplit(flags.in, flags, { progress: progress(flags) });
+    printResult(flags, document, () => describeSplit(document, flags));
   },
 });
 
