@@ -75,6 +75,7 @@ export {
   translationPrompt,
   languageName,
   MULTIALPACA_LANGUAGES,
+  translationSideFiles,
   type TranslateOptions,
   type TranslateSummary,
 } from "./translate-dataset.js";

@@ -6,7 +6,7 @@ import { startFaultServer } from "@cftkit/core/testing";
 import { loadDataset, sampleRecords } from "@cftkit/datasets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectReplayItems } from "./replay-selection.js";
-import { translateDataset } from "./translate-dataset.js";
+import { translateDataset, translationSideFiles } from "./translate-dataset.js";
 import { translateDatasetFile } from "./translate-file.js";
 
 let dir: string;
@@ -147,6 +147,18 @@ describe("translateDatasetFile: the file in, a seeded sample out", () => {
         out,
       });
       expect(summary).toMatchObject({ requested: 4, pending: 0 });
+      const side = translationSideFiles(out);
+      expect(side).toEqual({
+        rejects: join(dir, "sample.rejects.jsonl"),
+        manifest: join(dir, "sample.manifest.json"),
+        settings: join(dir, "sample.jsonl.settings.json"),
+      });
+      expect(summary.rejectsOut).toBe(side.rejects);
+      expect(JSON.parse(readFileSync(side.manifest, "utf8"))).toMatchObject({
+        kind: "translate",
+        requested: 4,
+      });
+      expect(JSON.parse(readFileSync(side.settings, "utf8"))).toMatchObject({ model: "translator" });
       expect(summary.accepted + summary.rejected).toBe(4);
       const records = await loadDataset(openorca);
       const sampled = sampleRecords(records, { count: 4, seed: 2 }).map((r) => r.id);

@@ -94,8 +94,18 @@ export function languageName(code: string): string {
 
 const translatedId = (record: InstructionRecord, language: string) => `${record.id}@${language}`;
 
+/** The files a translation into `out` writes beside it: the default rejects file, the manifest, the settings. */
+export function translationSideFiles(out: string): { rejects: string; manifest: string; settings: string } {
+  const stem = out.replace(/\.jsonl$/, "");
+  return {
+    rejects: `${stem}.rejects.jsonl`,
+    manifest: `${stem}.manifest.json`,
+    settings: `${out}.settings.json`,
+  };
+}
+
 export async function translateDataset(options: TranslateOptions): Promise<TranslateSummary> {
-  const rejectsOut = options.rejectsOut ?? options.out.replace(/\.jsonl$/, "").concat(".rejects.jsonl");
+  const rejectsOut = options.rejectsOut ?? translationSideFiles(options.out).rejects;
   const from = options.sourceLanguage ?? "en";
   const jobs = options.records.flatMap((record) =>
     options.languages.map((language) => ({ record, language })),
@@ -167,7 +177,7 @@ export async function translateDataset(options: TranslateOptions): Promise<Trans
       out: options.out,
       rejectsOut,
     };
-    await writeJsonAtomic(`${options.out.replace(/\.jsonl$/, "")}.manifest.json`, {
+    await writeJsonAtomic(translationSideFiles(options.out).manifest, {
       kind: "translate",
       ...summary,
     });
@@ -233,7 +243,7 @@ function countByLanguage(
 
 /** A resumed run must translate with the same model, languages and settings as the one that started the file. */
 async function checkSettings(options: TranslateOptions, from: string): Promise<void> {
-  const path = `${options.out}.settings.json`;
+  const path = translationSideFiles(options.out).settings;
   const settings = {
     model: options.client.model,
     from,

@@ -27,6 +27,7 @@ export const translateFileOptionsSchema = z
       .string()
       .min(1)
       .describe("target languages, comma-separated (de,fr), or multialpaca for its 11 languages"),
+    out: z.string().min(1).meta({ path: "output-file" }).describe("translated records (cftkit JSONL)"),
     from: z
       .enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]])
       .default("auto")

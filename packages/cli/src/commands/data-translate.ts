@@ -5,13 +5,21 @@ import {
   openAIServerSchema,
   translateDatasetFile,
   translateFileOptionsSchema,
+  translationSideFiles,
 } from "@cftkit/replay";
 import { printResult, progress, untilInterrupted } from "../cli-output.js";
-import { defineCommand, param, pathParam, text } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 import { checkedSchemaValues, optionsFrom } from "../schema-options.js";
 
-const fileFlags = { to: "codes", from: "format", language: "tag", count: "n", seed: "s" } as const;
-const { to, ...fileParams } = optionsFrom(translateFileOptionsSchema, fileFlags);
+const fileFlags = {
+  to: "codes",
+  out: { metavar: "file.jsonl", writes: (out: string) => Object.values(translationSideFiles(out)) },
+  from: "format",
+  language: "tag",
+  count: "n",
+  seed: "s",
+} as const;
+const { to, out, ...fileParams } = optionsFrom(translateFileOptionsSchema, fileFlags);
 
 /** `cftkit data translate`: machine-translate an instruction set (e.g. OpenOrca → MOpenOrca), resumable. */
 const translate = defineCommand({
@@ -26,14 +34,7 @@ const translate = defineCommand({
   },
   options: {
     to,
-    out: param("--out <file.jsonl>", "translated records (cftkit JSONL)", text(), {
-      path: "output-file",
-      writes: (out) => [
-        `${out.replace(/\.jsonl$/, "")}.rejects.jsonl`,
-        `${out.replace(/\.jsonl$/, "")}.manifest.json`,
-        `${out}.settings.json`,
-      ],
-    }),
+    out,
     ...optionsFrom(openAIServerSchema(300_000), {
       server: "url",
       model: "name",
@@ -47,7 +48,6 @@ const translate = defineCommand({
     const summary = await untilInterrupted(flags, "what finished is kept", (signal) =>
       translateDatasetFile(flags.input, {
         ...options,
-        out: flags.out,
         client: openAIClientOf(flags),
         signal,
         progress: progress(flags),
