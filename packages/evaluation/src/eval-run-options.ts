@@ -68,7 +68,9 @@ export const lmEvalRunOptionsSchema = z.object({
   dtype: text().default("bfloat16").describe("hf backend dtype"),
   logSamples: z.boolean().default(false).describe("lm-eval --log_samples"),
   applyChatTemplate: z.boolean().default(false).describe("lm-eval --apply_chat_template"),
+  dryRun: z.boolean().default(false).describe("print the command and exit"),
 });
+export type LmEvalRunOptions = z.input<typeof lmEvalRunOptionsSchema>;
 
 /** A file path; `.meta({ path })` tells the CLI's path guard what the scorer does with it. */
 const file = (role: "input" | "output-folder") => text().meta({ path: role });
