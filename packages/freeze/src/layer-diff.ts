@@ -9,7 +9,12 @@ import {
 import { z } from "zod";
 import { DEFAULT_DIFF_TYPES, moduleTypesSchema, parseTypes } from "./module-types.js";
 import { selectTop } from "./select-top.js";
-import { LF_H2_FILES, layerDiffDocument, writeSelectionFiles } from "./selection-documents.js";
+import {
+  LF_H2_FILES,
+  selectionFilePaths,
+  layerDiffDocument,
+  writeSelectionFiles,
+} from "./selection-documents.js";
 import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 
 /** The options a caller chooses (the CLI's `freeze diff` flags are built from it); layerDiff() checks them. */
@@ -24,7 +29,11 @@ export const layerDiffOptionsSchema = z.object({
   out: z
     .string()
     .min(1)
-    .meta({ path: "output-folder" }) // written into: the CLI's path guard checks it
+    // Written into (its two files too): the CLI's path guard checks them.
+    .meta({
+      path: "output-folder",
+      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H2_FILES)),
+    })
     .optional()
     .describe(`write ${LF_H2_FILES}.yaml and .json there`),
 });

@@ -2,7 +2,12 @@ import { CftkitError, checkOptions, SeededRandom } from "@cftkit/core";
 import { parseParameterName, SafetensorsCheckpoint } from "@cftkit/safetensors";
 import { z } from "zod";
 import type { FreezeSelection } from "./layer-diff.js";
-import { LF_H1_FILES, randomLayersDocument, writeSelectionFiles } from "./selection-documents.js";
+import {
+  LF_H1_FILES,
+  selectionFilePaths,
+  randomLayersDocument,
+  writeSelectionFiles,
+} from "./selection-documents.js";
 import { patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 
 /** The options of randomLayers (the CLI's `freeze random` flags are built from it); randomLayers() checks them. */
@@ -12,7 +17,11 @@ export const randomLayersOptionsSchema = z.object({
   out: z
     .string()
     .min(1)
-    .meta({ path: "output-folder" }) // written into: the CLI's path guard checks it
+    // Written into (its two files too): the CLI's path guard checks them.
+    .meta({
+      path: "output-folder",
+      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H1_FILES)),
+    })
     .optional()
     .describe(`write ${LF_H1_FILES}.yaml and .json there`),
 });

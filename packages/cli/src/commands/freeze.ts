@@ -3,15 +3,12 @@ import {
   describeRandomLayers,
   describeSpectrum,
   describeSpectrumScan,
-  LF_H1_FILES,
-  LF_H2_FILES,
   layerDiff,
   layerDiffDocument,
   layerDiffOptionsSchema,
   randomLayers,
   randomLayersDocument,
   randomLayersOptionsSchema,
-  selectionFilePaths,
   spectrum,
   spectrumDocument,
   spectrumOptionsSchema,
@@ -19,12 +16,6 @@ import {
 import { log, printResult, progress } from "../cli-output.js";
 import { defineCommand, param, text } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
-
-/** `--out <dir>`, whose selection files the path guard checks too. */
-const selectionOut = (fileBase: string) => ({
-  metavar: "dir",
-  writes: (dir: string) => Object.values(selectionFilePaths(dir, fileBase)),
-});
 
 const model = (what: string) =>
   param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
@@ -68,7 +59,7 @@ const diff = defineCommand({
     baseDir: model("<base-dir> base model (safetensors file or folder)"),
     tunedDir: model("<tuned-dir> phase-1 model of the same architecture"),
   },
-  options: optionsFrom(layerDiffOptionsSchema, { topK: "K", out: selectionOut(LF_H2_FILES) }),
+  options: optionsFrom(layerDiffOptionsSchema, { topK: "K", out: "dir" }),
   async run(options) {
     const result = await layerDiff(options.baseDir, options.tunedDir, {
       ...options,
@@ -84,7 +75,7 @@ const random = defineCommand({
   description: "LF_H1: freeze K decoder layers drawn at random (seeded)",
   examples: ["cftkit freeze random models/tiny --k 1 --seed 0 --out selections/"],
   args: { modelDir: model("<model-dir> safetensors file or folder") },
-  options: optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S", out: selectionOut(LF_H1_FILES) }),
+  options: optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S", out: "dir" }),
   async run(options) {
     const result = await randomLayers(options.modelDir, options);
     printResult(options, randomLayersDocument(result), () => describeRandomLayers(result));
