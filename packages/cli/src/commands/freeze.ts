@@ -14,11 +14,8 @@ import {
   spectrumOptionsSchema,
 } from "@cftkit/freeze";
 import { log, printResult, progress } from "../cli-output.js";
-import { defineCommand, param, text } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
-
-const model = (what: string) =>
-  param(what.split(" ")[0]!, what.slice(what.indexOf(" ") + 1), text(), { path: "model" });
 
 const { topPercent, mode, types, modelName, threads, out, cache, legacyInfinity } = optionsFrom(
   spectrumOptionsSchema,
@@ -38,7 +35,7 @@ const spectrumCommand = defineCommand({
   examples: [
     "cftkit freeze spectrum models/phase1 --top-percent 50 --mode freeze-top --out selections/   # the paper's Spectrum",
   ],
-  args: { modelDir: model("<model-dir> safetensors file or Hugging Face model folder") },
+  args: { modelDir: pathParam("<model-dir>", "safetensors file or Hugging Face model folder", "model") },
   options: { topPercent, mode, types, out, cache, modelName, threads, legacyInfinity },
   async run(options) {
     const result = await spectrum(options.modelDir, {
@@ -56,8 +53,8 @@ const diff = defineCommand({
   description: "LF_H2: freeze the top-K most-changed modules per type between a base and a tuned checkpoint",
   examples: ["cftkit freeze diff models/base runs/phase1/model --top-k 2 --out selections/"],
   args: {
-    baseDir: model("<base-dir> base model (safetensors file or folder)"),
-    tunedDir: model("<tuned-dir> phase-1 model of the same architecture"),
+    baseDir: pathParam("<base-dir>", "base model (safetensors file or folder)", "model"),
+    tunedDir: pathParam("<tuned-dir>", "phase-1 model of the same architecture", "model"),
   },
   options: optionsFrom(layerDiffOptionsSchema, { topK: "K", out: "dir" }),
   async run(options) {
@@ -74,7 +71,7 @@ const random = defineCommand({
   path: ["freeze", "random"],
   description: "LF_H1: freeze K decoder layers drawn at random (seeded)",
   examples: ["cftkit freeze random models/tiny --k 1 --seed 0 --out selections/"],
-  args: { modelDir: model("<model-dir> safetensors file or folder") },
+  args: { modelDir: pathParam("<model-dir>", "safetensors file or folder", "model") },
   options: optionsFrom(randomLayersOptionsSchema, { k: "K", seed: "S", out: "dir" }),
   async run(options) {
     const result = await randomLayers(options.modelDir, options);
