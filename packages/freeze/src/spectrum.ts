@@ -56,18 +56,6 @@ export const spectrumOptionsSchema = z.object({
       .join("; "),
   ),
   types: moduleTypesSchema(DEFAULT_SPECTRUM_TYPES),
-  modelName: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("model name for the results file's slug (default: the folder name)"),
-  threads: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 32 - 1)
-    .optional()
-    .describe("worker threads for the SVDs (default: all cores)"),
   out: z
     .string()
     .min(1)
@@ -81,6 +69,18 @@ export const spectrumOptionsSchema = z.object({
     .min(1)
     .optional()
     .describe("per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)"),
+  modelName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("model name for the results file's slug (default: the folder name)"),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32 - 1)
+    .optional()
+    .describe("worker threads for the SVDs (default: all cores)"),
   legacyInfinity: z
     .boolean()
     .default(false)

@@ -17,17 +17,6 @@ import { log, printResult, progress } from "../cli-output.js";
 import { defineCommand, pathParam } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
-const { topPercent, mode, types, modelName, threads, out, cache, legacyInfinity } = optionsFrom(
-  spectrumOptionsSchema,
-  {
-    topPercent: "P",
-    mode: "mode",
-    modelName: "name",
-    out: "dir",
-    cachePath: { flag: "cache", metavar: "file" },
-  },
-);
-
 const spectrumCommand = defineCommand({
   path: ["freeze", "spectrum"],
   description:
@@ -36,7 +25,13 @@ const spectrumCommand = defineCommand({
     "cftkit freeze spectrum models/phase1 --top-percent 50 --mode freeze-top --out selections/   # the paper's Spectrum",
   ],
   args: { modelDir: pathParam("<model-dir>", "safetensors file or Hugging Face model folder", "model") },
-  options: { topPercent, mode, types, out, cache, modelName, threads, legacyInfinity },
+  options: optionsFrom(spectrumOptionsSchema, {
+    topPercent: "P",
+    mode: "mode",
+    out: "dir",
+    cachePath: { flag: "cache", metavar: "file" },
+    modelName: "name",
+  }),
   async run(options) {
     const result = await spectrum(options.modelDir, {
       ...options,
