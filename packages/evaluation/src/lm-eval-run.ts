@@ -30,7 +30,8 @@ export async function importLmEvalScores(path: string): Promise<LmEvalScores> {
 /**
  * Run lm-evaluation-harness on a model folder (`hf`) or an OpenAI-compatible server (`local-completions`) as
  * `lmEvalRunOptionsSchema` describes, and score its results; with `dryRun`, only the command it would run.
- * `onStart` gets the command as a shell line before it runs, `onLine` each line lm-eval prints.
+ * `onStart` gets the command as a shell line before it runs, `onLine` each line lm-eval prints. The server's
+ * API key defaults to $OPENAI_API_KEY.
  */
 export async function evaluateWithLmEval(
   options: LmEvalRunOptions & {
@@ -40,7 +41,8 @@ export async function evaluateWithLmEval(
     env?: NodeJS.ProcessEnv;
   },
 ): Promise<LmEvalRunReport> {
-  const { modelName, dtype, apiKey, tasks, limit, logSamples, applyChatTemplate } = options;
+  const { modelName, dtype, tasks, limit, logSamples, applyChatTemplate } = options;
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
   const model = await lmEvalModelFor(options.model, { modelName, dtype, apiKey });
   const lmOptions = { model, tasks, outputPath: options.out, limit, logSamples, applyChatTemplate };
   const { command, args } = buildLmEvalCommand(lmOptions);

@@ -64,7 +64,6 @@ const lmEval = defineCommand({
     const { describeLmEvalRun, evaluateWithLmEval } = await import("@cftkit/evaluation");
     const report = await evaluateWithLmEval({
       ...options,
-      apiKey: process.env.OPENAI_API_KEY,
       onStart: (line) => log(options, `running ${line}`),
       onLine: (line) => log(options, line),
     });
