@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { addDeclaredCommand, parseValues } from "./build-command.js";
 import { defineCommand } from "./define-command.js";
-import { optionsFrom, schemaValues } from "./schema-options.js";
+import { checkedSchemaValues, optionsFrom, schemaValues } from "./schema-options.js";
 
 const schema = z.object({
   topPercent: z.number().min(0).max(100).describe("percent to select"),
@@ -155,5 +155,48 @@ describe("optionsFrom", () => {
 
   it("refuses a field without help text", () => {
     expect(() => optionsFrom(z.object({ quiet: z.boolean() }))).toThrow(/quiet has no .describe/);
+  });
+});
+
+describe("checkedSchemaValues: the schema's rules across fields", () => {
+  const sized = z
+    .object({
+      ratio: z.number().optional().describe("share"),
+      count: z.number().optional().describe("count"),
+      learningRate: z.number().default(1).describe("rate"),
+      model: z.string().optional().describe("model"),
+    })
+    .superRefine((v, ctx) => {
+      if ((v.ratio === undefined) === (v.count === undefined))
+        ctx.addIssue({ code: "custom", message: "give exactly one of --ratio or --count" });
+      if (v.count === 0 && v.model === undefined)
+        ctx.addIssue({
+          code: "invalid_type",
+          expected: "string",
+          path: ["model"],
+          message: "--model is needed",
+        });
+    });
+  const overrides = { learningRate: { flag: "lr" } };
+  const refused = (values: object) => {
+    try {
+      checkedSchemaValues(sized, overrides, values);
+      return "accepted";
+    } catch (e) {
+      return `${(e as CftkitError).code}: ${(e as Error).message}`;
+    }
+  };
+
+  it("gives the values under the schema's names when the rules hold", () => {
+    expect(checkedSchemaValues(sized, overrides, { ratio: 0.5, lr: 3, json: true })).toEqual({
+      ratio: 0.5,
+      learningRate: 3,
+    });
+  });
+
+  it("a broken rule is CLI_BAD_OPTION with its message; a missing value CLI_MISSING_OPTION", () => {
+    expect(refused({})).toBe("CLI_BAD_OPTION: give exactly one of --ratio or --count");
+    expect(refused({ ratio: 1, count: 2 })).toBe("CLI_BAD_OPTION: give exactly one of --ratio or --count");
+    expect(refused({ count: 0 })).toBe("CLI_MISSING_OPTION: --model is needed");
   });
 });

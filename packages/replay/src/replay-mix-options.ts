@@ -16,7 +16,7 @@ export const replayMixFilesSchema = z.object({
     .describe("replay buffers (replay.jsonl of `replay er` / `replay gr`)"),
   seed: z.uint32().default(0).describe("shuffle seed"),
   out: file()
-    .meta({ path: "output-file" })
+    .meta({ path: "output-file", writes: (out: string) => [mixManifestPath(out)] })
     .describe("mixed training file (JSONL); the manifest goes to <out minus .jsonl>.manifest.json"),
   format: defaultOutputLayoutOption("embedded"),
 });

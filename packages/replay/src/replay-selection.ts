@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { CftkitError, checkOptions, SeededRandom } from "@cftkit/core";
 import { alignEnglish, type InstructionRecord, normaliseText } from "@cftkit/datasets";
 import { z } from "zod";
@@ -52,7 +53,12 @@ export const replayInputsSchema = z
       .optional()
       .describe("evaluation sets whose items are never replayed (by id, parallel_id, instruction)"),
     ...replaySizeSchema.shape,
-    outDir: file().meta({ path: "output-folder" }).describe("output folder (replay.jsonl, manifest.json)"),
+    outDir: file()
+      .meta({
+        path: "output-folder",
+        writes: (dir: string) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
+      })
+      .describe("output folder (replay.jsonl, manifest.json)"),
   })
   .superRefine((inputs, ctx) => {
     if ((inputs.ratio === undefined) === (inputs.count === undefined))

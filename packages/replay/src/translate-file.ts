@@ -7,6 +7,7 @@ import {
   type TranslateOptions,
   type TranslateSummary,
   translateDataset,
+  translationSideFiles,
 } from "./translate-dataset.js";
 
 const LANGUAGE_CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -27,7 +28,11 @@ export const translateFileOptionsSchema = z
       .string()
       .min(1)
       .describe("target languages, comma-separated (de,fr), or multialpaca for its 11 languages"),
-    out: z.string().min(1).meta({ path: "output-file" }).describe("translated records (cftkit JSONL)"),
+    out: z
+      .string()
+      .min(1)
+      .meta({ path: "output-file", writes: (out: string) => Object.values(translationSideFiles(out)) })
+      .describe("translated records (cftkit JSONL)"),
     from: z
       .enum(DATASET_FORMATS as [DatasetFormat, ...DatasetFormat[]])
       .default("auto")

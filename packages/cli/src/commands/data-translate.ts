@@ -5,7 +5,6 @@ import {
   openAIServerSchema,
   translateDatasetFile,
   translateFileOptionsSchema,
-  translationSideFiles,
 } from "@cftkit/replay";
 import { printResult, progress, untilInterrupted } from "../cli-output.js";
 import { defineCommand, pathParam } from "../define-command.js";
@@ -13,7 +12,7 @@ import { checkedSchemaValues, optionsFrom } from "../schema-options.js";
 
 const fileFlags = {
   to: "codes",
-  out: { metavar: "file.jsonl", writes: (out: string) => Object.values(translationSideFiles(out)) },
+  out: "file.jsonl",
   from: "format",
   language: "tag",
   count: "n",

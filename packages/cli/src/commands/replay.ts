@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { OUTPUT_LAYOUT_ALIASES } from "@cftkit/datasets";
 import {
   assertReplayFinished,
@@ -7,7 +6,6 @@ import {
   describeReplayMix,
   describeSelection,
   type EnglishReplayManifest,
-  mixManifestPath,
   mixReplayFiles,
   replayGeneratorChoicesSchema,
   replayShortfall,
@@ -28,11 +26,7 @@ const selectionFlags = {
   ratio: "r",
   seed: "s",
   mode: "m",
-  outDir: {
-    flag: "out",
-    metavar: "dir",
-    writes: (dir: string) => [join(dir, "replay.jsonl"), join(dir, "manifest.json")],
-  },
+  outDir: { flag: "out", metavar: "dir" },
 } as const;
 
 /** Where `replay gr` gets its responses from, and how it filters them (@cftkit/replay's schema). */
@@ -105,7 +99,7 @@ const mix = defineCommand({
     phase2: "file",
     replay: "files...",
     seed: "s",
-    out: { metavar: "file", writes: (out: string) => [mixManifestPath(out)] },
+    out: "file",
     format: { metavar: "format", aliases: OUTPUT_LAYOUT_ALIASES },
   }),
   async run(flags) {
