@@ -165,4 +165,15 @@ export {
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
 export { trainRunOptionsSchema } from "./train-run-options.js";
-export { describeMetrics, describePlanGrid, describePreparedRun } from "./train-descriptions.js";
+export {
+  describeMetrics,
+  describePlanGrid,
+  describePlanGridWarnings,
+  describePreparedRun,
+} from "./train-descriptions.js";
+export {
+  describePlanFileRun,
+  type PlanFileRunDocument,
+  type PlanFileRunOptions,
+  runPlanFile,
+} from "./run-plan-file.js";

@@ -1,4 +1,4 @@
-import { formatTable, shellComment } from "@cftkit/core";
+import { formatTable, printable, shellComment } from "@cftkit/core";
 import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
 import type { PlanGrid } from "./plan-grid.js";
 
@@ -15,6 +15,19 @@ export function describePlanGrid(grid: Pick<PlanGrid, "entries" | "outDir" | "co
     ...formatTable(["plan", "phase", "axolotl config"], rows),
     "",
     `${grid.entries.length} plans written to ${grid.outDir}; run them in order: ${grid.commandsPath}`,
+  ];
+}
+
+/** What a written plan grid left out or waits for: skipped strategies, inputs not there yet, notes (for stderr). */
+export function describePlanGridWarnings(
+  grid: Pick<PlanGrid, "skipped" | "missingInputs" | "notes">,
+): string[] {
+  return [
+    ...grid.skipped.map((s) => `skipped ${s.setting}.${s.strategy}: ${s.reason}`),
+    ...grid.missingInputs.map(
+      (m) => `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`,
+    ),
+    ...grid.notes.map((note) => `note: ${note}`),
   ];
 }
 

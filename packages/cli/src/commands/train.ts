@@ -1,19 +1,13 @@
 import { join } from "node:path";
-import { printable } from "@cftkit/core";
 import {
   axolotlLogDocument,
   describeMetrics,
+  describePlanFileRun,
   describePlanGrid,
-  describePreparedRun,
+  describePlanGridWarnings,
   planGridDocument,
-  preparedRunDocument,
   readAxolotlLogFile,
-  planToTrainOptions,
-  prepareAxolotlRun,
-  readTrainingPlan,
-  resolvePlanInputs,
-  runAxolotl,
-  runEmbedded,
+  runPlanFile,
   trainRunOptionsSchema,
   writeMetricsJsonl,
   writeExperimentPlans,
@@ -40,10 +34,7 @@ const planCommand = defineCommand({
     });
     printResult(options, { experiment, backend, ...planGridDocument(grid) }, () => describePlanGrid(grid));
     if (options.json) return;
-    for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
-    for (const m of grid.missingInputs)
-      log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
-    for (const note of grid.notes) log(options, `note: ${note}`);
+    for (const line of describePlanGridWarnings(grid)) log(options, line);
   },
 });
 
@@ -58,38 +49,8 @@ const runCommand = defineCommand({
   args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
   options: optionsFrom(trainRunOptionsSchema, { backend: "backend", axolotl: "path" }),
   async run(options) {
-    const plan = await readTrainingPlan(options.plan);
-    const axolotl = { executable: options.axolotl, resume: options.resume };
-    if (options.dryRun && options.backend === "axolotl") {
-      const prepared = await prepareAxolotlRun(plan, axolotl);
-      return printResult(options, preparedRunDocument(prepared), () => describePreparedRun(prepared));
-    }
-    if (options.dryRun) {
-      const settings = planToTrainOptions(await resolvePlanInputs(plan));
-      const doc = { backend: "embedded", plan: plan.name, options: settings };
-      return printResult(options, doc, () => JSON.stringify(settings, null, 2));
-    }
-    if (options.backend === "axolotl") {
-      const result = await runAxolotl(plan, {
-        ...axolotl,
-        progress: progress(options),
-        onOutput: options.verbose ? (_s, text) => process.stderr.write(text) : undefined,
-      });
-      const loss = result.finalLoss !== undefined ? `, final loss ${result.finalLoss}` : "";
-      return printResult(
-        options,
-        { backend: "axolotl", plan: plan.name, ...result },
-        () =>
-          `${plan.name}: done (${result.metrics} metric lines${loss}); model in ${result.artifacts.outputDir}, metrics in ${result.metricsPath}`,
-      );
-    }
-    const result = await runEmbedded(plan, { progress: progress(options), resume: options.resume });
-    printResult(
-      options,
-      { backend: "embedded", plan: plan.name, ...result },
-      () =>
-        `${plan.name}: ${result.steps} steps, final loss ${result.finalLoss.toFixed(4)}; model in ${result.modelDir}, metrics in ${result.metricsPath}`,
-    );
+    const doc = await runPlanFile(options.plan, { ...options, progress: progress(options) });
+    printResult(options, doc, () => describePlanFileRun(doc));
   },
 });
 
