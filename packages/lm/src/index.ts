@@ -60,6 +60,7 @@ export {
 } from "./training-checkpoint.js";
 export { LM_ERROR_CODES } from "./error-codes.js";
 export { readTrainingExamplesFile } from "./training-examples-file.js";
+export { type TrainFromFilesOptions, trainCausalLMFromFiles } from "./train-from-files.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
 export type { TrainEngine, TrainEngineName } from "./train-engine.js";
 export { buildLlamaTrainOnnx, type TrainGraphOptions } from "./llama-train-graph.js";

@@ -1,4 +1,4 @@
-import { loraOptionsOf, loraSettingsSchema, trainingSettingsSchema } from "@cftkit/lm/defaults";
+import { loraSettingsSchema, trainingSettingsSchema } from "@cftkit/lm/defaults";
 import { log, printResult, progress } from "../cli-output.js";
 import { defineCommand, optionalPath, pathParam } from "../define-command.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
@@ -63,26 +63,19 @@ const train = defineCommand({
     resume,
   },
   async run(options) {
-    const { describeTrainResult, readTrainingExamplesFile, trainCausalLM } = await import("@cftkit/lm");
-    const train = await readTrainingExamplesFile(options.data);
-    const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
-    const lora = loraOptionsOf(schemaValues(loraSettingsSchema, loraFlags, options));
-    log(options, `training ${options.modelDir} on ${train.length} examples → ${options.out}`);
-    const result = await trainCausalLM({
-      ...definedOnly(schemaValues(trainingSettingsSchema, settingsFlags, options)),
+    const { describeTrainResult, trainCausalLMFromFiles } = await import("@cftkit/lm");
+    const result = await trainCausalLMFromFiles({
       modelDir: options.modelDir,
       outDir: options.out,
-      train,
-      ...(validation ? { validation } : {}),
-      ...(lora ? { lora } : {}),
+      data: options.data,
+      validation: options.validation,
+      settings: schemaValues(trainingSettingsSchema, settingsFlags, options),
+      lora: schemaValues(loraSettingsSchema, loraFlags, options),
       progress: progress(options),
+      log: (line) => log(options, line),
     });
     printResult(options, result, () => describeTrainResult(result));
   },
 });
-
-/** The settings given or defaulted: an absent optional one is left out, not passed as undefined. */
-const definedOnly = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export const lmTrainCommands = [train];
