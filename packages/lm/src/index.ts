@@ -98,7 +98,8 @@ export {
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
 export { describeTokenLogits, tokenLogits } from "./token-logits.js";
-export { generationSettingsSchema, modelInitSchema } from "./model-settings.js";
+export { generationSettingsSchema, modelInitSchema, serveSettingsSchema } from "./model-settings.js";
+export { type ServeModelFolderOptions, serveModelFolder } from "./serve/serve-model-folder.js";
 export {
   generateWithModelFolder,
   type InitModelFolderResult,

@@ -22,3 +22,20 @@ export const generationSettingsSchema = z.object({
   seed: z.uint32().default(0).describe("sampling seed"),
   chatTemplate: z.boolean().default(false).describe("wrap each prompt as a user turn with the chat template"),
 });
+
+/** Where a served model listens and the id clients send: `serveModelFolder` takes them, `cftkit lm serve` builds its flags from them. */
+export const serveSettingsSchema = z.object({
+  port: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(8000)
+    .describe("TCP port (0 = a free one, printed on stdout)"),
+  host: z.string().min(1).default("127.0.0.1").describe("address to listen on"),
+  servedModelName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("the model id clients send (default: <model-dir> as given)"),
+});
