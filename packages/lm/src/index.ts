@@ -97,12 +97,16 @@ export {
   type RunningOpenAIServer,
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
-export { describeTokenLogits, tokenLogits } from "./token-logits.js";
+export { describeTokenLogits, type TokenLogitsDocument, tokenLogits } from "./token-logits.js";
 export { generationSettingsSchema, modelInitSchema, serveSettingsSchema } from "./model-settings.js";
 export { type ServeModelFolderOptions, serveModelFolder } from "./serve/serve-model-folder.js";
 export {
+  describeGeneration,
+  type GenerationDocument,
   generateWithModelFolder,
+  generationDocument,
   type InitModelFolderResult,
   initModelFolder,
+  tokenLogitsOfModelFolder,
 } from "./model-folder-tasks.js";
 export { describeTrainResult } from "./train-description.js";

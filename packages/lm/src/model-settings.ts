@@ -1,3 +1,4 @@
+import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 
 // Its own entry (`@cftkit/lm/model-settings`, no tfjs behind it) so `cftkit --help` can show these.
@@ -39,3 +40,22 @@ export const serveSettingsSchema = z.object({
     .optional()
     .describe("the model id clients send (default: <model-dir> as given)"),
 });
+
+/** `1, 2,3` → [1, 2, 3]; anything but comma-separated non-negative integers is CLI_BAD_TOKEN_IDS. */
+export function parseTokenIds(raw: string): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  const ids = parts.map(Number);
+  if (parts.length === 0 || parts.some((p) => p === "") || ids.some((n) => !Number.isInteger(n) || n < 0))
+    throw new CftkitError(
+      "CLI_BAD_TOKEN_IDS",
+      `--token-ids expects comma-separated non-negative integers, got "${raw}"`,
+    );
+  return ids;
+}
+
+/**
+ * Token ids typed as one comma-separated list (`cftkit lm logits --token-ids`, then
+ * `tokenLogitsOfModelFolder`). A bad list throws parseTokenIds' error itself rather than a zod issue, so its code and
+ * message stay the ones users and scripts know.
+ */
+export const tokenIdsSchema = z.string().transform(parseTokenIds);
