@@ -32,6 +32,11 @@ export const hiddenStatesSettingsSchema = z.object({
     .describe(
       "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
     ),
+  memoryBudgetGiB: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe("stream when holding the model would take more (default: half the machine's memory)"),
   batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
   workDir: z
     .string()

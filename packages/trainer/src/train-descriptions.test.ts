@@ -29,7 +29,7 @@ describe("train descriptions", () => {
 
   it("a plan grid's warnings: skipped strategies, inputs not there yet (path escaped), notes", () => {
     const grid = {
-      skipped: [{ setting: "s", strategy: "GR_5", reason: "needs generation" }],
+      skipped: [{ setting: "s", strategy: "GR_5" as const, reason: "needs generation" }],
       missingInputs: [{ plan: "s.LF.phase2", path: "sel\u0007.txt", role: "unfrozen_parameters" }],
       notes: ["Phase 1 runs once per setting"],
     };
