@@ -128,6 +128,7 @@ export {
   REHEARSAL_KNOWN_KEYS,
   type RehearsalSettings,
 } from "./rehearse/rehearsal-settings.js";
+export { rehearseOptionsSchema } from "./rehearse/rehearse-options.js";
 export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";
 export {
   trainWithAxolotl,
