@@ -159,6 +159,7 @@ export {
 } from "./strategy-compiler.js";
 export {
   axolotlLogDocument,
+  axolotlLogFileDocument,
   planGridDocument,
   preparedRunDocument,
   rehearsalDocument,
@@ -167,6 +168,7 @@ export {
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
 export { trainRunOptionsSchema } from "./train-run-options.js";
 export {
+  describeFailureSignals,
   describeMetrics,
   describePlanGrid,
   describePlanGridWarnings,

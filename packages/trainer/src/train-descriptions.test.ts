@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  describeFailureSignals,
   describeMetrics,
   describePlanGrid,
   describePlanGridWarnings,
@@ -38,6 +39,13 @@ describe("train descriptions", () => {
       "warning: s.LF.phase2 reads sel\\x07.txt (unfrozen_parameters), which does not exist yet",
       "note: Phase 1 runs once per setting",
     ]);
+  });
+
+  it("failure signatures: one line naming them, none without", () => {
+    expect(describeFailureSignals(["cuda_oom", "nan_loss"])).toEqual([
+      "failure signatures seen: cuda_oom, nan_loss",
+    ]);
+    expect(describeFailureSignals([])).toEqual([]);
   });
 
   it("metrics: the known columns, train_loss under loss, numbers to 6 significant digits", () => {

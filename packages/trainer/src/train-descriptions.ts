@@ -43,6 +43,11 @@ export function describeMetrics(metrics: Record<string, unknown>[]): string[] {
   return formatTable([...METRIC_COLUMNS], rows);
 }
 
+/** The failure signatures a log shows, as one stderr line (none when it shows none). */
+export function describeFailureSignals(signals: readonly string[]): string[] {
+  return signals.length ? [`failure signatures seen: ${signals.join(", ")}`] : [];
+}
+
 /** A file's text as lines (its final newline makes no extra empty line). */
 const textLines = (text: string) => text.replace(/\n$/, "").split("\n");
 

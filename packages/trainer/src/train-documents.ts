@@ -1,6 +1,6 @@
 import { writeFileAtomic } from "@cftkit/core";
 import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
-import type { ParsedAxolotlLog } from "./axolotl-log-file.js";
+import { type ParsedAxolotlLog, readAxolotlLogFile } from "./axolotl-log-file.js";
 import { metricToJson } from "./axolotl-log-parser.js";
 import type { PlanGrid } from "./plan-grid.js";
 import type { RehearseResult } from "./rehearse/rehearse.js";
@@ -52,6 +52,16 @@ export function axolotlLogDocument(parsed: ParsedAxolotlLog) {
     progress: parsed.progress ?? null,
     failure_signals: parsed.signals,
   };
+}
+
+/**
+ * A saved Axolotl log file as the `cftkit train logs` document (axolotlLogDocument, naming the file); with
+ * `metricsOut` its metrics are also written there as JSON lines.
+ */
+export async function axolotlLogFileDocument(file: string, options: { metricsOut?: string } = {}) {
+  const doc = axolotlLogDocument(await readAxolotlLogFile(file));
+  if (options.metricsOut) await writeMetricsJsonl(options.metricsOut, doc.metrics);
+  return { file, ...doc };
 }
 
 /** Metrics as JSON lines (atomically). */

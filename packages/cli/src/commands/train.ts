@@ -1,15 +1,14 @@
 import { join } from "node:path";
 import {
-  axolotlLogDocument,
+  axolotlLogFileDocument,
+  describeFailureSignals,
   describeMetrics,
   describePlanFileRun,
   describePlanGrid,
   describePlanGridWarnings,
   planGridDocument,
-  readAxolotlLogFile,
   runPlanFile,
   trainRunOptionsSchema,
-  writeMetricsJsonl,
   writeExperimentPlans,
 } from "@cftkit/trainer";
 import { log, printResult, progress } from "../cli-output.js";
@@ -65,13 +64,10 @@ const logsCommand = defineCommand({
     out: optionalPath("--out <metrics.jsonl>", "also write the metrics as JSON lines", "output-file"),
   },
   async run(options) {
-    const parsed = await readAxolotlLogFile(options.file);
-    const doc = axolotlLogDocument(parsed);
-    const { metrics } = doc;
-    if (options.out) await writeMetricsJsonl(options.out, metrics);
-    printResult(options, { file: options.file, ...doc }, () => describeMetrics(metrics));
-    if (!options.json && parsed.signals.length)
-      log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
+    const doc = await axolotlLogFileDocument(options.file, { metricsOut: options.out });
+    printResult(options, doc, () => describeMetrics(doc.metrics));
+    if (options.json) return;
+    for (const line of describeFailureSignals(doc.failure_signals)) log(options, line);
   },
 });
 
