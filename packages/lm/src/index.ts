@@ -102,6 +102,7 @@ export { generationSettingsSchema, modelInitSchema, serveSettingsSchema } from "
 export { type ServeModelFolderOptions, serveModelFolder } from "./serve/serve-model-folder.js";
 export {
   describeGeneration,
+  describeInitModelFolder,
   type GenerationDocument,
   generateWithModelFolder,
   generationDocument,

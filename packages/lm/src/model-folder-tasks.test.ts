@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { CausalLM } from "./causal-lm.js";
 import {
   describeGeneration,
+  describeInitModelFolder,
   generateWithModelFolder,
   generationDocument,
   initModelFolder,
@@ -22,6 +23,7 @@ describe("model folder tasks: init a folder, generate from one", () => {
     const made = await initModelFolder(out, { seed: 5 });
     expect(made).toMatchObject({ out, preset: "tiny", seed: 5, dtype: "F32", num_hidden_layers: 2 });
     expect(made.parameters).toBeGreaterThan(0);
+    expect(describeInitModelFolder(made)).toBe(`wrote ${out} (tiny, ${made.parameters} parameters, seed 5)`);
     expect(existsSync(join(out, "config.json"))).toBe(true);
     const greedy = await generateWithModelFolder(out, ["Hello", "Bonjour"], { maxNewTokens: 4 });
     expect(greedy).toHaveLength(2);
@@ -75,6 +77,10 @@ describe("model folder tasks: init a folder, generate from one", () => {
       code: "LM_BAD_OPTION",
     });
     await expect(generateWithModelFolder(join(dir, "missing"), ["a"], { topP: 0 })).rejects.toMatchObject({
+      code: "LM_BAD_OPTION",
+    });
+    const stop = [7] as unknown as string[];
+    await expect(generateWithModelFolder(join(dir, "missing"), ["a"], { stop })).rejects.toMatchObject({
       code: "LM_BAD_OPTION",
     });
   });

@@ -43,16 +43,21 @@ export async function initModelFolder(
   }
 }
 
+/** The folder written, in words (`cftkit lm init` without --json). */
+export function describeInitModelFolder(result: InitModelFolderResult): string {
+  return `wrote ${result.out} (${result.preset}, ${result.parameters} parameters, seed ${result.seed})`;
+}
+
 /** Load a model folder, generate a response to each prompt, and let the model go. */
 export async function generateWithModelFolder(
   modelDir: string,
   prompts: string[],
-  settings: z.input<typeof generationSettingsSchema> & { stop?: string[]; progress?: ProgressReporter } = {},
+  settings: z.input<typeof generationSettingsSchema> & { progress?: ProgressReporter } = {},
 ): Promise<GenerateResult[]> {
   const checked = checkOptions(generationSettingsSchema, settings, "LM_BAD_OPTION");
   const model = await CausalLM.load(modelDir);
   try {
-    return await model.generate(prompts, { ...checked, stop: settings.stop, progress: settings.progress });
+    return await model.generate(prompts, { ...checked, progress: settings.progress });
   } finally {
     model.dispose();
   }

@@ -21,6 +21,7 @@ export const generationSettingsSchema = z.object({
   temperature: z.number().min(0).default(0).describe("0 = greedy"),
   topP: z.number().gt(0).max(1).default(1).describe("nucleus sampling mass"),
   seed: z.uint32().default(0).describe("sampling seed"),
+  stop: z.array(z.string()).optional().describe("stop strings"),
   chatTemplate: z.boolean().default(false).describe("wrap each prompt as a user turn with the chat template"),
 });
 

@@ -56,8 +56,19 @@ export async function writeHiddenStatesFile(
   outFile: string,
   options: HiddenStatesFileOptions,
 ): Promise<HiddenStatesFileResult> {
-  const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } = options;
-  const settings = { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir };
+  const { prompts, batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } =
+    options;
+  const settings = {
+    prompts,
+    batchSize,
+    maxTokens,
+    limit,
+    chatTemplate,
+    stream,
+    engine,
+    batchTokens,
+    workDir,
+  };
   checkOptions(
     hiddenStatesSettingsSchema,
     { ...settings, memoryBudgetGiB: options.memoryBudgetGiB },

@@ -5,32 +5,20 @@
 import { CftkitError } from "@cftkit/core";
 import { hiddenStatesSettingsSchema, transformersEngineSchema } from "@cftkit/runner/hidden-states-settings";
 import { log, printResult, progress } from "../cli-output.js";
-import { defineCommand, pathParam, optionalPath } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 import { optionsFrom } from "../schema-options.js";
 
-const { batchSize, maxTokens, limit, chatTemplate, stream, engine, memoryBudget, batchTokens, workDir } =
-  optionsFrom(hiddenStatesSettingsSchema, {
-    engine: "name",
-    workDir: "dir",
-    memoryBudgetGiB: { flag: "memory-budget", metavar: "GiB" },
-  });
+const { prompts, ...settings } = optionsFrom(hiddenStatesSettingsSchema, {
+  prompts: "jsonl",
+  engine: "name",
+  workDir: "dir",
+  memoryBudgetGiB: { flag: "memory-budget", metavar: "GiB" },
+});
 
 const hiddenStatesOptions = {
-  prompts: optionalPath(
-    "--prompts <jsonl>",
-    "prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench",
-    "input",
-  ),
+  prompts,
   out: pathParam("--out <file>", "output .safetensors", "output-file"),
-  batchSize,
-  maxTokens,
-  limit,
-  chatTemplate,
-  stream,
-  engine,
-  memoryBudget,
-  workDir,
-  batchTokens,
+  ...settings,
   ...optionsFrom(transformersEngineSchema, { python: "path", device: "name", dtype: "name" }),
 };
 

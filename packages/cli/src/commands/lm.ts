@@ -19,13 +19,9 @@ const init = defineCommand({
     ...optionsFrom(modelInitSchema, { preset: "name", seed: "s", dtype: "dtype" }),
   },
   async run(options) {
-    const { initModelFolder } = await lmApi();
+    const { describeInitModelFolder, initModelFolder } = await lmApi();
     const result = await initModelFolder(options.out, options);
-    printResult(
-      options,
-      result,
-      () => `wrote ${result.out} (${result.preset}, ${result.parameters} parameters, seed ${result.seed})`,
-    );
+    printResult(options, result, () => describeInitModelFolder(result));
   },
 });
 
@@ -42,8 +38,14 @@ const logits = defineCommand({
   },
 });
 
-const generationFlags = { temperature: "t", topP: "p", seed: "s", chatTemplate: { flag: "chat" } } as const;
-const { chat, ...sampling } = optionsFrom(generationSettingsSchema, generationFlags);
+const generationFlags = {
+  temperature: "t",
+  topP: "p",
+  seed: "s",
+  stop: "text...",
+  chatTemplate: { flag: "chat" },
+} as const;
+const { chat, stop, ...sampling } = optionsFrom(generationSettingsSchema, generationFlags);
 
 const generate = defineCommand({
   path: ["lm", "generate"],
@@ -53,14 +55,13 @@ const generate = defineCommand({
   options: {
     prompt: param("--prompt <text...>", "one or more prompts", z.array(z.string()).min(1)),
     ...sampling,
-    stop: param("--stop <text...>", "stop strings", z.array(z.string()).optional()),
+    stop,
     chat,
   },
   async run(options) {
     const { describeGeneration, generationDocument } = await lmApi();
     const doc = await generationDocument(options.modelDir, options.prompt, {
       ...schemaValues(generationSettingsSchema, generationFlags, options),
-      stop: options.stop,
       progress: progress(options),
     });
     printResult(options, doc, () => describeGeneration(doc));
