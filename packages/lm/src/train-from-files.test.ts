@@ -67,5 +67,9 @@ describe("trainCausalLMFromFiles", () => {
       message: `${bad}:2: expected a non-empty "messages" (or "conversations") array`,
     });
     expect(existsSync(outDir)).toBe(false);
+    await expect(trainCausalLMFromFiles({ modelDir, outDir, data, validation: "" })).rejects.toMatchObject({
+      code: "LM_BAD_TRAIN_OPTIONS",
+      message: expect.stringContaining("validation"),
+    });
   });
 });

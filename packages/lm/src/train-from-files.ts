@@ -1,19 +1,18 @@
-import type { ProgressReporter } from "@cftkit/core";
+import { checkOptions, type ProgressReporter } from "@cftkit/core";
 import type { z } from "zod";
 import { type TrainResult, trainCausalLM } from "./train-causal-lm.js";
-import { loraOptionsOf, type loraSettingsSchema, type trainingSettingsSchema } from "./training-defaults.js";
+import {
+  loraOptionsOf,
+  type loraSettingsSchema,
+  trainingFilesSchema,
+  type trainingSettingsSchema,
+} from "./training-defaults.js";
 import { readTrainingExamplesFile } from "./training-examples-file.js";
 
 /** What `trainCausalLMFromFiles` trains on, with which settings, and where it reports. */
-export interface TrainFromFilesOptions {
+export interface TrainFromFilesOptions extends z.input<typeof trainingFilesSchema> {
   /** Hugging Face model folder (config.json, safetensors weights, tokenizer with a chat template). */
   modelDir: string;
-  /** Output folder: checkpoints, metrics.jsonl and the final model. */
-  outDir: string;
-  /** JSONL of training rows (`{id, messages}` or ShareGPT `conversations`). */
-  data: string;
-  /** Held-out JSONL rows for eval_loss. */
-  validation?: string;
   /** Training settings (an absent one takes the paper's default). */
   settings?: z.input<typeof trainingSettingsSchema>;
   /** LoRA choices; without a rank the whole model (or its unfrozen parameters) trains. */
@@ -23,8 +22,9 @@ export interface TrainFromFilesOptions {
   log?: (line: string) => void;
 }
 
-/** Read the training (and validation) rows from their files, then `trainCausalLM` with the schemas' settings. */
+/** Read the training (and validation) rows from their files (trainingFilesSchema), then `trainCausalLM` with the schemas' settings. */
 export async function trainCausalLMFromFiles(options: TrainFromFilesOptions): Promise<TrainResult> {
+  checkOptions(trainingFilesSchema, options, "LM_BAD_TRAIN_OPTIONS");
   const train = await readTrainingExamplesFile(options.data);
   const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
   const lora = loraOptionsOf(options.lora ?? {});
