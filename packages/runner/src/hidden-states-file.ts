@@ -56,25 +56,9 @@ export async function writeHiddenStatesFile(
   outFile: string,
   options: HiddenStatesFileOptions,
 ): Promise<HiddenStatesFileResult> {
-  const { prompts, batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } =
-    options;
-  const settings = {
-    prompts,
-    batchSize,
-    maxTokens,
-    limit,
-    chatTemplate,
-    stream,
-    engine,
-    batchTokens,
-    workDir,
-  };
-  checkOptions(
-    hiddenStatesSettingsSchema,
-    { ...settings, memoryBudgetGiB: options.memoryBudgetGiB },
-    "RUN_BAD_OPTION",
-  );
-  if (stream && engine !== "embedded")
+  // The schema keeps its own fields (the callbacks and transformers settings are not its to check).
+  checkOptions(hiddenStatesSettingsSchema, options, "RUN_BAD_OPTION");
+  if (options.stream && options.engine !== "embedded")
     throw new CftkitError(
       "RUN_BAD_OPTION",
       "stream applies to the embedded engine, not the transformers engine",
