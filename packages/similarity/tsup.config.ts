@@ -1,3 +1,3 @@
 import { packageBuild } from "../../tsup.base";
 
-export default packageBuild(["src/internal.ts"]);
+export default packageBuild(["src/internal.ts", "src/similarity-options.ts"]);

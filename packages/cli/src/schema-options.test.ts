@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { CftkitError } from "@cftkit/core";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
@@ -129,6 +130,27 @@ describe("optionsFrom", () => {
     expect(() => optionsFrom(z.object({ x: z.string().meta({ path: "somewhere" }).describe("x") }))).toThrow(
       /unknown path role somewhere/,
     );
+  });
+
+  it("takes the files an output writes from the field's .meta({ writes }), so the guard checks them too", () => {
+    const schema = z.object({
+      data: z.string().meta({ path: "input" }).describe("rows to read"),
+      out: z
+        .string()
+        .meta({ path: "output-folder", writes: (dir: string) => [join(dir, "rows.jsonl")] })
+        .describe("folder to write rows.jsonl into"),
+    });
+    const writes = defineCommand({
+      path: ["writes"],
+      description: "d",
+      examples: ["e"],
+      options: optionsFrom(schema),
+      run() {},
+    });
+    expect(() => parseValues(writes, { data: join("dir", "rows.jsonl"), out: "dir" })).toThrow(
+      expect.objectContaining({ code: "CLI_OUTPUT_IS_INPUT", message: expect.stringMatching(/--out/) }),
+    );
+    expect(parseValues(writes, { data: join("dir", "other.jsonl"), out: "dir" }).out).toBe("dir");
   });
 
   it("refuses a field without help text", () => {

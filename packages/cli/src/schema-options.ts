@@ -27,20 +27,22 @@ export function baseOf(field: Field): Field {
 const PATH_ROLES: readonly PathRole[] = ["input", "model", "output-file", "output-folder", "output-model"];
 
 /**
- * The path role a package gave the field with `.meta({ path: "input" })` (read through `.optional()` and
- * `.default()`), so the package that reads or writes the path says what it is and the guard checks it.
+ * What a package said of a path field with `.meta({ path: role, writes })` (read through `.optional()` and
+ * `.default()`): its role, and the files an output writes beside or inside itself, so the package that reads
+ * or writes the path says what it is and the guard checks it.
  */
-function pathRoleOf(field: Field): PathRole | undefined {
+function pathMetaOf(field: Field): Pick<ParamSpec, "path" | "writes"> {
   for (let inner: Field | undefined = field; inner; ) {
-    const role = (inner.meta() as { path?: unknown } | undefined)?.path;
-    if (role !== undefined) {
-      if (!PATH_ROLES.includes(role as PathRole)) throw new Error(`unknown path role ${String(role)}`);
-      return role as PathRole;
+    const meta = inner.meta() as { path?: unknown; writes?: ParamSpec["writes"] } | undefined;
+    if (meta?.path !== undefined) {
+      if (!PATH_ROLES.includes(meta.path as PathRole))
+        throw new Error(`unknown path role ${String(meta.path)}`);
+      return { path: meta.path as PathRole, ...(meta.writes && { writes: meta.writes }) };
     }
     inner =
       typeof inner.unwrap === "function" && inner._zod.def.type !== "array" ? inner.unwrap() : undefined;
   }
-  return undefined;
+  return {};
 }
 
 /** `1, 2` → [1, 2]: a list of numbers typed on the command line. */
@@ -77,7 +79,7 @@ function cliSchema(field: Field): z.ZodType {
  * A command's options from a package's zod object schema, as Axolotl derives its CLI from its config schema:
  * `topPercent` → `--top-percent <n>`, `.describe()` → the help line, `.default()` → `(default: x)`, a
  * field that is neither optional nor defaulted → `(required)`, an enum → its choices, a boolean → a bare flag
- * (`--no-x` when it defaults to true), `.meta({ path: role })` → the path guard's role (see PathRole).
+ * (`--no-x` when it defaults to true), `.meta({ path: role, writes })` → the path guard's role (see PathRole) and the files an output writes.
  * An override given as a string is the metavar: `{ topPercent: "P" }`; `{ learningRate: { flag: "lr" } }`
  * renames the flag (and the handler's key) to `--lr`.
  */
@@ -100,12 +102,11 @@ export function optionsFrom<T extends z.ZodRawShape, const O extends Overrides<T
     const flags = type === "boolean" ? `--${on ? "no-" : ""}${words}` : `--${words} <${metavar ?? value}>`;
     const text = description ?? field.description;
     if (text === undefined) throw new Error(`option ${key} has no .describe() text`);
-    const path = pathRoleOf(field);
     params[camel(words)] = {
       flags,
       description: text,
       schema: cliSchema(field),
-      ...(path && { path }),
+      ...pathMetaOf(field),
       ...extra,
     };
   }

@@ -1,4 +1,5 @@
 // Its own entry (`@cftkit/evaluation/eval-run-options`, nothing heavy behind it) so `cftkit --help` can read it.
+import { join } from "node:path";
 import { z } from "zod";
 // The package's error codes (a module augmentation of @cftkit/core): the files this light entry pulls in throw them.
 import "./error-codes.js";
@@ -68,7 +69,9 @@ export const lmEvalRunOptionsSchema = z.object({
   dtype: text().default("bfloat16").describe("hf backend dtype"),
   logSamples: z.boolean().default(false).describe("lm-eval --log_samples"),
   applyChatTemplate: z.boolean().default(false).describe("lm-eval --apply_chat_template"),
+  dryRun: z.boolean().default(false).describe("print the command and exit"),
 });
+export type LmEvalRunOptions = z.input<typeof lmEvalRunOptionsSchema>;
 
 /** A file path; `.meta({ path })` tells the CLI's path guard what the scorer does with it. */
 const file = (role: "input" | "output-folder") => text().meta({ path: role });
@@ -84,11 +87,18 @@ export const qaFilesSchema = z.object({
   lang: text().default("en").describe("answer language (mlqa: en es hi vi de ar zh)"),
 });
 
+/** The files `scoreIfevalFiles` writes into its `out` folder (the official names). */
+const ifevalResultFiles = (dir: string) => [
+  join(dir, "eval_results_strict.jsonl"),
+  join(dir, "eval_results_loose.jsonl"),
+];
+
 /** The files of `scoreIfevalFiles`; `cftkit eval ifeval` builds its flags from it. */
 export const ifevalFilesSchema = z.object({
   input: file("input").describe("prompts with instruction_id_list and kwargs"),
   responses: file("input").describe("{prompt, response} per line"),
-  out: file("output-folder")
+  out: text()
+    .meta({ path: "output-folder", writes: ifevalResultFiles })
     .optional()
     .describe("also write eval_results_strict.jsonl and eval_results_loose.jsonl (official schema)"),
 });

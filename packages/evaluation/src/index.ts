@@ -150,7 +150,20 @@ export {
   serverModelName,
   type EvalModelSpec,
 } from "./eval-model-for.js";
-export { type EvalRunOptions, evalRunOptionsSchema } from "./eval-run-options.js";
+export {
+  type EvalRunOptions,
+  type LmEvalRunOptions,
+  evalRunOptionsSchema,
+  lmEvalRunOptionsSchema,
+} from "./eval-run-options.js";
+export {
+  type LmEvalRunReport,
+  type LmEvalScores,
+  describeLmEvalRun,
+  evaluateWithLmEval,
+  importLmEvalScores,
+  lmEvalScores,
+} from "./lm-eval-run.js";
 export { evaluateModel } from "./evaluate-model.js";
 export { type QaFileScore, rougeFiles, scoreIfevalFiles, scoreQaFiles } from "./score-files.js";
 export {

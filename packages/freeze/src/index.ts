@@ -29,6 +29,7 @@ export {
   parseTypes,
   sortTypes,
   modelSlug,
+  moduleTypesSchema,
 } from "./module-types.js";
 export { SnrCache, type SnrCacheEntry } from "./snr-cache.js";
 export { FREEZE_ERROR_CODES } from "./error-codes.js";
@@ -37,8 +38,16 @@ export {
   randomLayersDocument,
   spectrumDocument,
   writeSelectionFiles,
+  selectionFilePaths,
+  LF_H1_FILES,
+  LF_H2_FILES,
 } from "./selection-documents.js";
 export { spectrumOptionsSchema } from "./spectrum.js";
 export { layerDiffOptionsSchema } from "./layer-diff.js";
 export { randomLayersOptionsSchema } from "./random-layers.js";
-export { describeLayerDiff, describeRandomLayers, describeSpectrum } from "./selection-descriptions.js";
+export {
+  describeLayerDiff,
+  describeRandomLayers,
+  describeSpectrum,
+  describeSpectrumScan,
+} from "./selection-descriptions.js";

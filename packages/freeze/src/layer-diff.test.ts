@@ -76,6 +76,21 @@ describe.each(["F32", "BF16"])("LF_H2 on numpy-written %s checkpoints", (dtype) 
       result.yaml.startsWith("unfrozen_parameters:\n- ^model.embed_tokens.weight$\n- ^lm_head.weight$\n"),
     ).toBe(true);
   });
+
+  it("types may be shorthands; with out, the YAML and the JSON document are written there", async () => {
+    const out = join(root, `${dtype}-out`);
+    const result = await layerDiff(base, tuned, { topK: 1, types: ["o", "down", "o"], out });
+    expect(result.types).toEqual(["self_attn.o_proj", "mlp.down_proj"]);
+    expect(result.files).toEqual({
+      yaml: join(out, "unfrozen_parameters_lf_h2.yaml"),
+      json: join(out, "unfrozen_parameters_lf_h2.json"),
+    });
+    expect(readFileSync(result.files.yaml!, "utf8")).toBe(result.yaml);
+    const written = JSON.parse(readFileSync(result.files.json!, "utf8"));
+    expect(written.frozen).toEqual(result.frozen);
+    expect(written.top_k).toBe(1);
+    expect(written.files).toBeUndefined();
+  });
 });
 
 describe("LF_H2 bad input", () => {

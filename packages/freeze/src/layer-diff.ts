@@ -7,8 +7,14 @@ import {
   type TensorInfo,
 } from "@cftkit/safetensors";
 import { z } from "zod";
-import { DEFAULT_DIFF_TYPES } from "./module-types.js";
+import { DEFAULT_DIFF_TYPES, moduleTypesSchema, parseTypes } from "./module-types.js";
 import { selectTop } from "./select-top.js";
+import {
+  LF_H2_FILES,
+  selectionFilePaths,
+  layerDiffDocument,
+  writeSelectionFiles,
+} from "./selection-documents.js";
 import { type PatternGroup, patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 
 /** The options a caller chooses (the CLI's `freeze diff` flags are built from it); layerDiff() checks them. */
@@ -19,13 +25,26 @@ export const layerDiffOptionsSchema = z.object({
     .min(1)
     .max(2 ** 32 - 1)
     .describe("modules to freeze per type"),
+  types: moduleTypesSchema(DEFAULT_DIFF_TYPES),
+  out: z
+    .string()
+    .min(1)
+    // Written into (its two files too): the CLI's path guard checks them.
+    .meta({
+      path: "output-folder",
+      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H2_FILES)),
+    })
+    .optional()
+    .describe(`write ${LF_H2_FILES}.yaml and .json there`),
 });
 
 export interface LayerDiffOptions {
   /** How many modules to freeze per type. */
   topK: number;
-  /** Module types scored and frozen separately (default q, k, v projections). */
+  /** Module types scored and frozen separately, or their shorthands (default q, k, v projections). */
   types?: readonly string[];
+  /** Output folder for `unfrozen_parameters_lf_h2.yaml` and `.json` (see writeSelectionFiles). */
+  out?: string;
   /** Elements per streamed chunk (default 1M: a few MB per checkpoint in memory). */
   chunkElements?: number;
   progress?: ProgressReporter;
@@ -40,6 +59,8 @@ export interface FreezeSelection {
   unfrozen_parameters: string[];
   groups: PatternGroup[];
   yaml: string;
+  /** The YAML and JSON files written with `out` (none without). */
+  files: { yaml?: string; json?: string };
 }
 
 export interface LayerDiffResult extends FreezeSelection {
@@ -65,13 +86,14 @@ export async function layerDiff(
   options: LayerDiffOptions,
 ): Promise<LayerDiffResult> {
   const progress = options.progress ?? silentProgress;
-  const types = [...(options.types ?? DEFAULT_DIFF_TYPES)];
+  const types = parseTypes(options.types, DEFAULT_DIFF_TYPES);
   if (!Number.isInteger(options.topK) || options.topK < 0) {
     throw new CftkitError("FREEZE_BAD_TOP_K", `--top-k must be a non-negative integer, got ${options.topK}`, {
       exitCode: 2,
     });
   }
-  checkOptions(layerDiffOptionsSchema, { topK: options.topK }, "FREEZE_BAD_OPTION");
+  const { topK, types: given, out } = options;
+  checkOptions(layerDiffOptionsSchema, { topK, types: given, out }, "FREEZE_BAD_OPTION");
   const base = await SafetensorsCheckpoint.open(basePath);
   const tuned = await SafetensorsCheckpoint.open(tunedPath);
   try {
@@ -142,7 +164,7 @@ export async function layerDiff(
       base.tensors.map((t) => t.name),
       new Set(frozen),
     );
-    return {
+    const result: LayerDiffResult = {
       scores,
       relative_change: relative,
       frozen,
@@ -153,7 +175,13 @@ export async function layerDiff(
       top_k: options.topK,
       effective_top_k: effective,
       notes,
+      files: {},
     };
+    if (options.out) {
+      const document = layerDiffDocument(result, options.topK);
+      result.files = await writeSelectionFiles(options.out, LF_H2_FILES, result.yaml, document);
+    }
+    return result;
   } finally {
     await base.close();
     await tuned.close();

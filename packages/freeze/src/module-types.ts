@@ -1,5 +1,6 @@
 import { CftkitError } from "@cftkit/core";
 import { DECODER_LINEAR_MODULES } from "@cftkit/safetensors";
+import { z } from "zod";
 
 /** Default Spectrum scan: every attention and MLP projection. */
 export const DEFAULT_SPECTRUM_TYPES = DECODER_LINEAR_MODULES;
@@ -28,6 +29,18 @@ export function parseTypes(
     .filter((s) => s !== "");
   if (items.length === 0) throw new CftkitError("FREEZE_BAD_TYPES", "--types is empty", { exitCode: 2 });
   return [...new Set(items.map((s) => SHORT_NAMES[s] ?? s))];
+}
+
+/**
+ * The `types` option of spectrum() and layerDiff(): full module types or the shorthands above (parseTypes
+ * expands them); `defaults` when left out.
+ */
+export function moduleTypesSchema(defaults: readonly string[]) {
+  return z
+    .array(z.string().min(1))
+    .min(1)
+    .default([...defaults])
+    .describe("module types, comma-separated; shorthands q,k,v,o,gate,up,down");
 }
 
 /** Spectrum's order of module types: by category (the part before the first dot), then by name. */

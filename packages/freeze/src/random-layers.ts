@@ -2,12 +2,28 @@ import { CftkitError, checkOptions, SeededRandom } from "@cftkit/core";
 import { parseParameterName, SafetensorsCheckpoint } from "@cftkit/safetensors";
 import { z } from "zod";
 import type { FreezeSelection } from "./layer-diff.js";
+import {
+  LF_H1_FILES,
+  selectionFilePaths,
+  randomLayersDocument,
+  writeSelectionFiles,
+} from "./selection-documents.js";
 import { patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 
 /** The options of randomLayers (the CLI's `freeze random` flags are built from it); randomLayers() checks them. */
 export const randomLayersOptionsSchema = z.object({
   k: z.uint32().describe("number of decoder layers to freeze"),
   seed: z.uint32().describe("random seed (recorded in the output)"),
+  out: z
+    .string()
+    .min(1)
+    // Written into (its two files too): the CLI's path guard checks them.
+    .meta({
+      path: "output-folder",
+      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H1_FILES)),
+    })
+    .optional()
+    .describe(`write ${LF_H1_FILES}.yaml and .json there`),
 });
 
 export interface RandomLayersResult extends FreezeSelection {
@@ -20,11 +36,11 @@ export interface RandomLayersResult extends FreezeSelection {
 /**
  * LF_H1: freeze K decoder layers drawn uniformly without replacement (SeededRandom(seed).sample), i.e. every
  * parameter of `model.layers.<i>`; everything else trains. `scores` maps each frozen layer's module to its
- * draw position (1 = first drawn).
+ * draw position (1 = first drawn). With `out`, the selection's YAML and JSON are written there.
  */
 export async function randomLayers(
   modelPath: string,
-  options: { k: number; seed: number },
+  options: { k: number; seed: number; out?: string },
 ): Promise<RandomLayersResult> {
   const checkpoint = await SafetensorsCheckpoint.open(modelPath);
   const names = checkpoint.tensors.map((t) => t.name);
@@ -55,7 +71,7 @@ export async function randomLayers(
     }
   }
   const groups = patternsTraining(names, new Set(frozen));
-  return {
+  const result: RandomLayersResult = {
     scores,
     frozen,
     unfrozen_parameters: groups.flatMap((g) => g.patterns),
@@ -64,5 +80,11 @@ export async function randomLayers(
     layers,
     seed: options.seed,
     k: options.k,
+    files: {},
   };
+  if (options.out) {
+    const document = randomLayersDocument(result);
+    result.files = await writeSelectionFiles(options.out, LF_H1_FILES, result.yaml, document);
+  }
+  return result;
 }

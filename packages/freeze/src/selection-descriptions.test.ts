@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { LayerDiffResult } from "./layer-diff.js";
 import type { RandomLayersResult } from "./random-layers.js";
-import { describeLayerDiff, describeRandomLayers, describeSpectrum } from "./selection-descriptions.js";
+import {
+  describeLayerDiff,
+  describeRandomLayers,
+  describeSpectrum,
+  describeSpectrumScan,
+} from "./selection-descriptions.js";
 import type { SpectrumResult } from "./spectrum.js";
 
 const q = (layer: number) => `model.layers.${layer}.self_attn.q_proj`;
 const yaml = "unfrozen_parameters:\n- model.layers.1.self_attn.q_proj\n";
-const selection = { unfrozen_parameters: [q(1)], groups: [], yaml };
+const selection = { unfrozen_parameters: [q(1)], groups: [], yaml, files: {} };
 
 describe("selection descriptions", () => {
   it("Spectrum: a row per module with its shape, SNR and the top mark, the YAML, then the files written", () => {
@@ -29,6 +34,7 @@ describe("selection descriptions", () => {
       topPercent: 50,
       files: { snrResults: "out/snr.json", yaml: "out/top.yaml" },
       modules: [module(0), module(1)],
+      seconds: 1.25,
     };
     expect(describeSpectrum(result)).toEqual([
       "module                           type              shape  snr",
@@ -40,6 +46,8 @@ describe("selection descriptions", () => {
       "- model.layers.1.self_attn.q_proj",
       "wrote out/snr.json and out/top.yaml",
     ]);
+    result.modules[1]!.cached = true;
+    expect(describeSpectrumScan(result)).toBe("scanned 2 modules (1 from cache) in 1.3 s");
   });
 
   it("LF_H2: each module's change and relative change, frozen marked, then the YAML", () => {

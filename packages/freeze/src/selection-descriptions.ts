@@ -27,6 +27,12 @@ export function describeSpectrum(result: SpectrumResult): string[] {
   ];
 }
 
+/** The scan in one line (a log line): modules scanned, how many came from the cache, and how long it took. */
+export function describeSpectrumScan(result: SpectrumResult): string {
+  const cached = result.modules.filter((m) => m.cached).length;
+  return `scanned ${result.modules.length} modules (${cached} from cache) in ${result.seconds.toFixed(1)} s`;
+}
+
 /** LF_H2: each module's ‖ΔW‖_F and relative change, "frozen" for the top-K. */
 export function describeLayerDiff(result: LayerDiffResult): string[] {
   const rows = Object.entries(result.scores).map(([m, s]) => [

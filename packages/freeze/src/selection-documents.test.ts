@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeSafetensors } from "@cftkit/safetensors";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomLayers } from "./random-layers.js";
-import { randomLayersDocument, writeSelectionFiles } from "./selection-documents.js";
+import { LF_H1_FILES, randomLayersDocument, selectionFilePaths } from "./selection-documents.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cftkit-selection-docs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,14 +22,27 @@ describe("selection documents and files", () => {
       model,
       [0, 1, 2].map((l) => weight(`model.layers.${l}.self_attn.q_proj.weight`)),
     );
-    const result = await randomLayers(model, { k: 1, seed: 7 });
+    const out = join(dir, "out");
+    const result = await randomLayers(model, { k: 1, seed: 7, out });
     const doc = randomLayersDocument(result);
-    expect(Object.keys(doc)).toEqual(["scores", "frozen", "unfrozen_parameters", "layers", "k", "seed"]);
+    expect(Object.keys(doc)).toEqual([
+      "scores",
+      "frozen",
+      "unfrozen_parameters",
+      "layers",
+      "k",
+      "seed",
+      "files",
+    ]);
     expect(doc).toMatchObject({ k: 1, seed: 7 });
     expect(doc.layers).toHaveLength(1);
-    const files = await writeSelectionFiles(join(dir, "out"), "unfrozen_parameters_lf_h1", result.yaml, doc);
-    expect(files.json).toBe(join(dir, "out", "unfrozen_parameters_lf_h1.json"));
-    expect(JSON.parse(readFileSync(files.json, "utf8"))).toEqual(doc);
-    expect(readFileSync(files.yaml, "utf8")).toBe(result.yaml);
+    // The files the selection was written to are named in its document, and hold the rest of it.
+    expect(doc.files).toEqual(selectionFilePaths(out, LF_H1_FILES));
+    expect(doc.files.json).toBe(join(out, "unfrozen_parameters_lf_h1.json"));
+    const { files: _, ...content } = doc;
+    expect(JSON.parse(readFileSync(doc.files.json!, "utf8"))).toEqual(content);
+    expect(readFileSync(doc.files.yaml!, "utf8")).toBe(result.yaml);
+    // Without an output folder nothing is written and the document names no files.
+    expect(randomLayersDocument(await randomLayers(model, { k: 1, seed: 7 })).files).toEqual({});
   });
 });

@@ -28,7 +28,7 @@ export function spectrumDocument(result: SpectrumResult) {
   };
 }
 
-/** LF_H2; `topK` is the K asked for. */
+/** LF_H2; `topK` is the K asked for; `files`: where `layerDiff(…, { out })` wrote it (none without `out`). */
 export function layerDiffDocument(result: LayerDiffResult, topK: number) {
   return {
     scores: result.scores,
@@ -39,10 +39,11 @@ export function layerDiffDocument(result: LayerDiffResult, topK: number) {
     top_k: topK,
     effective_top_k: result.effective_top_k,
     notes: result.notes,
+    files: result.files,
   };
 }
 
-/** LF_H1. */
+/** LF_H1; `files` as for LF_H2. */
 export function randomLayersDocument(result: RandomLayersResult) {
   return {
     scores: result.scores,
@@ -51,19 +52,32 @@ export function randomLayersDocument(result: RandomLayersResult) {
     layers: result.layers,
     k: result.k,
     seed: result.seed,
+    files: result.files,
   };
 }
 
-/** Write `<out>/<fileBase>.yaml` (Axolotl's unfrozen_parameters) and `.json` (the document); their paths. */
+/** The file names (without extension) of the LF_H2 and LF_H1 selections in an output folder. */
+export const LF_H2_FILES = "unfrozen_parameters_lf_h2";
+export const LF_H1_FILES = "unfrozen_parameters_lf_h1";
+
+/** `<out>/<fileBase>.yaml` and `.json`: the files writeSelectionFiles writes. */
+export function selectionFilePaths(out: string, fileBase: string): { yaml: string; json: string } {
+  return { yaml: join(out, `${fileBase}.yaml`), json: join(out, `${fileBase}.json`) };
+}
+
+/**
+ * Write `<out>/<fileBase>.yaml` (Axolotl's unfrozen_parameters) and `.json` (the document, less its `files`,
+ * which would only name these two); their paths.
+ */
 export async function writeSelectionFiles(
   out: string,
   fileBase: string,
   yaml: string,
-  document: unknown,
+  document: object,
 ): Promise<{ yaml: string; json: string }> {
-  const yamlPath = join(out, `${fileBase}.yaml`);
-  const jsonPath = join(out, `${fileBase}.json`);
-  await writeFileAtomic(yamlPath, yaml);
-  await writeFileAtomic(jsonPath, `${JSON.stringify(document, null, 2)}\n`);
-  return { yaml: yamlPath, json: jsonPath };
+  const paths = selectionFilePaths(out, fileBase);
+  const { files: _, ...content } = document as { files?: unknown };
+  await writeFileAtomic(paths.yaml, yaml);
+  await writeFileAtomic(paths.json, `${JSON.stringify(content, null, 2)}\n`);
+  return paths;
 }

@@ -178,5 +178,16 @@ describe("spectrum cache", () => {
       mode: "unfreeze-top",
     });
     expect(third.modules.every((m) => m.cached)).toBe(true);
+    // legacyInfinity (the CLI's --legacy-infinity) is the same rule; shorthand types name the same modules.
+    const legacy = await spectrum(dir, {
+      topPercent: 50,
+      pool,
+      cachePath,
+      legacyInfinity: true,
+      types: ["q", "k", "v", "o", "gate", "up", "down"],
+      mode: "unfreeze-top",
+    });
+    expect(legacy.snr).toEqual(third.snr);
+    expect(Object.values(third.snr)).toContain(Number.POSITIVE_INFINITY);
   });
 });

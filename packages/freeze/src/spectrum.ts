@@ -4,7 +4,13 @@ import { SafetensorsCheckpoint } from "@cftkit/safetensors";
 import { z } from "zod";
 import type { SingularValueOptions } from "./linalg/singular-values.js";
 import type { SingularValuePool } from "./linalg/worker-pool.js";
-import { DEFAULT_SPECTRUM_TYPES, modelSlug, sortTypes } from "./module-types.js";
+import {
+  DEFAULT_SPECTRUM_TYPES,
+  modelSlug,
+  moduleTypesSchema,
+  parseTypes,
+  sortTypes,
+} from "./module-types.js";
 import { selectTop } from "./select-top.js";
 import { type ScannedModule, scanSpectrum } from "./spectrum-scan.js";
 import { finiteForJson, type NoiseEmptyRule, snrFromParts } from "./spectrum-snr.js";
@@ -49,18 +55,7 @@ export const spectrumOptionsSchema = z.object({
       .map(([m, what]) => `${m}: ${what}`)
       .join("; "),
   ),
-  modelName: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("model name for the results file's slug (default: the folder name)"),
-  threads: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 32 - 1)
-    .optional()
-    .describe("worker threads for the SVDs (default: all cores)"),
+  types: moduleTypesSchema(DEFAULT_SPECTRUM_TYPES),
   out: z
     .string()
     .min(1)
@@ -74,12 +69,29 @@ export const spectrumOptionsSchema = z.object({
     .min(1)
     .optional()
     .describe("per-tensor SNR cache (JSONL; default <out>/.spectrum-cache.jsonl)"),
+  modelName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("model name for the results file's slug (default: the folder name)"),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 32 - 1)
+    .optional()
+    .describe("worker threads for the SVDs (default: all cores)"),
+  legacyInfinity: z
+    .boolean()
+    .default(false)
+    .describe("old Spectrum rule: no singular value at or below the threshold gives Infinity (not signal/1)"),
 });
 
 export interface SpectrumOptions {
   topPercent: number;
   /** `freeze-top` (the paper's LF use: freeze the high-SNR modules) or `unfreeze-top` (Spectrum: train them). Required. */
   mode: SpectrumMode;
+  /** Module types to scan, or their shorthands q,k,v,o,gate,up,down (default: every projection). */
   types?: readonly string[];
   /** Output folder for `snr_results_<slug>.json` and `unfrozen_parameters_<P>percent.yaml` (and the cache). */
   out?: string;
@@ -89,6 +101,8 @@ export interface SpectrumOptions {
   modelName?: string;
   /** Rule when no singular value is at or below the threshold: "one" (current Spectrum) or "infinity" (old JSONs). */
   noiseEmpty?: NoiseEmptyRule;
+  /** The old rule by its flag's name: true is `noiseEmpty: "infinity"` (an explicit `noiseEmpty` wins). */
+  legacyInfinity?: boolean;
   threads?: number;
   pool?: SingularValuePool;
   progress?: ProgressReporter;
@@ -111,23 +125,28 @@ export interface SpectrumResult {
   topPercent: number;
   files: { snrResults?: string; yaml?: string; cache?: string };
   modules: ScannedModule[];
+  /** How long the scan and selection took. */
+  seconds: number;
 }
 
 /** Spectrum layer selection: scan, per-type top-percent selection, Axolotl `unfrozen_parameters`. */
 export async function spectrum(modelPath: string, options: SpectrumOptions): Promise<SpectrumResult> {
+  const started = Date.now();
   const mode = requireSpectrumMode(options.mode);
   checkOptions(
     spectrumOptionsSchema,
     {
       topPercent: options.topPercent,
       mode,
+      types: options.types,
       modelName: options.modelName,
       threads: options.threads,
       out: options.out,
     },
     "FREEZE_BAD_OPTION",
   );
-  const types = options.types ?? DEFAULT_SPECTRUM_TYPES;
+  const types = parseTypes(options.types, DEFAULT_SPECTRUM_TYPES);
+  const noiseEmpty = options.noiseEmpty ?? (options.legacyInfinity ? "infinity" : "one");
   const cachePath =
     options.cachePath !== undefined
       ? options.cachePath
@@ -147,7 +166,7 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
   const snr: Record<string, number> = {};
   const typeOf: Record<string, string> = {};
   for (const m of ordered) {
-    snr[m.module] = snrFromParts(m.parts, options.noiseEmpty ?? "one");
+    snr[m.module] = snrFromParts(m.parts, noiseEmpty);
     typeOf[m.module] = m.type;
   }
   const selection = selectTop(
@@ -184,6 +203,7 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
     topPercent: options.topPercent,
     files: {},
     modules: ordered,
+    seconds: 0,
   };
   if (options.out) {
     const name =
@@ -201,5 +221,6 @@ export async function spectrum(modelPath: string, options: SpectrumOptions): Pro
     await writeFileAtomic(yamlFile, yaml);
     result.files = { snrResults: snrFile, yaml: yamlFile, cache: cachePath ?? undefined };
   }
+  result.seconds = (Date.now() - started) / 1000;
   return result;
 }

@@ -13,6 +13,8 @@ export const SIMILARITY_ERROR_CODES = {
   ENCODER_UNAVAILABLE: "the sentence encoder cannot be loaded",
   MPD_SHAPE_MISMATCH: "a tensor has different shapes in the model and the base",
   MPD_TENSOR_SET_MISMATCH: "the model and the base hold different tensors",
+  MPD_NO_REFERENCE: "no reference model is given (--reference, or its alias --base)",
+  MPD_REFERENCE_TWICE: "--reference and its alias --base name different models",
   PROJECTION_TOO_FEW_POINTS: "a 2-D projection needs at least 3 points",
   ENCODER_BAD_FOLDER: "a sentence-transformers model folder is incomplete or malformed",
   ENCODER_UNSUPPORTED_MODULE: "a sentence-transformers module type is not supported",

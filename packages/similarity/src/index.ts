@@ -56,3 +56,4 @@ export {
 } from "./encoders/sentence-transformers-layout.js";
 export type { TokenOutputs } from "./encoders/sentence-transformer-encoder.js";
 export { driftReport, type DriftReport, describeDriftReport } from "./drift-report.js";
+export { driftOptionsSchema, mpdOptionsSchema, mpdReference } from "./similarity-options.js";

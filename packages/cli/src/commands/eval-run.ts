@@ -1,10 +1,8 @@
-import { shellCommand } from "@cftkit/core";
 import { join } from "node:path";
-import type { LmEvalResults } from "@cftkit/evaluation";
 import { evalRunOptionsSchema, lmEvalRunOptionsSchema } from "@cftkit/evaluation/eval-run-options";
 import { log, printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
-import { type CommonOptions, defineCommand, flag, param, pathParam } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 
 const evalRun = defineCommand({
   path: ["eval", "run"],
@@ -33,13 +31,6 @@ const evalRun = defineCommand({
   },
 });
 
-/** lm-eval's results as cftkit task scores, with EA/MA from the one ability aggregation. */
-async function printLmEvalScores(options: CommonOptions, results: LmEvalResults): Promise<void> {
-  const { describeTaskScores, lmEvalScoredTasks, summarizeAbilities } = await import("@cftkit/evaluation");
-  const abilities = summarizeAbilities(lmEvalScoredTasks(results));
-  printResult(options, { ...results, abilities }, () => describeTaskScores(results.tasks, abilities));
-}
-
 const importLmEval = defineCommand({
   path: ["eval", "import-lm-eval"],
   description: "read an lm-evaluation-harness results_*.json into cftkit task scores (0-1) and EA/MA",
@@ -52,8 +43,9 @@ const importLmEval = defineCommand({
     ),
   },
   async run(options) {
-    const { importLmEvalResults } = await import("@cftkit/evaluation");
-    await printLmEvalScores(options, await importLmEvalResults(options.results));
+    const { describeLmEvalRun, importLmEvalScores } = await import("@cftkit/evaluation");
+    const scores = await importLmEvalScores(options.results);
+    printResult(options, scores, () => describeLmEvalRun(scores));
   },
 });
 
@@ -62,29 +54,20 @@ const lmEval = defineCommand({
   description:
     "run lm-evaluation-harness on a model folder (hf) or server (local-completions) and import its results",
   examples: ["cftkit eval lm-eval --model models/tiny --tasks ifeval --out lm-eval-out --dry-run"],
-  options: {
-    ...optionsFrom(lmEvalRunOptionsSchema, {
-      model: "dir|url",
-      modelName: "name",
-      out: "dir",
-      dtype: "dtype",
-    }),
-    dryRun: param("--dry-run", "print the command and exit", flag()),
-  },
+  options: optionsFrom(lmEvalRunOptionsSchema, {
+    model: "dir|url",
+    modelName: "name",
+    out: "dir",
+    dtype: "dtype",
+  }),
   async run(options) {
-    const evaluation = await import("@cftkit/evaluation");
-    const { modelName, dtype, tasks, limit, logSamples, applyChatTemplate } = options;
-    const apiKey = process.env.OPENAI_API_KEY;
-    const model = await evaluation.lmEvalModelFor(options.model, { modelName, dtype, apiKey });
-    const lmOptions = { model, tasks, outputPath: options.out, limit, logSamples, applyChatTemplate };
-    const { command, args } = evaluation.buildLmEvalCommand(lmOptions);
-    const line = shellCommand([command, ...args]);
-    if (options.dryRun) return printResult(options, { command: [command, ...args] }, () => line);
-    log(options, `running ${line}`);
-    await printLmEvalScores(
-      options,
-      await evaluation.runLmEval({ ...lmOptions, onLine: (l) => log(options, l) }),
-    );
+    const { describeLmEvalRun, evaluateWithLmEval } = await import("@cftkit/evaluation");
+    const report = await evaluateWithLmEval({
+      ...options,
+      onStart: (line) => log(options, `running ${line}`),
+      onLine: (line) => log(options, line),
+    });
+    printResult(options, report, () => describeLmEvalRun(report));
   },
 });
 

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { log, printResult } from "../cli-output.js";
 import { ifevalFilesSchema, qaFilesSchema, rougeFilesSchema } from "@cftkit/evaluation/eval-run-options";
 import { defineCommand } from "../define-command.js";
@@ -35,13 +34,7 @@ const ifeval = defineCommand({
   options: optionsFrom(ifevalFilesSchema, {
     input: "input_data.jsonl",
     responses: "responses.jsonl",
-    out: {
-      metavar: "dir",
-      writes: (dir: string) => [
-        join(dir, "eval_results_strict.jsonl"),
-        join(dir, "eval_results_loose.jsonl"),
-      ],
-    },
+    out: "dir",
   }),
   async run(options) {
     const { describeIfevalMetrics, scoreIfevalFiles } = await evaluationApi();

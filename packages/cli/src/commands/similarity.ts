@@ -1,9 +1,9 @@
-import { CftkitError } from "@cftkit/core";
 import { desFileOptionsSchema } from "@cftkit/runner/des-file-options";
+import { driftOptionsSchema, mpdOptionsSchema, mpdReference } from "@cftkit/similarity/similarity-options";
 import { z } from "zod";
 import { printResult, progress } from "../cli-output.js";
 import { optionsFrom } from "../schema-options.js";
-import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
+import { defineCommand, param, text, pathParam } from "../define-command.js";
 
 // Heavy packages (transformers.js, vega, tfjs) load inside the actions so `cftkit --help` and the other
 // commands start fast.
@@ -52,14 +52,7 @@ const mpd = defineCommand({
       { path: "model" },
     ),
   },
-  options: {
-    reference: optionalPath(
-      "--reference <dir>",
-      "Θ1: the model the others are compared with (e.g. the one fine-tuned on the Phase-2 data)",
-      "model",
-    ),
-    base: optionalPath("--base <dir>", "alias of --reference (its name in earlier versions)", "model"),
-  },
+  options: optionsFrom(mpdOptionsSchema, { reference: "dir", base: "dir" }),
   async run(options) {
     const { mpdReport, describeMpdReport } = await similarityApi();
     const report = await mpdReport(mpdReference(options), options.models, {
@@ -69,20 +62,6 @@ const mpd = defineCommand({
   },
 });
 
-function mpdReference(options: { reference?: string; base?: string }): string {
-  if (options.reference && options.base && options.reference !== options.base) {
-    throw new CftkitError("CLI_BAD_OPTION", "--base is an alias of --reference: give one of them");
-  }
-  const reference = options.reference ?? options.base;
-  if (!reference) {
-    throw new CftkitError(
-      "CLI_MISSING_OPTION",
-      "--reference <dir> is required: the model the others are compared with (--base is an alias)",
-    );
-  }
-  return reference;
-}
-
 const drift = defineCommand({
   path: ["similarity", "drift"],
   description: "representation drift per layer between two activation files (`cftkit lm hidden-states`)",
@@ -91,13 +70,7 @@ const drift = defineCommand({
     a: pathParam("<acts-a>", "activations of the earlier model (e.g. Phase 1)", "input"),
     b: pathParam("<acts-b>", "activations of the later model (e.g. Phase 2)", "input"),
   },
-  options: {
-    chart: optionalPath(
-      "--chart <file.svg>",
-      "also write an SVG line chart of the drift per layer",
-      "output-file",
-    ),
-  },
+  options: optionsFrom(driftOptionsSchema, { chart: "file.svg" }),
   async run(options) {
     const { driftReport, describeDriftReport } = await similarityApi();
     const report = await driftReport(options.a, options.b, { chart: options.chart });
