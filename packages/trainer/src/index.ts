@@ -94,6 +94,7 @@ export {
 } from "./axolotl-launcher.js";
 export {
   writeExperimentPlans,
+  experimentPlansOptionsSchema,
   writePlanGrid,
   planFileStem,
   type PlanGrid,
@@ -160,6 +161,8 @@ export {
 export {
   axolotlLogDocument,
   axolotlLogFileDocument,
+  axolotlLogFileOptionsSchema,
+  experimentPlansDocument,
   planGridDocument,
   preparedRunDocument,
   rehearsalDocument,

@@ -32,6 +32,12 @@ describe("axolotlLogFileDocument (cftkit train logs <file> --out)", () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual(doc.metrics);
   });
 
+  it("refuses an empty metrics path before reading", async () => {
+    await expect(axolotlLogFileDocument(join(dir, "absent.log"), { metricsOut: "" })).rejects.toMatchObject({
+      code: "TRAIN_BAD_OPTION",
+    });
+  });
+
   it("refuses a file that is not a Trainer log", async () => {
     const file = join(dir, "notes.txt");
     writeFileSync(file, "hello\n");

@@ -1,12 +1,13 @@
-import { join } from "node:path";
 import {
   axolotlLogFileDocument,
+  axolotlLogFileOptionsSchema,
   describeFailureSignals,
   describeMetrics,
   describePlanFileRun,
   describePlanGrid,
   describePlanGridWarnings,
-  planGridDocument,
+  experimentPlansDocument,
+  experimentPlansOptionsSchema,
   runPlanFile,
   trainRunOptionsSchema,
   writeExperimentPlans,
@@ -14,26 +15,21 @@ import {
 import { log, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
 import { optionsFrom } from "../schema-options.js";
-import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
   description: "write every training plan of an experiment, its Axolotl YAML and a commands.sh listing",
   examples: ["cftkit train plan examples/paper-mistral-7b.yaml --out plans/mistral"],
   args: { experiment: pathParam("<experiment>", "experiment file (YAML or JSON)", "input") },
-  options: {
-    out: param("--out <dir>", "folder for the plans, Axolotl configs and commands.sh", text(), {
-      path: "output-folder",
-      writes: (dir) => [join(dir, "commands.sh")],
-    }),
-  },
+  options: optionsFrom(experimentPlansOptionsSchema, { out: "dir" }),
   async run(options) {
-    const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
+    const written = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    printResult(options, { experiment, backend, ...planGridDocument(grid) }, () => describePlanGrid(grid));
+    printResult(options, experimentPlansDocument(written), () => describePlanGrid(written.grid));
     if (options.json) return;
-    for (const line of describePlanGridWarnings(grid)) log(options, line);
+    for (const line of describePlanGridWarnings(written.grid)) log(options, line);
   },
 });
 
@@ -60,9 +56,9 @@ const logsCommand = defineCommand({
   args: {
     file: pathParam("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", "input"),
   },
-  options: {
-    out: optionalPath("--out <metrics.jsonl>", "also write the metrics as JSON lines", "output-file"),
-  },
+  options: optionsFrom(axolotlLogFileOptionsSchema, {
+    metricsOut: { flag: "out", metavar: "metrics.jsonl" },
+  }),
   async run(options) {
     const doc = await axolotlLogFileDocument(options.file, { metricsOut: options.out });
     printResult(options, doc, () => describeMetrics(doc.metrics));
