@@ -1,3 +1,8 @@
 import { packageBuild } from "../../tsup.base";
 
-export default packageBuild(["src/hidden-states-settings.ts", "src/des-file-options.ts"]);
+export default packageBuild([
+  "src/hidden-states-settings.ts",
+  "src/des-file-options.ts",
+  "src/quickstart-settings.ts",
+  "src/experiment-file-options.ts",
+]);

@@ -4,8 +4,6 @@
  */
 export const CLI_ERROR_CODES = {
   CLI_BAD_OPTION: "an option's value is refused",
-  CLI_BAD_PROFILE: "the quickstart profile is unknown",
-  CLI_BAD_TOKEN_IDS: "--token-ids is not a list of non-negative integers",
   CLI_MISSING_OPTION: "a required option is missing",
   CLI_OUTPUTS_COLLIDE: "two outputs name the same path",
   CLI_OUTPUT_EXISTS: "an output folder already holds a model (pass --force to replace it)",

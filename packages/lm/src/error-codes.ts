@@ -52,6 +52,7 @@ export const LM_ERROR_CODES = {
   LM_TRANSFORMERS_FAILED: "the transformers engine failed",
   LM_TRANSFORMERS_MISSING: "the transformers engine's Python packages are not installed",
   LM_TRANSFORMERS_SCRIPT_MISSING: "transformers_hidden_states.py is not found",
+  CLI_BAD_TOKEN_IDS: "--token-ids is not a list of non-negative integers",
 } as const;
 
 declare module "@cftkit/core" {

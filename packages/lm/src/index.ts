@@ -60,6 +60,7 @@ export {
 } from "./training-checkpoint.js";
 export { LM_ERROR_CODES } from "./error-codes.js";
 export { readTrainingExamplesFile } from "./training-examples-file.js";
+export { type TrainFromFilesOptions, trainCausalLMFromFiles } from "./train-from-files.js";
 export { registerFastMatMulGradient } from "./fast-matmul-gradient.js";
 export type { TrainEngine, TrainEngineName } from "./train-engine.js";
 export { buildLlamaTrainOnnx, type TrainGraphOptions } from "./llama-train-graph.js";
@@ -96,11 +97,17 @@ export {
   type RunningOpenAIServer,
 } from "./serve/openai-server.js";
 export { mergeLoraAdapter, type MergeLoraResult } from "./merge-lora.js";
-export { describeTokenLogits, tokenLogits } from "./token-logits.js";
-export { generationSettingsSchema, modelInitSchema } from "./model-settings.js";
+export { describeTokenLogits, type TokenLogitsDocument, tokenLogits } from "./token-logits.js";
+export { generationSettingsSchema, modelInitSchema, serveSettingsSchema } from "./model-settings.js";
+export { type ServeModelFolderOptions, serveModelFolder } from "./serve/serve-model-folder.js";
 export {
+  describeGeneration,
+  describeInitModelFolder,
+  type GenerationDocument,
   generateWithModelFolder,
+  generationDocument,
   type InitModelFolderResult,
   initModelFolder,
+  tokenLogitsOfModelFolder,
 } from "./model-folder-tasks.js";
 export { describeTrainResult } from "./train-description.js";

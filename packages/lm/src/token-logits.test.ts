@@ -25,7 +25,7 @@ describe("describeTokenLogits", () => {
       [0, 0, 0, 0, 0, 0, 0],
       [0.5, 3, -1, 2, 7, 1, 0.25],
     ];
-    expect(describeTokenLogits({ logits, hiddenMean: [[0], [0], [0]] })).toEqual([
+    expect(describeTokenLogits({ logits, hidden_mean: [[0], [0], [0]] })).toEqual([
       "positions: 2, vocab: 7, layers (hidden states): 3",
       "top-5 next tokens at the last position: 4 (7.0000), 1 (3.0000), 3 (2.0000), 5 (1.0000), 0 (0.5000)",
     ]);

@@ -22,15 +22,21 @@ export async function tokenLogits(
   return { logits, hiddenMean };
 }
 
+/** The `cftkit lm logits --json` document: logits per position, mean hidden state per layer. */
+export interface TokenLogitsDocument {
+  logits: number[][];
+  hidden_mean: number[][];
+}
+
 /** The pass in words (`cftkit lm logits` without --json): its sizes, then the 5 likeliest next tokens. */
-export function describeTokenLogits(result: { logits: number[][]; hiddenMean: number[][] }): string[] {
+export function describeTokenLogits(result: TokenLogitsDocument): string[] {
   const last = result.logits.at(-1) ?? [];
   const top = last
     .map((v, i) => [i, v] as const)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 5);
   return [
-    `positions: ${result.logits.length}, vocab: ${last.length}, layers (hidden states): ${result.hiddenMean.length}`,
+    `positions: ${result.logits.length}, vocab: ${last.length}, layers (hidden states): ${result.hidden_mean.length}`,
     `top-5 next tokens at the last position: ${top.map(([i, v]) => `${i} (${v.toFixed(4)})`).join(", ")}`,
   ];
 }

@@ -89,3 +89,23 @@ export function loraOptionsOf(settings: z.input<typeof loraSettingsSchema>): Lor
   const { r, alpha, dropout, targetModules } = loraSettingsSchema.parse(settings);
   return r === undefined ? undefined : { r, alpha: alpha ?? 2 * r, dropout, targetModules };
 }
+
+/** What a training run reads and where it writes: `trainCausalLMFromFiles` checks it, `cftkit lm train` builds its flags from it. */
+export const trainingFilesSchema = z.object({
+  data: z
+    .string()
+    .min(1)
+    .meta({ path: "input" })
+    .describe("JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows"),
+  outDir: z
+    .string()
+    .min(1)
+    .meta({ path: "output-folder" })
+    .describe("output folder: checkpoints, metrics.jsonl, the trained model"),
+  validation: z
+    .string()
+    .min(1)
+    .meta({ path: "input" })
+    .optional()
+    .describe("held-out JSONL rows for eval_loss"),
+});

@@ -16,6 +16,8 @@ export const RUNNER_ERROR_CODES = {
   RUN_DES_PROMPTS_MISSING: "the Instruct DES set's prompts file does not exist",
   RUN_DES_SET_INCOMPLETE: "the Instruct DES set could not answer every prompt",
   RUN_BAD_OPTION: "an option is outside what its schema allows (the message names it)",
+  RUN_NO_PROMPTS: "no prompts file was given and the bundled MT-Bench questions were not found",
+  CLI_BAD_PROFILE: "the quickstart profile is unknown",
 } as const;
 
 declare module "@cftkit/core" {

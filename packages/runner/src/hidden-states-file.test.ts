@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CausalLM } from "@cftkit/lm";
 import { readActivationFile } from "@cftkit/similarity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeHiddenStatesFile } from "./hidden-states-file.js";
+import { describeHiddenStatesFile, writeHiddenStatesFile } from "./hidden-states-file.js";
 
 describe("writeHiddenStatesFile (cftkit lm hidden-states)", () => {
   const dir = mkdtempSync(join(tmpdir(), "cftkit-hidden-file-"));
@@ -43,5 +43,36 @@ describe("writeHiddenStatesFile (cftkit lm hidden-states)", () => {
     for (const [i, layer] of a.layers.entries())
       for (let j = 0; j < layer.data.length; j++)
         expect(Math.abs(layer.data[j]! - b.layers[i]!.data[j]!)).toBeLessThan(1e-4);
+  });
+
+  it("without prompts reads the bundled MT-Bench questions; a model over the GiB budget is streamed", async () => {
+    const notes: string[] = [];
+    const out = join(dir, "bundled.safetensors");
+    const result = await writeHiddenStatesFile(model, out, {
+      limit: 2,
+      engine: "embedded",
+      batchSize: 2,
+      batchTokens: 64,
+      memoryBudgetGiB: 1e-6,
+      log: (line) => notes.push(line),
+    });
+    expect(result).toMatchObject({ engine: "streamed", samples: 2 });
+    expect(notes[0]).toMatch(/hidden states of 2 prompts from .*data\/mt_bench\/question\.jsonl$/);
+    expect(notes[1]).toMatch(/^streaming the model one layer at a time: /);
+    expect((await readActivationFile(out)).metadata.prompts).toMatch(/data\/mt_bench\/question\.jsonl$/);
+    expect(describeHiddenStatesFile(result, out)).toBe(`wrote ${out}: 3 layers × 2 samples × 64 (streamed)`);
+  });
+
+  it("refuses streaming with the transformers engine, and a budget that is not positive", async () => {
+    const common = { prompts, engine: "transformers" as const, batchSize: 2, batchTokens: 64 };
+    const out = join(dir, "never.safetensors");
+    await expect(writeHiddenStatesFile(model, out, { ...common, stream: true })).rejects.toMatchObject({
+      code: "RUN_BAD_OPTION",
+      message: "stream applies to the embedded engine, not the transformers engine",
+    });
+    await expect(
+      writeHiddenStatesFile(model, out, { ...common, engine: "embedded", memoryBudgetGiB: 0 }),
+    ).rejects.toMatchObject({ code: "RUN_BAD_OPTION", message: expect.stringContaining("memoryBudgetGiB") });
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { CftkitError, checkOptions, type ProgressReporter } from "@cftkit/core";
 import { readPrompts } from "@cftkit/datasets";
 import type { TransformersEngineOptions } from "@cftkit/lm";
+import { bundledMtBenchQuestions } from "./bundled-data.js";
 import { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
 
 /**
@@ -12,8 +13,8 @@ import { hiddenStatesSettingsSchema } from "./hidden-states-settings.js";
  * (the fast path on a GPU node). `cftkit lm hidden-states` is this function.
  */
 export interface HiddenStatesFileOptions {
-  /** Prompts JSONL (MT-Bench rows use their first turn). */
-  prompts: string;
+  /** Prompts JSONL (MT-Bench rows use their first turn; default: the bundled MT-Bench questions). */
+  prompts?: string;
   /** Only the first n prompts. */
   limit?: number;
   /** Truncate each prompt to this many tokens (default: max_position_embeddings). */
@@ -23,8 +24,8 @@ export interface HiddenStatesFileOptions {
   engine: "embedded" | "transformers";
   /** Embedded engine: stream the model one decoder layer at a time even when it fits. */
   stream?: boolean;
-  /** Embedded engine: stream when holding the model would take more (default: half the machine's memory). */
-  memoryBudgetBytes?: number;
+  /** Embedded engine: stream when holding the model would take more GiB (default: half the machine's memory). */
+  memoryBudgetGiB?: number;
   /** Streamed engine: the resumable work folder (default `<out>.work`), removed when done. */
   workDir?: string;
   /** Prompts per forward pass (in-memory and transformers engines). */
@@ -55,9 +56,13 @@ export async function writeHiddenStatesFile(
   outFile: string,
   options: HiddenStatesFileOptions,
 ): Promise<HiddenStatesFileResult> {
-  const { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir } = options;
-  const settings = { batchSize, maxTokens, limit, chatTemplate, stream, engine, batchTokens, workDir };
-  checkOptions(hiddenStatesSettingsSchema, settings, "RUN_BAD_OPTION");
+  // The schema keeps its own fields (the callbacks and transformers settings are not its to check).
+  checkOptions(hiddenStatesSettingsSchema, options, "RUN_BAD_OPTION");
+  if (options.stream && options.engine !== "embedded")
+    throw new CftkitError(
+      "RUN_BAD_OPTION",
+      "stream applies to the embedded engine, not the transformers engine",
+    );
   const out = resolve(outFile);
   const { config, promptsFile, ids } = await tokenizePrompts(modelDir, options);
   const metadata = {
@@ -79,7 +84,8 @@ export async function writeHiddenStatesFile(
     return { ...shape, engine: "transformers", device: result.device, dtype: result.dtype };
   }
   const { reasonToStream } = await import("@cftkit/lm");
-  const reason = options.stream ? null : reasonToStream(config, options.memoryBudgetBytes);
+  const budget = options.memoryBudgetGiB === undefined ? undefined : options.memoryBudgetGiB * 1024 ** 3;
+  const reason = options.stream ? null : reasonToStream(config, budget);
   if (reason) options.log?.(`streaming the model one layer at a time: ${reason}`);
   if (options.stream || reason) {
     const resumed = await streamedFile(modelDir, ids, out, metadata, options);
@@ -89,10 +95,15 @@ export async function writeHiddenStatesFile(
   return { ...shape, engine: "in-memory" };
 }
 
+/** The file in words (`cftkit lm hidden-states` without --json): where it went, its shape and engine. */
+export function describeHiddenStatesFile(result: HiddenStatesFileResult, outFile: string): string {
+  return `wrote ${resolve(outFile)}: ${result.layers} layers × ${result.samples} samples × ${result.hidden_size} (${result.engine})`;
+}
+
 /** Tokenize the prompts as the model's tokenizer does (BOS included, or the chat template). */
 async function tokenizePrompts(dir: string, options: HiddenStatesFileOptions) {
   const { hasTokenizer, loadTokenizer, readModelConfig } = await import("@cftkit/lm");
-  const promptsFile = resolve(options.prompts);
+  const promptsFile = resolve(options.prompts ?? bundledMtBenchQuestions());
   let prompts = await readPrompts(promptsFile);
   if (options.limit !== undefined) prompts = prompts.slice(0, options.limit);
   const config = await readModelConfig(dir);

@@ -11,6 +11,12 @@ const positive = () =>
 
 /** The settings writeHiddenStatesFile checks; `cftkit lm hidden-states` builds those flags from it. */
 export const hiddenStatesSettingsSchema = z.object({
+  prompts: z
+    .string()
+    .min(1)
+    .meta({ path: "input" })
+    .optional()
+    .describe("prompts JSONL (MT-Bench rows use their first turn); default: bundled MT-Bench"),
   batchSize: positive().default(8).describe("prompts per forward pass"),
   maxTokens: positive()
     .optional()
@@ -32,13 +38,18 @@ export const hiddenStatesSettingsSchema = z.object({
     .describe(
       "embedded (in memory or streamed) | transformers (bundled torch + transformers script, GPU when present)",
     ),
-  batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
+  memoryBudgetGiB: z
+    .number()
+    .gt(0)
+    .optional()
+    .describe("stream when holding the model would take more (default: half the machine's memory)"),
   workDir: z
     .string()
     .min(1)
     .meta({ path: "output-folder" }) // written into: the CLI's path guard checks it
     .optional()
     .describe("the streamed run's resumable work folder (default: <out>.work)"),
+  batchTokens: positive().default(2048).describe("streamed engine: padded tokens per onnxruntime run"),
 });
 
 /** The transformers engine's interpreter, device and dtype (`writeHiddenStatesFile`'s `transformers`). */

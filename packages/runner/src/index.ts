@@ -8,9 +8,24 @@ export { StepCache, type StepRecord } from "./step-cache.js";
 export type { RunContext, FileKey } from "./run-context.js";
 export type { RunState, PairState, ModelRef, Phase2Run } from "./run-state.js";
 export { dryRun, formatDryRun, type DryRun } from "./dry-run.js";
+export {
+  describeExperimentRun,
+  type ExperimentFileOptions,
+  type ExperimentFileRun,
+  experimentRunDocument,
+  runExperimentFile,
+} from "./run-experiment-file.js";
 export { quickstart, type QuickstartOptions } from "./quickstart.js";
-export { QUICKSTART_PROFILES, type QuickstartProfile, type QuickstartSizes } from "./quickstart-profile.js";
-export { bundledDataDir } from "./bundled-data.js";
+export { describeQuickstart, type QuickstartDocument, runQuickstart } from "./quickstart-document.js";
+export { parseQuickstartProfile, quickstartSettingsSchema } from "./quickstart-settings.js";
+export { experimentFileOptionsSchema } from "./experiment-file-options.js";
+export {
+  QUICKSTART_PROFILES,
+  QUICKSTART_PROFILE_NAMES,
+  type QuickstartProfile,
+  type QuickstartSizes,
+} from "./quickstart-profile.js";
+export { bundledDataDir, bundledMtBenchQuestions } from "./bundled-data.js";
 export {
   PRETRAIN_RECIPE,
   type PretrainBaseOptions,
@@ -34,6 +49,7 @@ export { renderHtml, type ReportCharts } from "./report/render-html.js";
 export { renderMarkdown } from "./report/render-markdown.js";
 export { RUNNER_ERROR_CODES } from "./error-codes.js";
 export {
+  describeHiddenStatesFile,
   writeHiddenStatesFile,
   type HiddenStatesFileOptions,
   type HiddenStatesFileResult,

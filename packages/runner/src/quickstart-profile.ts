@@ -1,5 +1,8 @@
 /** How big the quickstart is: `fast` for tests, `default` for the README's < 15 min on 2 cores, `full` for more steps. */
-export type QuickstartProfile = "fast" | "default" | "full";
+export type QuickstartProfile = (typeof QUICKSTART_PROFILE_NAMES)[number];
+
+/** The quickstart's profiles, smallest first. */
+export const QUICKSTART_PROFILE_NAMES = ["fast", "default", "full"] as const;
 
 import type { ModelPreset } from "@cftkit/lm";
 

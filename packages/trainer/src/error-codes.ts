@@ -38,6 +38,7 @@ export const TRAINER_ERROR_CODES = {
   TRAIN_REHEARSE_NOT_LORA: "merge-lora was asked of a config without adapter: lora",
   TRAIN_REHEARSE_UNSUPPORTED: "a rehearsal config uses settings the embedded trainer cannot honour",
   TRAIN_UNFROZEN_CHECK_FAILED: "unfrozen_parameters would waste the run",
+  TRAIN_BAD_OPTION: "a plan run option is outside what its schema allows (the message names it)",
 } as const;
 
 declare module "@cftkit/core" {

@@ -94,6 +94,7 @@ export {
 } from "./axolotl-launcher.js";
 export {
   writeExperimentPlans,
+  experimentPlansOptionsSchema,
   writePlanGrid,
   planFileStem,
   type PlanGrid,
@@ -128,6 +129,7 @@ export {
   REHEARSAL_KNOWN_KEYS,
   type RehearsalSettings,
 } from "./rehearse/rehearsal-settings.js";
+export { rehearseOptionsSchema } from "./rehearse/rehearse-options.js";
 export { checkUnfrozenParameters, type UnfrozenCheck, type PatternMatch } from "./rehearse/unfrozen-check.js";
 export {
   trainWithAxolotl,
@@ -158,6 +160,9 @@ export {
 } from "./strategy-compiler.js";
 export {
   axolotlLogDocument,
+  axolotlLogFileDocument,
+  axolotlLogFileOptionsSchema,
+  experimentPlansDocument,
   planGridDocument,
   preparedRunDocument,
   rehearsalDocument,
@@ -165,4 +170,16 @@ export {
 } from "./train-documents.js";
 export { TRAINING_BACKENDS } from "./experiment-schema.js";
 export { trainRunOptionsSchema } from "./train-run-options.js";
-export { describeMetrics, describePlanGrid, describePreparedRun } from "./train-descriptions.js";
+export {
+  describeFailureSignals,
+  describeMetrics,
+  describePlanGrid,
+  describePlanGridWarnings,
+  describePreparedRun,
+} from "./train-descriptions.js";
+export {
+  describePlanFileRun,
+  type PlanFileRunDocument,
+  type PlanFileRunOptions,
+  runPlanFile,
+} from "./run-plan-file.js";

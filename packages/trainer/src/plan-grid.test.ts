@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { checkAxolotlConfig } from "./axolotl-schema-check.js";
 import { readExperiment } from "./experiment-schema.js";
-import { writeExperimentPlans, writePlanGrid } from "./plan-grid.js";
+import { experimentPlansOptionsSchema, writeExperimentPlans, writePlanGrid } from "./plan-grid.js";
+import { experimentPlansDocument, planGridDocument } from "./train-documents.js";
 import { compileExperiment } from "./strategy-compiler.js";
 import { loadAxolotlSchema, repoPath } from "./testing/repo-paths.js";
 import { readTrainingPlan } from "./training-plan.js";
@@ -244,14 +245,20 @@ describe("writeExperimentPlans (cftkit train plan)", () => {
     const out = mkdtempSync(join(tmpdir(), "cftkit-experiment-plans-"));
     try {
       const path = repoPath("examples/paper-mistral-7b.yaml");
-      const { experiment, backend, grid } = await writeExperimentPlans(path, out);
+      const written = await writeExperimentPlans(path, out);
+      const { experiment, backend, grid } = written;
       expect({ experiment, backend }).toEqual({ experiment: "paper-mistral-7b", backend: "axolotl" });
+      expect(experimentPlansDocument(written)).toEqual({ experiment, backend, ...planGridDocument(grid) });
       const direct = await compileExperiment(await readExperiment(path), {
         baseDir: dirname(path),
         experimentPath: path,
       });
       expect(grid.entries.map((e) => e.name).sort()).toEqual(direct.plans.map((p) => p.name).sort());
       expect(existsSync(grid.commandsPath)).toBe(true);
+      // The --out path guard checks the commands.sh the grid writes.
+      const writes = (experimentPlansOptionsSchema.shape.out.meta() as { writes(dir: string): string[] })
+        .writes;
+      expect(writes(out)).toEqual([grid.commandsPath]);
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import { planRelativeTo } from "./plan-paths.js";
 import { readExperiment } from "./experiment-schema.js";
 import { type CompiledExperiment, compileExperiment } from "./strategy-compiler.js";
 import { writeTrainingPlan } from "./training-plan.js";
+import { z } from "zod";
 
 export interface PlanGridEntry {
   name: string;
@@ -147,6 +148,15 @@ export async function writePlanGrid(
     notes: compiled.notes,
   };
 }
+
+/** Where `writeExperimentPlans` writes (`cftkit train plan --out`): the folder, and the commands.sh in it. */
+export const experimentPlansOptionsSchema = z.object({
+  out: z
+    .string()
+    .min(1)
+    .meta({ path: "output-folder", writes: (dir: string) => [join(dir, "commands.sh")] })
+    .describe("folder for the plans, Axolotl configs and commands.sh"),
+});
 
 /**
  * `writePlanGrid` from an experiment file (`cftkit train plan`): read it, compile it with paths resolved

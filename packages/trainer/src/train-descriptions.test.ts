@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { describeMetrics, describePlanGrid, describePreparedRun } from "./train-descriptions.js";
+import {
+  describeFailureSignals,
+  describeMetrics,
+  describePlanGrid,
+  describePlanGridWarnings,
+  describePreparedRun,
+} from "./train-descriptions.js";
 
 describe("train descriptions", () => {
   it("a plan grid: each plan's phase and config or pending input, then where the plans are", () => {
@@ -20,6 +26,26 @@ describe("train descriptions", () => {
       "",
       "2 plans written to plans; run them in order: plans/commands.sh",
     ]);
+  });
+
+  it("a plan grid's warnings: skipped strategies, inputs not there yet (path escaped), notes", () => {
+    const grid = {
+      skipped: [{ setting: "s", strategy: "GR_5" as const, reason: "needs generation" }],
+      missingInputs: [{ plan: "s.LF.phase2", path: "sel\u0007.txt", role: "unfrozen_parameters" }],
+      notes: ["Phase 1 runs once per setting"],
+    };
+    expect(describePlanGridWarnings(grid)).toEqual([
+      "skipped s.GR_5: needs generation",
+      "warning: s.LF.phase2 reads sel\\x07.txt (unfrozen_parameters), which does not exist yet",
+      "note: Phase 1 runs once per setting",
+    ]);
+  });
+
+  it("failure signatures: one line naming them, none without", () => {
+    expect(describeFailureSignals(["cuda_oom", "nan_loss"])).toEqual([
+      "failure signatures seen: cuda_oom, nan_loss",
+    ]);
+    expect(describeFailureSignals([])).toEqual([]);
   });
 
   it("metrics: the known columns, train_loss under loss, numbers to 6 significant digits", () => {

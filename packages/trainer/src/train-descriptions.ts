@@ -1,4 +1,4 @@
-import { formatTable, shellComment } from "@cftkit/core";
+import { formatTable, printable, shellComment } from "@cftkit/core";
 import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
 import type { PlanGrid } from "./plan-grid.js";
 
@@ -18,6 +18,19 @@ export function describePlanGrid(grid: Pick<PlanGrid, "entries" | "outDir" | "co
   ];
 }
 
+/** What a written plan grid left out or waits for: skipped strategies, inputs not there yet, notes (for stderr). */
+export function describePlanGridWarnings(
+  grid: Pick<PlanGrid, "skipped" | "missingInputs" | "notes">,
+): string[] {
+  return [
+    ...grid.skipped.map((s) => `skipped ${s.setting}.${s.strategy}: ${s.reason}`),
+    ...grid.missingInputs.map(
+      (m) => `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`,
+    ),
+    ...grid.notes.map((note) => `note: ${note}`),
+  ];
+}
+
 const METRIC_COLUMNS = ["type", "step", "epoch", "loss", "eval_loss", "grad_norm", "learning_rate"] as const;
 
 /** Metrics (as `axolotlLogDocument` lists them) as a table; a number shows 6 significant digits at most. */
@@ -28,6 +41,11 @@ export function describeMetrics(metrics: Record<string, unknown>[]): string[] {
     METRIC_COLUMNS.map((c) => show(c === "loss" ? (m.loss ?? m.train_loss) : m[c])),
   );
   return formatTable([...METRIC_COLUMNS], rows);
+}
+
+/** The failure signatures a log shows, as one stderr line (none when it shows none). */
+export function describeFailureSignals(signals: readonly string[]): string[] {
+  return signals.length ? [`failure signatures seen: ${signals.join(", ")}`] : [];
 }
 
 /** A file's text as lines (its final newline makes no extra empty line). */

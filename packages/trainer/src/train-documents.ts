@@ -1,6 +1,7 @@
-import { writeFileAtomic } from "@cftkit/core";
+import { checkOptions, writeFileAtomic } from "@cftkit/core";
+import { z } from "zod";
 import type { PreparedAxolotlRun } from "./axolotl-launcher.js";
-import type { ParsedAxolotlLog } from "./axolotl-log-file.js";
+import { type ParsedAxolotlLog, readAxolotlLogFile } from "./axolotl-log-file.js";
 import { metricToJson } from "./axolotl-log-parser.js";
 import type { PlanGrid } from "./plan-grid.js";
 import type { RehearseResult } from "./rehearse/rehearse.js";
@@ -29,6 +30,11 @@ export function planGridDocument(grid: PlanGrid) {
   };
 }
 
+/** `writeExperimentPlans`' result as the `cftkit train plan --json` document: the experiment, its backend, the grid. */
+export function experimentPlansDocument(written: { experiment: string; backend: string; grid: PlanGrid }) {
+  return { experiment: written.experiment, backend: written.backend, ...planGridDocument(written.grid) };
+}
+
 /** An Axolotl run as it would be launched: its config, side files and the exact command. */
 export function preparedRunDocument(prepared: PreparedAxolotlRun) {
   return {
@@ -52,6 +58,30 @@ export function axolotlLogDocument(parsed: ParsedAxolotlLog) {
     progress: parsed.progress ?? null,
     failure_signals: parsed.signals,
   };
+}
+
+/** Where `axolotlLogFileDocument` also writes the metrics (`cftkit train logs --out`). */
+export const axolotlLogFileOptionsSchema = z.object({
+  metricsOut: z
+    .string()
+    .min(1)
+    .meta({ path: "output-file" })
+    .optional()
+    .describe("also write the metrics as JSON lines"),
+});
+
+/**
+ * A saved Axolotl log file as the `cftkit train logs` document (axolotlLogDocument, naming the file); with
+ * `metricsOut` its metrics are also written there as JSON lines.
+ */
+export async function axolotlLogFileDocument(
+  file: string,
+  options: z.input<typeof axolotlLogFileOptionsSchema> = {},
+) {
+  checkOptions(axolotlLogFileOptionsSchema, options, "TRAIN_BAD_OPTION");
+  const doc = axolotlLogDocument(await readAxolotlLogFile(file));
+  if (options.metricsOut) await writeMetricsJsonl(options.metricsOut, doc.metrics);
+  return { file, ...doc };
 }
 
 /** Metrics as JSON lines (atomically). */

@@ -1,6 +1,6 @@
-import { loraOptionsOf, loraSettingsSchema, trainingSettingsSchema } from "@cftkit/lm/defaults";
+import { loraSettingsSchema, trainingFilesSchema, trainingSettingsSchema } from "@cftkit/lm/defaults";
 import { log, printResult, progress } from "../cli-output.js";
-import { defineCommand, optionalPath, pathParam } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
 
 // The embedded trainer's own settings and defaults (the paper's Table A1), from its light entry: --help
@@ -26,6 +26,7 @@ const loraFlags = {
   dropout: { flag: "lora-dropout", metavar: num },
   targetModules: { flag: "lora-targets", metavar: "module", repeatable: true },
 } as const;
+const filesFlags = { data: "file", outDir: { flag: "out", metavar: "dir" }, validation: "file" } as const;
 const { saveEvery, evalEvery, resume, ...settings } = optionsFrom(trainingSettingsSchema, settingsFlags);
 
 /** `cftkit lm train`: the embedded CPU trainer (full fine-tuning, unfrozen_parameters, LoRA). */
@@ -45,17 +46,7 @@ const train = defineCommand({
     ),
   },
   options: {
-    data: pathParam(
-      "--data <file>",
-      "JSONL of TrainingExample rows ({id, messages:[{role, content}]}) or Axolotl chat rows",
-      "input",
-    ),
-    out: pathParam(
-      "--out <dir>",
-      "output folder: checkpoints, metrics.jsonl, the trained model",
-      "output-folder",
-    ),
-    validation: optionalPath("--validation <file>", "held-out JSONL rows for eval_loss", "input"),
+    ...optionsFrom(trainingFilesSchema, filesFlags),
     ...settings,
     ...optionsFrom(loraSettingsSchema, loraFlags),
     saveEvery,
@@ -63,26 +54,17 @@ const train = defineCommand({
     resume,
   },
   async run(options) {
-    const { describeTrainResult, readTrainingExamplesFile, trainCausalLM } = await import("@cftkit/lm");
-    const train = await readTrainingExamplesFile(options.data);
-    const validation = options.validation ? await readTrainingExamplesFile(options.validation) : undefined;
-    const lora = loraOptionsOf(schemaValues(loraSettingsSchema, loraFlags, options));
-    log(options, `training ${options.modelDir} on ${train.length} examples → ${options.out}`);
-    const result = await trainCausalLM({
-      ...definedOnly(schemaValues(trainingSettingsSchema, settingsFlags, options)),
+    const { describeTrainResult, trainCausalLMFromFiles } = await import("@cftkit/lm");
+    const result = await trainCausalLMFromFiles({
       modelDir: options.modelDir,
-      outDir: options.out,
-      train,
-      ...(validation ? { validation } : {}),
-      ...(lora ? { lora } : {}),
+      ...schemaValues(trainingFilesSchema, filesFlags, options),
+      settings: schemaValues(trainingSettingsSchema, settingsFlags, options),
+      lora: schemaValues(loraSettingsSchema, loraFlags, options),
       progress: progress(options),
+      log: (line) => log(options, line),
     });
     printResult(options, result, () => describeTrainResult(result));
   },
 });
-
-/** The settings given or defaulted: an absent optional one is left out, not passed as undefined. */
-const definedOnly = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export const lmTrainCommands = [train];

@@ -1,24 +1,12 @@
-import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
 import { printResult, progress } from "../cli-output.js";
 import { optionsFrom, schemaValues } from "../schema-options.js";
-import { generationSettingsSchema, modelInitSchema } from "@cftkit/lm/model-settings";
+import { generationSettingsSchema, modelInitSchema, tokenIdsSchema } from "@cftkit/lm/model-settings";
 import { defineCommand, param, text, pathParam } from "../define-command.js";
 import { hiddenStates } from "./lm-hidden-states.js";
 
 // @cftkit/lm pulls in tfjs and transformers.js: load it inside the actions.
 const lmApi = () => import("@cftkit/lm");
-
-function parseTokenIds(raw: string): number[] {
-  const parts = raw.split(",").map((s) => s.trim());
-  const ids = parts.map(Number);
-  if (parts.length === 0 || parts.some((p) => p === "") || ids.some((n) => !Number.isInteger(n) || n < 0))
-    throw new CftkitError(
-      "CLI_BAD_TOKEN_IDS",
-      `--token-ids expects comma-separated non-negative integers, got "${raw}"`,
-    );
-  return ids;
-}
 
 const modelDir = (what: string) => param("<model-dir>", what, text(), { path: "model" });
 
@@ -31,13 +19,9 @@ const init = defineCommand({
     ...optionsFrom(modelInitSchema, { preset: "name", seed: "s", dtype: "dtype" }),
   },
   async run(options) {
-    const { initModelFolder } = await lmApi();
+    const { describeInitModelFolder, initModelFolder } = await lmApi();
     const result = await initModelFolder(options.out, options);
-    printResult(
-      options,
-      result,
-      () => `wrote ${result.out} (${result.preset}, ${result.parameters} parameters, seed ${result.seed})`,
-    );
+    printResult(options, result, () => describeInitModelFolder(result));
   },
 });
 
@@ -46,23 +30,22 @@ const logits = defineCommand({
   description: "logits and per-layer mean hidden states for token ids (no tokenizer needed)",
   examples: ["cftkit lm logits models/tiny --token-ids 256,72,101 --json"],
   args: { modelDir: modelDir("HF model folder (config.json + safetensors)") },
-  options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", text()) },
+  options: { tokenIds: param("--token-ids <ids>", "comma-separated token ids, e.g. 1,2,3", tokenIdsSchema) },
   async run(options) {
-    const ids = parseTokenIds(options.tokenIds);
-    const { CausalLM, describeTokenLogits, tokenLogits } = await lmApi();
-    const model = await CausalLM.load(options.modelDir);
-    try {
-      const result = await tokenLogits(model, ids);
-      const json = { logits: result.logits, hidden_mean: result.hiddenMean };
-      printResult(options, json, () => describeTokenLogits(result));
-    } finally {
-      model.dispose();
-    }
+    const { describeTokenLogits, tokenLogitsOfModelFolder } = await lmApi();
+    const doc = await tokenLogitsOfModelFolder(options.modelDir, options.tokenIds);
+    printResult(options, doc, () => describeTokenLogits(doc));
   },
 });
 
-const generationFlags = { temperature: "t", topP: "p", seed: "s", chatTemplate: { flag: "chat" } } as const;
-const { chat, ...sampling } = optionsFrom(generationSettingsSchema, generationFlags);
+const generationFlags = {
+  temperature: "t",
+  topP: "p",
+  seed: "s",
+  stop: "text...",
+  chatTemplate: { flag: "chat" },
+} as const;
+const { chat, stop, ...sampling } = optionsFrom(generationSettingsSchema, generationFlags);
 
 const generate = defineCommand({
   path: ["lm", "generate"],
@@ -72,23 +55,16 @@ const generate = defineCommand({
   options: {
     prompt: param("--prompt <text...>", "one or more prompts", z.array(z.string()).min(1)),
     ...sampling,
-    stop: param("--stop <text...>", "stop strings", z.array(z.string()).optional()),
+    stop,
     chat,
   },
   async run(options) {
-    const { generateWithModelFolder } = await lmApi();
-    const results = await generateWithModelFolder(options.modelDir, options.prompt, {
+    const { describeGeneration, generationDocument } = await lmApi();
+    const doc = await generationDocument(options.modelDir, options.prompt, {
       ...schemaValues(generationSettingsSchema, generationFlags, options),
-      stop: options.stop,
       progress: progress(options),
     });
-    const json = results.map((r, i) => ({
-      prompt: options.prompt[i],
-      text: r.text,
-      token_ids: r.tokenIds,
-      finish_reason: r.finishReason,
-    }));
-    printResult(options, { seed: options.seed, results: json }, () => results.map((r) => r.text));
+    printResult(options, doc, () => describeGeneration(doc));
   },
 });
 

@@ -1,5 +1,7 @@
+import { rehearsalDocument, rehearseAxolotlConfig, rehearseOptionsSchema } from "@cftkit/trainer";
 import { printJson } from "../cli-output.js";
-import { defineCommand, flag, param, pathParam } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
+import { optionsFrom } from "../schema-options.js";
 
 /**
  * `cftkit train rehearse <config>`: run an Axolotl config with the embedded CPU trainer (or merge its LoRA
@@ -17,27 +19,12 @@ const rehearse = defineCommand({
   args: {
     config: pathParam("<config>", "Axolotl YAML config (base_model must be a local folder)", "input"),
   },
-  options: {
-    mergeLora: param(
-      "--merge-lora",
-      "merge the LoRA adapter in output_dir into <output_dir>/merged (as axolotl merge-lora)",
-      flag(),
-    ),
-    check: param("--check", "only apply unfrozen_parameters to the base model and print what trains", flag()),
-    ignoreUnsupported: param(
-      "--ignore-unsupported",
-      "go on although some keys cannot be honoured (they are listed)",
-      flag(),
-    ),
-  },
+  options: optionsFrom(rehearseOptionsSchema),
   async run(options) {
-    const { rehearsalDocument, rehearseAxolotlConfig } = await import("@cftkit/trainer");
     // With --json the Trainer lines go to stderr and stdout holds one JSON summary.
     const stream = options.json ? process.stderr : process.stdout;
     const result = await rehearseAxolotlConfig(options.config, {
-      mergeLora: options.mergeLora,
-      check: options.check,
-      ignoreUnsupported: options.ignoreUnsupported,
+      ...options,
       write: (line) => stream.write(`${line}\n`),
     });
     if (options.json) printJson(rehearsalDocument(result));

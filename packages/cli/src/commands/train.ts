@@ -1,49 +1,35 @@
-import { join } from "node:path";
-import { printable } from "@cftkit/core";
 import {
-  axolotlLogDocument,
+  axolotlLogFileDocument,
+  axolotlLogFileOptionsSchema,
+  describeFailureSignals,
   describeMetrics,
+  describePlanFileRun,
   describePlanGrid,
-  describePreparedRun,
-  planGridDocument,
-  preparedRunDocument,
-  readAxolotlLogFile,
-  planToTrainOptions,
-  prepareAxolotlRun,
-  readTrainingPlan,
-  resolvePlanInputs,
-  runAxolotl,
-  runEmbedded,
+  describePlanGridWarnings,
+  experimentPlansDocument,
+  experimentPlansOptionsSchema,
+  runPlanFile,
   trainRunOptionsSchema,
-  writeMetricsJsonl,
   writeExperimentPlans,
 } from "@cftkit/trainer";
 import { log, printResult, progress } from "../cli-output.js";
 import { cftkitInvocation } from "../cftkit-invocation.js";
 import { optionsFrom } from "../schema-options.js";
-import { defineCommand, param, text, pathParam, optionalPath } from "../define-command.js";
+import { defineCommand, pathParam } from "../define-command.js";
 
 const planCommand = defineCommand({
   path: ["train", "plan"],
   description: "write every training plan of an experiment, its Axolotl YAML and a commands.sh listing",
   examples: ["cftkit train plan examples/paper-mistral-7b.yaml --out plans/mistral"],
   args: { experiment: pathParam("<experiment>", "experiment file (YAML or JSON)", "input") },
-  options: {
-    out: param("--out <dir>", "folder for the plans, Axolotl configs and commands.sh", text(), {
-      path: "output-folder",
-      writes: (dir) => [join(dir, "commands.sh")],
-    }),
-  },
+  options: optionsFrom(experimentPlansOptionsSchema, { out: "dir" }),
   async run(options) {
-    const { experiment, backend, grid } = await writeExperimentPlans(options.experiment, options.out, {
+    const written = await writeExperimentPlans(options.experiment, options.out, {
       cftkit: cftkitInvocation(),
     });
-    printResult(options, { experiment, backend, ...planGridDocument(grid) }, () => describePlanGrid(grid));
+    printResult(options, experimentPlansDocument(written), () => describePlanGrid(written.grid));
     if (options.json) return;
-    for (const s of grid.skipped) log(options, `skipped ${s.setting}.${s.strategy}: ${s.reason}`);
-    for (const m of grid.missingInputs)
-      log(options, `warning: ${m.plan} reads ${printable(m.path)} (${m.role}), which does not exist yet`);
-    for (const note of grid.notes) log(options, `note: ${note}`);
+    for (const line of describePlanGridWarnings(written.grid)) log(options, line);
   },
 });
 
@@ -58,38 +44,8 @@ const runCommand = defineCommand({
   args: { plan: pathParam("<plan>", "a plan file written by `cftkit train plan`", "input") },
   options: optionsFrom(trainRunOptionsSchema, { backend: "backend", axolotl: "path" }),
   async run(options) {
-    const plan = await readTrainingPlan(options.plan);
-    const axolotl = { executable: options.axolotl, resume: options.resume };
-    if (options.dryRun && options.backend === "axolotl") {
-      const prepared = await prepareAxolotlRun(plan, axolotl);
-      return printResult(options, preparedRunDocument(prepared), () => describePreparedRun(prepared));
-    }
-    if (options.dryRun) {
-      const settings = planToTrainOptions(await resolvePlanInputs(plan));
-      const doc = { backend: "embedded", plan: plan.name, options: settings };
-      return printResult(options, doc, () => JSON.stringify(settings, null, 2));
-    }
-    if (options.backend === "axolotl") {
-      const result = await runAxolotl(plan, {
-        ...axolotl,
-        progress: progress(options),
-        onOutput: options.verbose ? (_s, text) => process.stderr.write(text) : undefined,
-      });
-      const loss = result.finalLoss !== undefined ? `, final loss ${result.finalLoss}` : "";
-      return printResult(
-        options,
-        { backend: "axolotl", plan: plan.name, ...result },
-        () =>
-          `${plan.name}: done (${result.metrics} metric lines${loss}); model in ${result.artifacts.outputDir}, metrics in ${result.metricsPath}`,
-      );
-    }
-    const result = await runEmbedded(plan, { progress: progress(options), resume: options.resume });
-    printResult(
-      options,
-      { backend: "embedded", plan: plan.name, ...result },
-      () =>
-        `${plan.name}: ${result.steps} steps, final loss ${result.finalLoss.toFixed(4)}; model in ${result.modelDir}, metrics in ${result.metricsPath}`,
-    );
+    const doc = await runPlanFile(options.plan, { ...options, progress: progress(options) });
+    printResult(options, doc, () => describePlanFileRun(doc));
   },
 });
 
@@ -100,17 +56,14 @@ const logsCommand = defineCommand({
   args: {
     file: pathParam("<file>", "a log saved from `axolotl train … 2>&1 | tee train.log`", "input"),
   },
-  options: {
-    out: optionalPath("--out <metrics.jsonl>", "also write the metrics as JSON lines", "output-file"),
-  },
+  options: optionsFrom(axolotlLogFileOptionsSchema, {
+    metricsOut: { flag: "out", metavar: "metrics.jsonl" },
+  }),
   async run(options) {
-    const parsed = await readAxolotlLogFile(options.file);
-    const doc = axolotlLogDocument(parsed);
-    const { metrics } = doc;
-    if (options.out) await writeMetricsJsonl(options.out, metrics);
-    printResult(options, { file: options.file, ...doc }, () => describeMetrics(metrics));
-    if (!options.json && parsed.signals.length)
-      log(options, `failure signatures seen: ${parsed.signals.join(", ")}`);
+    const doc = await axolotlLogFileDocument(options.file, { metricsOut: options.out });
+    printResult(options, doc, () => describeMetrics(doc.metrics));
+    if (options.json) return;
+    for (const line of describeFailureSignals(doc.failure_signals)) log(options, line);
   },
 });
 

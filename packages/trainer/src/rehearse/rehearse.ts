@@ -5,17 +5,14 @@ import { CftkitError, type ProgressReporter } from "@cftkit/core";
 import type { TrainMetrics, TrainOptions } from "@cftkit/lm";
 import { readStructuredFile } from "../read-structured-file.js";
 import { readTrainingExamples, splitValidation, type TrainingExampleRow } from "../training-data.js";
+import type { z } from "zod";
+import type { rehearseOptionsSchema } from "./rehearse-options.js";
 import { type ParsedRehearsal, parseRehearsalConfig, type RehearsalSettings } from "./rehearsal-settings.js";
 import { metricsDictLine, tqdmLine } from "./trainer-log-lines.js";
 import { assertUnfrozenCheck, checkTrainable, type UnfrozenCheck } from "./unfrozen-check.js";
 
-export interface RehearseOptions {
-  /** Merge the LoRA adapter in output_dir into `<output_dir>/merged` instead of training. */
-  mergeLora?: boolean;
-  /** Only check `unfrozen_parameters` / what trains against the base checkpoint. */
-  check?: boolean;
-  /** Go on although the config has keys the embedded trainer cannot honour. */
-  ignoreUnsupported?: boolean;
+/** `mergeLora`, `check` and `ignoreUnsupported` (rehearseOptionsSchema), and where the output goes. */
+export interface RehearseOptions extends z.input<typeof rehearseOptionsSchema> {
   /** Trainer output (tqdm bars, metric dicts, status lines). */
   write?: (line: string) => void;
   /** Stop after this many optimizer steps (tests: an interrupted run). */
