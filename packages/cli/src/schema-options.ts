@@ -1,6 +1,24 @@
 import { CftkitError } from "@cftkit/core";
 import { z } from "zod";
-import { type ParamSpec, type PathRole, toList, toNumber } from "./define-command.js";
+import type { ParamSpec, PathRole } from "./define-command.js";
+
+// ---- values that arrive as command-line strings ----
+
+/** A numeric string becomes a number; anything else stays a string so zod reports "must be a number". */
+export function toNumber(value: unknown): unknown {
+  if (typeof value !== "string" || value.trim() === "") return value;
+  const n = Number(value);
+  return Number.isNaN(n) ? value : n;
+}
+
+/** `a, b,c` → ["a", "b", "c"]; anything but a string stays as it is. */
+export function toList(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
 
 /** What a command changes about one field of a package's option schema. */
 export interface FieldOverride {
