@@ -110,6 +110,21 @@ function casesOf(command: DeclaredCommand): Case[] {
         });
       }
     }
+    const [firstWritten] = out.writes?.(fresh()) ?? [];
+    if (firstWritten) {
+      // A file the output writes beside or inside itself is a folder (e.g. train plan's <out>/commands.sh).
+      mkdirSync(firstWritten, { recursive: true });
+      const target =
+        out.path === "output-file"
+          ? firstWritten.replace(/\.manifest\.json$/, ".jsonl")
+          : join(firstWritten, "..");
+      cases.push({
+        name: `${name}: ${outKey} writes a file where a folder is`,
+        argv: argvFor(command, { [outKey]: target }),
+        code: "CLI_OUTPUT_NOT_A_FILE",
+        kept: firstWritten,
+      });
+    }
     const wrongKind = fresh();
     if (out.path === "output-file") mkdirSync(wrongKind);
     else writeFileSync(wrongKind, "a file\n");

@@ -38,7 +38,8 @@ const fail = (code: CftkitErrorCode, message: string) => new CftkitError(code, m
 /**
  * The one rule set every command's paths go through, before the command runs:
  * an output never replaces an input (nor a model file inside an input model folder), two outputs never
- * share a path, an output is of the kind the command writes, and an existing model is kept unless `force`.
+ * share a path, an output (and each file it writes beside or inside itself) is of the kind the command
+ * writes, and an existing model is kept unless `force`.
  */
 export function checkPaths(given: GivenPath[], options: { force?: boolean } = {}): void {
   const inputs = given.filter((g) => g.role === "input" || g.role === "model");
@@ -69,6 +70,12 @@ export function checkPaths(given: GivenPath[], options: { force?: boolean } = {}
       );
   }
   for (const out of given.filter((g) => g.role.startsWith("output-"))) {
+    const folderAt = out.writes?.find((w) => existsSync(w) && statSync(w).isDirectory());
+    if (folderAt)
+      throw fail(
+        "CLI_OUTPUT_NOT_A_FILE",
+        `${out.name} ${out.path} writes the file ${folderAt}, which is a folder; move it or choose another output path`,
+      );
     if (!existsSync(out.path)) continue;
     const folder = statSync(out.path).isDirectory();
     if (out.role === "output-file" && folder)
