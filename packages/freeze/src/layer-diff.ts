@@ -11,7 +11,7 @@ import { DEFAULT_DIFF_TYPES, moduleTypesSchema, parseTypes } from "./module-type
 import { selectTop } from "./select-top.js";
 import {
   LF_H2_FILES,
-  selectionFilePaths,
+  selectionOutSchema,
   layerDiffDocument,
   writeSelectionFiles,
 } from "./selection-documents.js";
@@ -26,16 +26,7 @@ export const layerDiffOptionsSchema = z.object({
     .max(2 ** 32 - 1)
     .describe("modules to freeze per type"),
   types: moduleTypesSchema(DEFAULT_DIFF_TYPES),
-  out: z
-    .string()
-    .min(1)
-    // Written into (its two files too): the CLI's path guard checks them.
-    .meta({
-      path: "output-folder",
-      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H2_FILES)),
-    })
-    .optional()
-    .describe(`write ${LF_H2_FILES}.yaml and .json there`),
+  out: selectionOutSchema(LF_H2_FILES),
 });
 
 export interface LayerDiffOptions {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { FreezeSelection } from "./layer-diff.js";
 import {
   LF_H1_FILES,
-  selectionFilePaths,
+  selectionOutSchema,
   randomLayersDocument,
   writeSelectionFiles,
 } from "./selection-documents.js";
@@ -14,16 +14,7 @@ import { patternsTraining, renderUnfrozenYaml } from "./unfrozen-patterns.js";
 export const randomLayersOptionsSchema = z.object({
   k: z.uint32().describe("number of decoder layers to freeze"),
   seed: z.uint32().describe("random seed (recorded in the output)"),
-  out: z
-    .string()
-    .min(1)
-    // Written into (its two files too): the CLI's path guard checks them.
-    .meta({
-      path: "output-folder",
-      writes: (dir: string) => Object.values(selectionFilePaths(dir, LF_H1_FILES)),
-    })
-    .optional()
-    .describe(`write ${LF_H1_FILES}.yaml and .json there`),
+  out: selectionOutSchema(LF_H1_FILES),
 });
 
 export interface RandomLayersResult extends FreezeSelection {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "@cftkit/core";
+import { z } from "zod";
 import type { LayerDiffResult } from "./layer-diff.js";
 import type { RandomLayersResult } from "./random-layers.js";
 import type { SpectrumResult } from "./spectrum.js";
@@ -63,6 +64,22 @@ export const LF_H1_FILES = "unfrozen_parameters_lf_h1";
 /** `<out>/<fileBase>.yaml` and `.json`: the files writeSelectionFiles writes. */
 export function selectionFilePaths(out: string, fileBase: string): { yaml: string; json: string } {
   return { yaml: join(out, `${fileBase}.yaml`), json: join(out, `${fileBase}.json`) };
+}
+
+/**
+ * The `out` option of a selection that writes `<out>/<fileBase>.yaml` and `.json`: an output folder whose two
+ * files the CLI's path guard checks too.
+ */
+export function selectionOutSchema(fileBase: string) {
+  return z
+    .string()
+    .min(1)
+    .meta({
+      path: "output-folder",
+      writes: (dir: string) => Object.values(selectionFilePaths(dir, fileBase)),
+    })
+    .optional()
+    .describe(`write ${fileBase}.yaml and .json there`);
 }
 
 /**
